@@ -1,0 +1,96 @@
+"""ember: PyTorch's components on NumPy. ``import ember as torch`` runs PyTorch code."""
+import numpy as _np
+
+# torch computes 1/0 = inf and log(-1) = nan without a word; so does ember
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+from . import _dtype  # noqa: E402
+from ._dtype import (dtype, float16, half, float32, float, float64, double, complex64, cfloat,  # noqa: E402,F401
+                     complex128, cdouble, int8, int16, short, int32, int, int64, long, uint8, bool,
+                     get_default_dtype, set_default_dtype, promote_types as _promote_np)
+from ._backend import device  # noqa: E402,F401
+from ._tensor import Tensor, Size  # noqa: E402,F401
+from ._tensor_str import set_printoptions  # noqa: E402,F401
+from . import autograd  # noqa: E402,F401
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: E402,F401
+from . import random  # noqa: E402,F401
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator  # noqa: E402,F401
+from .ops import pointwise, reduction, shape, indexing, linalg as _linalg_ops, creation  # noqa: E402
+
+
+def _export(module):
+    # the ops modules' public functions become ember.<name>, as torch.<name>
+    g = globals()
+    for name, obj in vars(module).items():
+        if not name.startswith("_") and callable(obj) and not isinstance(obj, type) \
+                and getattr(obj, "__module__", None) == module.__name__:
+            g[name] = obj
+
+
+for _m in (pointwise, reduction, shape, indexing, _linalg_ops, creation):
+    _export(_m)
+del _m
+from . import linalg  # noqa: E402,F401
+from ._backend import cuda_available as _cuda_available  # noqa: E402
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.from_np(_dtype.result_type(tensor1, tensor2))
+
+
+def promote_types(type1, type2):
+    return _dtype.from_np(_np.dtype(_promote_np(type1.np, type2.np)))
+
+
+def can_cast(from_, to):
+    return _dtype._CATEGORY[from_.np.kind] <= _dtype._CATEGORY[to.np.kind]
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def get_num_threads():
+    from . import _threads
+    return _threads.get_num_threads()
+
+
+def set_num_threads(n):
+    from . import _threads
+    _threads.set_num_threads(n)
+
+
+class cuda:
+    """torch.cuda's availability checks, answered by the backend seam."""
+
+    @staticmethod
+    def is_available():
+        return _cuda_available()
+
+    @staticmethod
+    def device_count():
+        return 1 if _cuda_available() else 0
+
+    @staticmethod
+    def manual_seed(seed):
+        pass
+
+    manual_seed_all = manual_seed
+
+    @staticmethod
+    def synchronize(device=None):
+        pass

@@ -1,0 +1,72 @@
+"""The one backend seam: NumPy on the CPU, CuPy on a GPU. No other module imports CuPy."""
+import numpy as np
+
+try:  # CuPy is optional: without it ember is a CPU-only framework.
+    import cupy as _cp
+except Exception:  # ImportError, or a CuPy without a usable CUDA driver
+    _cp = None
+
+
+def get_array_module(x):
+    """The array module (numpy or cupy) that owns array `x`."""
+    if _cp is not None and isinstance(x, _cp.ndarray):
+        return _cp
+    return np
+
+
+def cuda_available():
+    if _cp is None:
+        return False
+    try:
+        return _cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+class device:
+    """Where a tensor's memory lives: ``device('cpu')`` or ``device('cuda', 0)``."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif ":" in type:
+            type, i = type.split(":")
+            index = int(i)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+        self.type, self.index = type, index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index or 0) == (other.type, other.index or 0)
+
+    def __hash__(self):
+        return hash((self.type, self.index or 0))
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        idx = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{idx})"
+
+
+CPU = device("cpu")
+
+
+def device_of(x):
+    return CPU if get_array_module(x) is np else device("cuda", int(x.device.id))
+
+
+def to_device(x, dev):
+    """Copy array `x` to device `dev` (returns `x` itself when it is already there)."""
+    dev = dev if isinstance(dev, device) else device(dev)
+    if dev.type == "cpu":
+        return x if get_array_module(x) is np else _cp.asnumpy(x)
+    if _cp is None:
+        raise RuntimeError("ember was asked for a CUDA device, but CuPy is not installed: "
+                           "pip install 'ember[cuda]' (needs an NVIDIA GPU)")
+    with _cp.cuda.Device(dev.index or 0):
+        return _cp.asarray(x)

@@ -1,0 +1,918 @@
+"""The Tensor: a NumPy (or CuPy) array plus what autograd needs to know about it.
+
+Every method here is one line that delegates to the op that implements it in
+``ember/ops``; the ops hold the maths, the engine (``ember/autograd``) the bookkeeping.
+"""
+import numpy as np
+
+from . import _dtype
+from ._backend import device_of, to_device, get_array_module
+
+_from_np = _dtype._from_np
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple, printed like torch.Size."""
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f"ember.Size({list(self)})"
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations made on it."""
+    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_out_nr", "_version", "_base", "_hooks",
+                 "__weakref__", "__dict__")
+
+    def _init(self, data, requires_grad=False):
+        self._data = data
+        self._rg = requires_grad
+        self.grad = self.grad_fn = self._base = self._hooks = None
+        self._out_nr = 0
+        self._version = [0]  # shared by all views of one memory, bumped by in-place ops
+
+    def __init__(self, *args, device=None):
+        # torch.Tensor(2, 3) is an uninitialised float tensor; torch.Tensor(data) copies data as float
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            from .ops.creation import tensor
+            a = tensor(args[0], dtype=_dtype.get_default_dtype())._data
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            a = np.empty(tuple(shape), dtype=_dtype.get_default_dtype().np)
+        self._init(a if device is None else to_device(a, device))
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def data(self):
+        """The same memory, detached from the graph."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                               "to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return _from_np[self._data.dtype]
+
+    @property
+    def device(self):
+        return device_of(self._data)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        base = self._data
+        while base.base is not None and isinstance(base.base, type(self._data)):
+            base = base.base
+        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    @property
+    def T(self):
+        return _S.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return _S.transpose(self, -2, -1)
+
+    @property
+    def H(self):
+        return self.T.conj()
+
+    @property
+    def mH(self):
+        return self.mT.conj()
+
+    @property
+    def real(self):
+        return _P.real(self)
+
+    @property
+    def imag(self):
+        return _P.imag(self)
+
+    @property
+    def _version_counter(self):
+        return self._version[0]
+
+    # ------------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return to_device(self._data, "cpu").tolist()
+
+    def numpy(self, force=False):
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if get_array_module(self._data) is not np:
+            if not force:
+                raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
+                                "copy the tensor to host memory first.")
+            return to_device(self._data, "cpu")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = to_device(self._data, "cpu")
+        return a if dtype is None else a.astype(dtype)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_S.unbind(self, 0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        # plain pickle (used by multiprocessing data loaders) carries the array and requires_grad
+        return (_rebuild, (to_device(self._data, "cpu"), self._rg))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        new = type(self).__new__(type(self))
+        new._init(self._data.copy(), self._rg)
+        if self.grad is not None:
+            new.grad = self.grad.clone()
+        new.__dict__.update(self.__dict__)
+        memo[id(self)] = new
+        return new
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        t = Tensor.__new__(Tensor)
+        t._init(self._data)
+        t._version, t._base = self._version, self._base
+        return t
+
+    def detach_(self):
+        self.grad_fn, self._rg = None, False
+        return self
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            return
+        import weakref
+        f = self.grad_fn
+        f.retained = dict(f.retained or {})
+        f.retained[self._out_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        f = self.grad_fn
+        return bool(f is not None and f.retained and self._out_nr in f.retained)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; it may return a new gradient."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            self._hooks = (self._hooks or []) + [hook]
+            owner, key = self, None
+        else:
+            f = self.grad_fn
+            f.hooks = dict(f.hooks or {})
+            f.hooks[self._out_nr] = f.hooks.get(self._out_nr, []) + [hook]
+            owner, key = f, self._out_nr
+        return _RemovableHandle(owner, key, hook)
+
+    # ------------------------------------------------------------------ dtype / device
+    def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; ``copy=True`` forces a copy."""
+        dt, dev = kwargs.get("dtype"), kwargs.get("device")
+        for a in args:
+            if isinstance(a, Tensor):
+                dt, dev = a.dtype, a.device
+            elif isinstance(a, _dtype.dtype) or (isinstance(a, type) and a in (float, int, bool)):
+                dt = a
+            elif a is not None:
+                dev = a
+        t = self
+        if dev is not None and device_of(self._data) != dev:
+            t = _P.to_device(t, dev)
+        if dt is not None and _dtype.to_np(dt) != self._data.dtype:
+            t = _P.cast(t, _dtype.to_np(dt))
+        if kwargs.get("copy") and t is self:
+            t = self.clone()
+        return t
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _TYPE_NAMES.get(self.dtype.name, "ember.Tensor")
+        if isinstance(dtype, str):
+            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype.replace("torch.", "ember.")]
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def short(self):
+        return self.to(_dtype.int16)
+
+    def char(self):
+        return self.to(_dtype.int8)
+
+    def byte(self):
+        return self.to(_dtype.uint8)
+
+    def bool(self):
+        return self.to(_dtype.bool)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
+
+    def clone(self, memory_format=None):
+        return _P.clone(self)
+
+    def contiguous(self, memory_format=None):
+        return self if self._data.flags.c_contiguous else _P.clone(self)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return _C.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _C.zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _C.ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return _C.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _C.empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    # ------------------------------------------------------------------ named methods (torch's Tensor API)
+    # pointwise
+    def add(self, other, *, alpha=1): return _P.add(self, other, alpha=alpha)
+    def sub(self, other, *, alpha=1): return _P.sub(self, other, alpha=alpha)
+    subtract = sub
+    def mul(self, other): return _P.mul(self, other)
+    multiply = mul
+    def div(self, other, *, rounding_mode=None): return _P.div(self, other, rounding_mode=rounding_mode)
+    divide = true_divide = div
+    def floor_divide(self, other): return _P.floor_divide(self, other)
+    def remainder(self, other): return _P.remainder(self, other)
+    def fmod(self, other): return _P.fmod(self, other)
+    def pow(self, exponent): return _P.pow(self, exponent)
+    def float_power(self, exponent): return _P.float_power(self, exponent)
+    def neg(self): return _P.neg(self)
+    negative = neg
+    def abs(self): return _P.abs(self)
+    absolute = abs
+    def sign(self): return _P.sign(self)
+    sgn = sign
+    def exp(self): return _P.exp(self)
+    def exp2(self): return _P.exp2(self)
+    def expm1(self): return _P.expm1(self)
+    def log(self): return _P.log(self)
+    def log2(self): return _P.log2(self)
+    def log10(self): return _P.log10(self)
+    def log1p(self): return _P.log1p(self)
+    def sqrt(self): return _P.sqrt(self)
+    def rsqrt(self): return _P.rsqrt(self)
+    def square(self): return _P.square(self)
+    def reciprocal(self): return _P.reciprocal(self)
+    def sin(self): return _P.sin(self)
+    def cos(self): return _P.cos(self)
+    def tan(self): return _P.tan(self)
+    def asin(self): return _P.asin(self)
+    def acos(self): return _P.acos(self)
+    def atan(self): return _P.atan(self)
+    arcsin, arccos, arctan = asin, acos, atan
+    def atan2(self, other): return _P.atan2(self, other)
+    arctan2 = atan2
+    def sinh(self): return _P.sinh(self)
+    def cosh(self): return _P.cosh(self)
+    def tanh(self): return _P.tanh(self)
+    def asinh(self): return _P.asinh(self)
+    def acosh(self): return _P.acosh(self)
+    def atanh(self): return _P.atanh(self)
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+    def sigmoid(self): return _P.sigmoid(self)
+    def relu(self): return _P.relu(self)
+    def erf(self): return _P.erf(self)
+    def erfc(self): return _P.erfc(self)
+    def erfinv(self): return _P.erfinv(self)
+    def floor(self): return _P.floor(self)
+    def ceil(self): return _P.ceil(self)
+    def round(self, *, decimals=0): return _P.round(self, decimals=decimals)
+    def trunc(self): return _P.trunc(self)
+    fix = trunc
+    def frac(self): return _P.frac(self)
+    def clamp(self, min=None, max=None): return _P.clamp(self, min, max)
+    clip = clamp
+    def clamp_min(self, min): return _P.clamp(self, min=min)
+    def clamp_max(self, max): return _P.clamp(self, max=max)
+    def lerp(self, end, weight): return _P.lerp(self, end, weight)
+    def logit(self, eps=None): return _P.logit(self, eps)
+    def xlogy(self, other): return _P.xlogy(self, other)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _P.nan_to_num(self, nan, posinf, neginf)
+    def where(self, condition, other): return _P.where(condition, self, other)
+    def maximum(self, other): return _P.maximum(self, other)
+    def minimum(self, other): return _P.minimum(self, other)
+    def addcmul(self, tensor1, tensor2, *, value=1): return _P.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1, tensor2, *, value=1): return _P.addcdiv(self, tensor1, tensor2, value=value)
+    def conj(self): return _P.conj(self)
+    def eq(self, other): return _P.eq(self, other)
+    def ne(self, other): return _P.ne(self, other)
+    def lt(self, other): return _P.lt(self, other)
+    def le(self, other): return _P.le(self, other)
+    def gt(self, other): return _P.gt(self, other)
+    def ge(self, other): return _P.ge(self, other)
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+    def equal(self, other): return _P.equal(self, other)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _P.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _P.allclose(self, other, rtol, atol, equal_nan)
+    def logical_and(self, other): return _P.logical_and(self, other)
+    def logical_or(self, other): return _P.logical_or(self, other)
+    def logical_xor(self, other): return _P.logical_xor(self, other)
+    def logical_not(self): return _P.logical_not(self)
+    def bitwise_not(self): return _P.bitwise_not(self)
+    def isnan(self): return _P.isnan(self)
+    def isinf(self): return _P.isinf(self)
+    def isfinite(self): return _P.isfinite(self)
+    def isposinf(self): return _P.isposinf(self)
+    def isneginf(self): return _P.isneginf(self)
+    def signbit(self): return _P.signbit(self)
+
+    # reductions
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return _R.sum(self, dim, keepdim, dtype=dtype)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return _R.nansum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False, *, dtype=None): return _R.mean(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _R.nanmean(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim=None, keepdim=False, *, dtype=None): return _R.prod(self, dim, keepdim, dtype=dtype)
+    def max(self, dim=None, keepdim=False): return _R.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return _R.min(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False): return _R.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False): return _R.amin(self, dim, keepdim)
+    def aminmax(self, *, dim=None, keepdim=False): return _R.aminmax(self, dim=dim, keepdim=keepdim)
+    def argmax(self, dim=None, keepdim=False): return _R.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return _R.argmin(self, dim, keepdim)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _R.var(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _R.std(self, dim, unbiased, keepdim, correction=correction)
+    def logsumexp(self, dim, keepdim=False): return _R.logsumexp(self, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return _R.norm(self, p, dim, keepdim, dtype)
+    def cumsum(self, dim, *, dtype=None): return _R.cumsum(self, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return _R.cumprod(self, dim, dtype=dtype)
+    def cummax(self, dim): return _R.cummax(self, dim)
+    def cummin(self, dim): return _R.cummin(self, dim)
+    def all(self, dim=None, keepdim=False): return _R.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return _R.any(self, dim, keepdim)
+    def count_nonzero(self, dim=None): return _R.count_nonzero(self, dim)
+    def sort(self, dim=-1, descending=False, stable=False): return _R.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return _R.argsort(self, dim, descending, stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return _R.topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k, dim=-1, keepdim=False): return _R.kthvalue(self, k, dim, keepdim)
+    def median(self, dim=None, keepdim=False): return _R.median(self, dim, keepdim)
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _R.quantile(self, q, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False): return _R.mode(self, dim, keepdim)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _R.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength=0): return _R.bincount(self, weights, minlength)
+
+    # linear algebra
+    def matmul(self, other): return _L.matmul(self, other)
+    def mm(self, mat2): return _L.mm(self, mat2)
+    def bmm(self, mat2): return _L.bmm(self, mat2)
+    def mv(self, vec): return _L.mv(self, vec)
+    def dot(self, other): return _L.dot(self, other)
+    inner = dot
+    def outer(self, vec2): return _L.outer(self, vec2)
+    ger = outer
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _L.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def inverse(self): return _L.inv(self)
+    def det(self): return _L.det(self)
+    def trace(self): return _L.trace(self)
+    def cross(self, other, dim=None): return _L.cross(self, other, dim)
+
+    # shape
+    def reshape(self, *shape): return _S.reshape(self, *shape)
+    def view(self, *shape): return _S.view(self, *shape)
+    def view_as(self, other): return _S.view_as(self, other)
+    def reshape_as(self, other): return _S.reshape_as(self, other)
+    def flatten(self, start_dim=0, end_dim=-1): return _S.flatten(self, start_dim, end_dim)
+    def ravel(self): return _S.ravel(self)
+    def unflatten(self, dim, sizes): return _S.unflatten(self, dim, sizes)
+    def squeeze(self, dim=None): return _S.squeeze(self, dim)
+    def unsqueeze(self, dim): return _S.unsqueeze(self, dim)
+    def permute(self, *dims): return _S.permute(self, *dims)
+    def transpose(self, dim0, dim1): return _S.transpose(self, dim0, dim1)
+    swapaxes = swapdims = transpose
+    def t(self): return _S.t(self)
+    def adjoint(self): return _S.adjoint(self)
+    def movedim(self, source, destination): return _S.movedim(self, source, destination)
+    moveaxis = movedim
+    def expand(self, *sizes): return _S.expand(self, *sizes)
+    def expand_as(self, other): return _S.expand_as(self, other)
+    def broadcast_to(self, shape): return _S.broadcast_to(self, shape)
+    def sum_to_size(self, *size): return _S.sum_to_size(self, *size)
+    def repeat(self, *sizes): return _S.repeat(self, *sizes)
+    def tile(self, dims): return _S.tile(self, dims)
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None): return _S.repeat_interleave(self, repeats, dim)
+    def split(self, split_size, dim=0): return _S.split(self, split_size, dim)
+    def tensor_split(self, indices_or_sections, dim=0): return _S.tensor_split(self, indices_or_sections, dim)
+    def chunk(self, chunks, dim=0): return _S.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return _S.unbind(self, dim)
+    def narrow(self, dim, start, length): return _S.narrow(self, dim, start, length)
+    def select(self, dim, index): return _S.select(self, dim, index)
+    def flip(self, *dims): return _S.flip(self, dims[0] if len(dims) == 1 else dims)
+    def fliplr(self): return _S.fliplr(self)
+    def flipud(self): return _S.flipud(self)
+    def roll(self, shifts, dims=None): return _S.roll(self, shifts, dims)
+    def tril(self, diagonal=0): return _S.tril(self, diagonal)
+    def triu(self, diagonal=0): return _S.triu(self, diagonal)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return _S.diagonal(self, offset, dim1, dim2)
+    def diag(self, diagonal=0): return _S.diag(self, diagonal)
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _S.diag_embed(self, offset, dim1, dim2)
+
+    # indexing
+    def index_select(self, dim, index): return _I.index_select(self, dim, index)
+    def gather(self, dim, index): return _I.gather(self, dim, index)
+    def take_along_dim(self, indices, dim=None): return _I.take_along_dim(self, indices, dim)
+    def take(self, index): return _I.take(self, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None): return _I.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim, index, src): return _I.scatter_add(self, dim, index, src)
+    def index_add(self, dim, index, source, *, alpha=1): return _I.index_add(self, dim, index, source, alpha=alpha)
+    def index_copy(self, dim, index, source): return _I.index_copy(self, dim, index, source)
+    def index_fill(self, dim, index, value): return _I.index_fill(self, dim, index, value)
+    def masked_fill(self, mask, value): return _I.masked_fill(self, mask, value)
+    def masked_select(self, mask): return _I.masked_select(self, mask)
+    def masked_scatter(self, mask, source): return _I.masked_scatter(self, mask, source)
+    def nonzero(self, *, as_tuple=False): return _I.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return _I.argwhere(self)
+
+    # in place: compute out of place, write into this tensor's memory (see _inplace)
+    def add_(self, other, *, alpha=1): return _inplace(self, _P.add, other, alpha=alpha)
+    def sub_(self, other, *, alpha=1): return _inplace(self, _P.sub, other, alpha=alpha)
+    subtract_ = sub_
+    def mul_(self, other): return _inplace(self, _P.mul, other)
+    multiply_ = mul_
+    def div_(self, other, *, rounding_mode=None): return _inplace(self, _P.div, other, rounding_mode=rounding_mode)
+    divide_ = true_divide_ = div_
+    def pow_(self, exponent): return _inplace(self, _P.pow, exponent)
+    def neg_(self): return _inplace(self, _P.neg)
+    def abs_(self): return _inplace(self, _P.abs)
+    def exp_(self): return _inplace(self, _P.exp)
+    def log_(self): return _inplace(self, _P.log)
+    def sqrt_(self): return _inplace(self, _P.sqrt)
+    def sigmoid_(self): return _inplace(self, _P.sigmoid)
+    def tanh_(self): return _inplace(self, _P.tanh)
+    def relu_(self): return _inplace(self, _P.relu)
+    def floor_(self): return _inplace(self, _P.floor)
+    def ceil_(self): return _inplace(self, _P.ceil)
+    def round_(self, *, decimals=0): return _inplace(self, _P.round, decimals=decimals)
+    def trunc_(self): return _inplace(self, _P.trunc)
+    def reciprocal_(self): return _inplace(self, _P.reciprocal)
+    def square_(self): return _inplace(self, _P.square)
+    def clamp_(self, min=None, max=None): return _inplace(self, _P.clamp, min, max)
+    clip_ = clamp_
+    def clamp_min_(self, min): return _inplace(self, _P.clamp, min, None)
+    def clamp_max_(self, max): return _inplace(self, _P.clamp, None, max)
+    def lerp_(self, end, weight): return _inplace(self, _P.lerp, end, weight)
+    def addcmul_(self, tensor1, tensor2, *, value=1): return _inplace(self, _P.addcmul, tensor1, tensor2, value=value)
+    def addcdiv_(self, tensor1, tensor2, *, value=1): return _inplace(self, _P.addcdiv, tensor1, tensor2, value=value)
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return _inplace(self, _P.nan_to_num, nan, posinf, neginf)
+    def maximum_(self, other): return _inplace(self, _P.maximum, other)
+    def minimum_(self, other): return _inplace(self, _P.minimum, other)
+    def masked_fill_(self, mask, value): return _inplace(self, _I.masked_fill, mask, value)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None): return _inplace(self, _I.scatter, dim, index, src, value=value, reduce=reduce)
+    def scatter_add_(self, dim, index, src): return _inplace(self, _I.scatter_add, dim, index, src)
+    def index_add_(self, dim, index, source, *, alpha=1): return _inplace(self, _I.index_add, dim, index, source, alpha=alpha)
+    def index_copy_(self, dim, index, source): return _inplace(self, _I.index_copy, dim, index, source)
+    def index_fill_(self, dim, index, value): return _inplace(self, _I.index_fill, dim, index, value)
+    def copy_(self, src, non_blocking=False): return _inplace(self, _copy_from, src)
+    def zero_(self): return _fill(self, 0)
+    def fill_(self, value): return _fill(self, value)
+    def t_(self): return _set_view(self, _S.t(self))
+    def transpose_(self, dim0, dim1): return _set_view(self, _S.transpose(self, dim0, dim1))
+    def squeeze_(self, dim=None): return _set_view(self, _S.squeeze(self, dim))
+    def unsqueeze_(self, dim): return _set_view(self, _S.unsqueeze(self, dim))
+    def resize_(self, *sizes): return _set_view(self, _C.zeros(*sizes, dtype=self.dtype))
+
+    # random fills, drawn from torch's generator (ember.random)
+    def uniform_(self, a=0.0, b=1.0, *, generator=None): return _fill_random(self, "uniform", generator, a, b)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None): return _fill_random(self, "normal", generator, mean, std)
+    def exponential_(self, lambd=1.0, *, generator=None): return _fill_random(self, "exponential", generator, lambd)
+    def bernoulli_(self, p=0.5, *, generator=None): return _fill_random(self, "bernoulli", generator, p._data if isinstance(p, Tensor) else p)
+    def bernoulli(self, p=None, *, generator=None): return _C.bernoulli(self, p, generator=generator)
+    def multinomial(self, num_samples, replacement=False, *, generator=None): return _C.multinomial(self, num_samples, replacement, generator=generator)
+    def random_(self, from_=0, to=None, *, generator=None):
+        if to is None:  # random_(to) draws from [0, to); random_() from [0, 2**mantissa] for floats
+            from_, to = (0, from_) if from_ else (0, _random_top(self._data.dtype))
+        return _fill_random(self, "randint", generator, from_, to)
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _P.add(self, other)
+
+    def __radd__(self, other):
+        return _P.add(other, self)
+
+    def __sub__(self, other):
+        return _P.sub(self, other)
+
+    def __rsub__(self, other):
+        return _P.sub(other, self)
+
+    def __mul__(self, other):
+        return _P.mul(self, other)
+
+    def __rmul__(self, other):
+        return _P.mul(other, self)
+
+    def __truediv__(self, other):
+        return _P.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _P.div(other, self)
+
+    def __floordiv__(self, other):
+        return _P.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _P.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _P.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _P.remainder(other, self)
+
+    def __pow__(self, other):
+        return _P.pow(self, other)
+
+    def __rpow__(self, other):
+        return _P.pow(other, self)
+
+    def __matmul__(self, other):
+        return _L.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _L.matmul(other, self)
+
+    def __neg__(self):
+        return _P.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _P.abs(self)
+
+    def __invert__(self):
+        return _P.bitwise_not(self)
+
+    def __and__(self, other):
+        return _P.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return _P.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return _P.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    def __lshift__(self, other):
+        return _P.bitwise_left_shift(self, other)
+
+    def __rshift__(self, other):
+        return _P.bitwise_right_shift(self, other)
+
+    def __eq__(self, other):
+        return _P.eq(self, other)
+
+    def __ne__(self, other):
+        return _P.ne(self, other)
+
+    def __lt__(self, other):
+        return _P.lt(self, other)
+
+    def __le__(self, other):
+        return _P.le(self, other)
+
+    def __gt__(self, other):
+        return _P.gt(self, other)
+
+    def __ge__(self, other):
+        return _P.ge(self, other)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return _inplace(self, _P.floor_divide, other)
+
+    def __imod__(self, other):
+        return _inplace(self, _P.remainder, other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __iand__(self, other):
+        return _inplace(self, _P.bitwise_and, other)
+
+    def __ior__(self, other):
+        return _inplace(self, _P.bitwise_or, other)
+
+    def __ixor__(self, other):
+        return _inplace(self, _P.bitwise_xor, other)
+
+    def __getitem__(self, index):
+        return _I.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        _I.setitem(self, index, value)
+
+
+def _rebuild(array, requires_grad):
+    t = Tensor.__new__(Tensor)
+    t._init(array, requires_grad)
+    return t
+
+
+def _wrap(data):
+    """A new tensor around an array (the hot-path constructor used by every op)."""
+    t = Tensor.__new__(Tensor)
+    if isinstance(data, np.generic):  # NumPy returns scalars from 0-d operations
+        data = np.asarray(data)
+    t._data = data
+    t._rg = False
+    t.grad = t.grad_fn = t._base = t._hooks = None
+    t._out_nr = 0
+    t._version = [0]
+    return t
+
+
+def _wrap_dim(dim, ndim):
+    """torch's dim wrapping: negative dims count from the end; out of range is an IndexError."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n if ndim else 0
+
+
+class _RemovableHandle:
+    def __init__(self, owner, key, hook):
+        self.owner, self.key, self.hook = owner, key, hook
+
+    def remove(self):
+        if self.key is None:
+            self.owner._hooks = [h for h in (self.owner._hooks or []) if h is not self.hook]
+        else:
+            hooks = self.owner.hooks or {}
+            hooks[self.key] = [h for h in hooks.get(self.key, []) if h is not self.hook]
+
+
+_TYPE_NAMES = {"float32": "ember.FloatTensor", "float64": "ember.DoubleTensor", "float16": "ember.HalfTensor",
+               "int64": "ember.LongTensor", "int32": "ember.IntTensor", "int16": "ember.ShortTensor",
+               "int8": "ember.CharTensor", "uint8": "ember.ByteTensor", "bool": "ember.BoolTensor"}
+
+
+def _inplace(x, op, *args, **kwargs):
+    """``x.op_(...)``: compute ``op(x, ...)`` and write it into x's memory, as torch does.
+
+    When the graph is recorded, x's history is rebased onto the new op (its old value
+    is copied first so the op can still use it in backward); an in-place op on a leaf
+    that requires grad is an error, as in torch.
+    """
+    from .autograd.grad_mode import state
+    recording = state.enabled and (x._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    if recording:
+        if x._rg and x.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if x._base is not None and x._base._rg and x._base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        old = _wrap(x._data.copy())
+        old.grad_fn, old._rg, old._out_nr = x.grad_fn, x._rg, x._out_nr
+        r = op(old, *args, **kwargs)
+    else:
+        r = op(x, *args, **kwargs)
+    _check_cast(r._data.dtype, x._data.dtype)
+    if x._data.shape != r._data.shape and np.broadcast_shapes(x._data.shape, r._data.shape) != x._data.shape:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(r.shape)}")
+    try:
+        x._data[...] = r._data
+    except ValueError:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                           "to a single memory location. Please clone() the tensor before performing the "
+                           "operation.") from None
+    x._version[0] += 1
+    if recording:
+        f = r.grad_fn
+        x.grad_fn, x._rg, x._out_nr = f, r._rg, 0
+        if f is not None and f.saves_output:  # the saved output now lives in x's memory
+            f.y, f.vout = x._data, (x._version, x._version[0])
+    return x
+
+
+def _copy_from(x, src):
+    """The value of ``x.copy_(src)``: src broadcast to x's shape, in x's dtype and device."""
+    from .ops.shape import expand
+    if not isinstance(src, Tensor):
+        src = _C.tensor(src)
+    src = src.to(x.dtype, device=x.device)
+    # a new node (not src itself), so that x's rebased history leads back to src
+    return expand(src, x._data.shape) if src._data.shape != x._data.shape else _P.clone(src)
+
+
+def _fill(x, value):
+    """zero_() and fill_(): no history is needed for the old value."""
+    from .autograd.grad_mode import state
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        if state.enabled and value._rg:
+            return _inplace(x, lambda t, v: t * 0 + v, value)
+        value = value.item()
+    if state.enabled and x._rg:
+        return _inplace(x, lambda t: t * 0 + value if value == value else t * float("nan"))
+    x._data[...] = value
+    x._version[0] += 1
+    return x
+
+
+def _set_view(x, v):
+    """Make `x` itself take the shape of the view `v` (transpose_, squeeze_, ...)."""
+    x._data = v._data
+    if v.grad_fn is not None:
+        x.grad_fn, x._out_nr = v.grad_fn, 0
+    x._version[0] += 1
+    return x
+
+
+def _fill_random(x, kind, generator, *args):
+    """x.uniform_(), x.normal_(), ...: draw from torch's generator straight into x's memory."""
+    from .autograd.grad_mode import state
+    from . import random as _random
+    if state.enabled and x._rg and x.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    g = _random.default_generator if generator is None else generator
+    a = x._data
+    x._data[...] = getattr(g, kind)(a.shape, a.dtype, *args) if kind != "bernoulli" else \
+        g.bernoulli(args[0], a.shape, a.dtype)
+    x._version[0] += 1
+    return x
+
+
+def _random_top(dt):
+    if dt.kind == "f":
+        return 2 ** np.finfo(dt).nmant + 1
+    if dt.kind == "b":
+        return 2
+    return int(np.iinfo(dt).max) + 1
+
+
+def _check_cast(src, dst):
+    if src != dst and _dtype._CATEGORY[src.kind] > _dtype._CATEGORY[dst.kind]:
+        raise RuntimeError(f"result type {_from_np[src].name.capitalize()} can't be cast to the desired "
+                           f"output type {_from_np[dst].name.capitalize()}")
+
+
+# The ops modules import Tensor from here, so they are bound at the end.
+from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402

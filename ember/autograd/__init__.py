@@ -1,0 +1,70 @@
+"""Automatic differentiation: backward(), grad(), custom Functions and grad modes."""
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled)
+from .function import Function, Node, Op, once_differentiable
+from .engine import run_backward
+from .. import _tensor
+
+
+def _make_grads(outputs, grad_outputs):
+    from ..ops.creation import ones_like
+    grads = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind not in "fc":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
+                                   f"{out.dtype}")
+            g = ones_like(out)
+        elif not isinstance(g, _tensor.Tensor):
+            g = _tensor._wrap(__import__("numpy").full(out._data.shape, g, dtype=out._data.dtype))
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
+                               f"shape of {out.shape}.")
+        grads.append(g)
+    return grads
+
+
+def _seq(x):
+    return (x,) if isinstance(x, _tensor.Tensor) else tuple(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate into the ``.grad`` of graph leaves the gradient of `tensors`."""
+    tensors = _seq(tensors)
+    grads = _make_grads(tensors, _seq(grad_tensors) if grad_tensors is not None else [None] * len(tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _seq(inputs)
+    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
+    outputs, single = _seq(outputs), isinstance(inputs, _tensor.Tensor)
+    inputs = _seq(inputs)
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _make_grads(outputs, _seq(grad_outputs) if grad_outputs is not None else [None] * len(outputs))
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+        out.append(g)
+    return tuple(out)
+
+
+__all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled"]

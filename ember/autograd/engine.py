@@ -1,0 +1,161 @@
+"""The backward engine: walks the graph in dependency order (iteratively, so deep graphs
+never meet Python's recursion limit), un-broadcasts and casts gradients to the shapes
+and dtypes of the inputs, accumulates them into leaves' ``.grad`` and frees the graph."""
+from .._tensor import Tensor
+from . import grad_mode
+from .function import Node
+
+_mode = grad_mode.state
+
+
+class AccumulateGrad:
+    """What torch shows in ``next_functions`` for a leaf; ember keeps the leaf tensor itself."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+
+def _fit(g, like):
+    """Sum a broadcast gradient back to the shape of `like` and give it `like`'s dtype."""
+    if g._data.shape != like._data.shape:
+        g = g.sum_to_size(like._data.shape)
+    if g._data.dtype != like._data.dtype:
+        g = g.to(like.dtype)
+    return g
+
+
+def _apply_hooks(hooks, g):
+    for h in hooks:
+        r = h(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _accumulate(leaf, g, create_graph):
+    """Add `g` into ``leaf.grad`` in place (torch keeps the same grad tensor across steps)."""
+    if leaf._hooks:
+        g = _apply_hooks(leaf._hooks, g)
+    if leaf.grad is None:
+        # copy unless recording: the same gradient array may flow to several leaves
+        leaf.grad = g if create_graph else _detached_copy(g)
+    elif create_graph or leaf.grad._rg:
+        leaf.grad = leaf.grad + g
+    else:
+        acc = leaf.grad._data
+        acc += g._data
+        leaf.grad._version[0] += 1
+
+
+def _detached_copy(g):
+    t = Tensor.__new__(Tensor)
+    t._init(g._data.copy())
+    return t
+
+
+def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
+                 accumulate=True):
+    """Backpropagate from `roots`. With ``accumulate=False`` (autograd.grad) nothing is written
+    to ``.grad``; instead the gradients of `inputs` are returned in order."""
+    buffers, start = {}, []
+    captured = {}  # id(input) -> gradient, for autograd.grad and backward(inputs=...)
+    wanted_leaf = None if inputs is None else {id(t) for t in inputs}
+    wanted_node = {}
+    if inputs is not None:
+        for t in inputs:
+            if t.grad_fn is not None:
+                wanted_node.setdefault((t.grad_fn, t._out_nr), []).append(t)
+
+    def deliver_leaf(t, g):
+        if wanted_leaf is not None and id(t) not in wanted_leaf:
+            return
+        if accumulate:
+            _accumulate(t, g, create_graph)
+        else:
+            if t._hooks:
+                g = _apply_hooks(t._hooks, g)
+            prev = captured.get(id(t))
+            captured[id(t)] = g if prev is None else prev + g
+
+    for t, g in zip(roots, grad_roots):
+        f = t.grad_fn
+        if f is None:
+            if not t._rg:
+                raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+            deliver_leaf(t, g)
+            continue
+        buf = buffers.get(f)
+        if buf is None:
+            buf = buffers[f] = [None] * f.n_out
+            start.append(f)
+        i = t._out_nr
+        buf[i] = g if buf[i] is None else buf[i] + g
+
+    # count, for every node, how many edges lead into it from the part of the graph we run
+    deps, stack, seen = {}, list(start), set(start)
+    while stack:
+        for e in stack.pop().next:
+            if e is not None and isinstance(e[0], Node):
+                p = e[0]
+                deps[p] = deps.get(p, 0) + 1
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        ready = [f for f in start if f not in deps]
+        while ready:
+            f = ready.pop()
+            gys = buffers.pop(f)
+            f.check_saved()
+            if f.hooks or f.retained:
+                gys = _output_hooks(f, gys)
+            if wanted_node:
+                for i, g in enumerate(gys):
+                    for t in wanted_node.get((f, i), ()):
+                        captured[id(t)] = g
+            gxs = f.run_backward(gys)
+            for k, (e, gx) in enumerate(zip(f.next, gxs)):
+                if e is None or gx is None:
+                    continue
+                p, i = e
+                gx = _fit(gx, f.inputs[k])
+                if isinstance(p, Node):
+                    buf = buffers.get(p)
+                    if buf is None:
+                        buf = buffers[p] = [None] * p.n_out
+                    buf[i] = gx if buf[i] is None else buf[i] + gx
+                    deps[p] -= 1
+                    if deps[p] == 0:
+                        ready.append(p)
+                else:
+                    deliver_leaf(p, gx)
+            if not retain_graph:
+                f.release()
+    finally:
+        _mode.enabled = prev_mode
+    if inputs is not None and not accumulate:
+        return [captured.get(id(t)) for t in inputs]
+    if inputs is not None:  # backward(inputs=...): only these get .grad
+        return None
+
+
+def _output_hooks(f, gys):
+    gys = list(gys)
+    for i, g in enumerate(gys):
+        if g is None:
+            continue
+        if f.hooks and i in f.hooks:
+            gys[i] = g = _apply_hooks(f.hooks[i], g)
+        if f.retained and i in f.retained:
+            t = f.retained[i]()
+            if t is not None:
+                t.grad = g if t.grad is None else t.grad + g
+    return gys

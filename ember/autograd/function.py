@@ -1,0 +1,220 @@
+"""Graph nodes: `Op`, the base of ember's differentiable primitives, and `Function`, torch's
+user-facing way to write one (forward and backward as static methods with a ctx)."""
+from .._tensor import Tensor, _wrap
+from . import grad_mode
+
+_mode = grad_mode.state
+
+
+class Node:
+    """One recorded step of the graph (a tensor's ``grad_fn``).
+
+    ``next`` holds one edge per input: ``(node, output_index)`` for an input made by
+    another op, ``(tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
+    """
+    save = True           # backward reads the saved inputs (so they must not change)
+    saves_output = False  # backward reads the output, kept as ``self.y``
+    n_out = 1
+    _freed = False
+    hooks = None          # {output_index: [hook, ...]} from Tensor.register_hook on non-leaves
+    retained = None       # {output_index: weakref to a tensor that called retain_grad()}
+
+    def connect(self, inputs, outputs):
+        """Record this node as the grad_fn of `outputs`, with edges to `inputs`."""
+        nxt, vers, needs = [], [], []
+        for x in inputs:
+            if isinstance(x, Tensor) and x._rg:
+                f = x.grad_fn
+                nxt.append((f, x._out_nr) if f is not None else (x, 0))
+                needs.append(True)
+            else:
+                nxt.append(None)
+                needs.append(False)
+            vers.append(x._version[0] if isinstance(x, Tensor) else 0)
+        self.next, self.inputs, self.versions = tuple(nxt), inputs, vers
+        self.needs_input_grad = tuple(needs)
+        for i, y in enumerate(outputs):
+            y.grad_fn, y._rg, y._out_nr = self, True, i
+        if self.saves_output:
+            y = outputs[0]
+            self.vout = (y._version, y._version[0])
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        from .engine import AccumulateGrad
+        return tuple((None, 0) if e is None else
+                     ((AccumulateGrad(e[0]), 0) if isinstance(e[0], Tensor) else e)
+                     for e in self.next)
+
+    def out(self):
+        """The saved output as a tensor whose grad_fn is this node (so double backward sees it)."""
+        t = _wrap(self.y)
+        t.grad_fn, t._rg = self, True
+        return t
+
+    def check_saved(self):
+        """Raise as torch does when a saved tensor was changed in place after it was saved."""
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        if self.save:
+            for x, v in zip(self.inputs, self.versions):
+                if isinstance(x, Tensor) and x._version[0] != v:
+                    _raise_modified(x, v, self)
+        if self.saves_output and self.vout[0][0] != self.vout[1]:
+            _raise_modified(self.out(), self.vout[1], self)
+
+    def release(self):
+        """Free what backward needed (torch frees saved tensors after a backward)."""
+        if self.save or self.saves_output:
+            self._freed = True
+            self.inputs = self.y = None
+
+
+def _raise_modified(x, expected, node):
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{x.dtype} {list(x.shape)}] is at version {x._version[0]}; expected version "
+        f"{expected} instead (saved by {node.name()}).")
+
+
+class Op(Node):
+    """A differentiable primitive: ``forward`` on raw arrays, ``backward`` on tensors.
+
+    ``forward(*arrays, **options)`` returns one array; it may keep on ``self`` what
+    backward needs. ``backward(gy)`` returns the gradient for each input (``None`` for
+    inputs that get none) as tensors, so that with ``create_graph=True`` the gradient
+    computation is itself recorded. The engine un-broadcasts and casts the results.
+    """
+    view = False  # forward returns a view of input 0 (shares its memory and version counter)
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        f = cls.__new__(cls)
+        y = f.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+        out = _wrap(y)
+        if cls.view:
+            x = inputs[0]
+            out._version, out._base = x._version, (x._base if x._base is not None else x)
+        if _mode.enabled:
+            for x in inputs:
+                if isinstance(x, Tensor) and x._rg:
+                    if cls.saves_output:
+                        f.y = y
+                    f.connect(inputs, (out,))
+                    break
+        return out
+
+    def run_backward(self, gys):
+        gx = self.backward(gys[0])
+        return gx if isinstance(gx, tuple) else (gx,)
+
+
+class FunctionCtx:
+    """The ``ctx`` methods torch gives a custom Function."""
+
+    def save_for_backward(self, *tensors):
+        self.to_save = tensors
+        self.saved_versions = [t._version[0] if isinstance(t, Tensor) else 0 for t in tensors]
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            self.check_saved()
+        for t, v in zip(self.to_save, self.saved_versions):
+            if isinstance(t, Tensor) and t._version[0] != v:
+                _raise_modified(t, v, self)
+        return self.to_save
+
+    def mark_non_differentiable(self, *tensors):
+        self.non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors):
+        self.dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = value
+
+
+class Function(FunctionCtx, Node):
+    """Base class for custom differentiable operations, as torch.autograd.Function:
+    ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` are static methods."""
+    save = False
+    to_save = ()
+    saved_versions = ()
+    non_differentiable = ()
+    materialize_grads = True
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        with grad_mode.no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        outs = result if isinstance(result, tuple) else (result,)
+        # an output that is an input returned as-is must get its own tensor to carry the grad_fn
+        outs = tuple(o.view_as(o) if isinstance(o, Tensor) and any(o is a for a in args) else o
+                     for o in outs)
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        if _mode.enabled and any(ctx.needs_input_grad):
+            ctx.n_out = len(outs)
+            ctx.out_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
+            ctx.connect(args, tensors)
+            for i, o in enumerate(outs):
+                if isinstance(o, Tensor):
+                    o._out_nr = i
+                    if id(o) in ctx.non_differentiable:
+                        o.grad_fn, o._rg = None, False
+        return outs if isinstance(result, tuple) else outs[0]
+
+    def run_backward(self, gys):
+        if self.materialize_grads:
+            from .. import zeros
+            gys = [zeros(m[0], dtype=m[1]) if g is None and m is not None else g
+                   for g, m in zip(gys, self.out_meta)]
+        gx = type(self).backward(self, *gys)
+        gx = gx if isinstance(gx, tuple) else (gx,)
+        if len(gx) != len(self.next):
+            raise RuntimeError(f"function {type(self).__name__}Backward returned an incorrect number "
+                               f"of gradients (expected {len(self.next)}, got {len(gx)})")
+        return gx
+
+    def name(self):
+        return type(self).__name__ + "Backward"
+
+    def release(self):
+        if self.to_save:
+            self._freed = True
+            self.to_save = ()
+
+
+def once_differentiable(fn):
+    """torch.autograd.function.once_differentiable: run backward without recording."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper
