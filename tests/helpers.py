@@ -1,0 +1,59 @@
+"""Shared test helpers: run the same computation through ember and torch and compare."""
+import numpy as np
+import torch
+
+import ember
+
+TOL = {np.float16: (1e-2, 1e-2), np.float32: (1e-5, 1e-5), np.float64: (1e-10, 1e-10)}
+
+
+def to_np(x):
+    """An array from an ember tensor, a torch tensor, or a nested tuple/list of them."""
+    if isinstance(x, ember.Tensor):
+        return np.array(x.detach()._data)
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    if isinstance(x, (tuple, list)):
+        return type(x)(to_np(v) for v in x)
+    return np.asarray(x)
+
+
+def assert_close(e, t, rtol=None, atol=None, check_dtype=True):
+    """Compare an ember result with a torch result: values, shape and dtype."""
+    if isinstance(t, (tuple, list)):
+        assert len(e) == len(t)
+        for a, b in zip(e, t):
+            assert_close(a, b, rtol, atol, check_dtype)
+        return
+    a, b = to_np(e), to_np(t)
+    assert a.shape == b.shape, f"shape {a.shape} != torch {b.shape}"
+    if check_dtype and isinstance(e, ember.Tensor):
+        assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], f"dtype {e.dtype} != torch {t.dtype}"
+    r, at = TOL.get(b.dtype.type, (1e-5, 1e-6))
+    np.testing.assert_allclose(a, b, rtol=rtol if rtol is not None else r, atol=atol if atol is not None else at,
+                               equal_nan=True)
+
+
+def check(fn, *arrays, grad=True, rtol=None, atol=None, kwargs_e=None, kwargs_t=None, fn_t=None):
+    """Run fn(lib_tensors...) with lib = ember and lib = torch; compare outputs and gradients.
+
+    `fn(lib, *tensors)` gets the library module first, so one lambda serves both:
+    ``check(lambda lib, x: lib.exp(x), arr)``. Float arrays get requires_grad when grad=True.
+    """
+    fn_t = fn_t or fn
+    et = [ember.tensor(a, requires_grad=grad and a.dtype.kind == "f") if isinstance(a, np.ndarray) else a
+          for a in arrays]
+    tt = [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") if isinstance(a, np.ndarray) else a
+          for a in arrays]
+    eo, to = fn(ember, *et), fn_t(torch, *tt)
+    assert_close(eo, to, rtol, atol)
+    if grad and isinstance(to, torch.Tensor) and to.requires_grad:
+        g = np.random.default_rng(0).standard_normal(to.shape).astype(to_np(to).dtype)
+        eo.backward(ember.tensor(g))
+        to.backward(torch.tensor(g))
+        for e, t in zip(et, tt):
+            if isinstance(t, torch.Tensor) and t.requires_grad:
+                assert (e.grad is None) == (t.grad is None)
+                if t.grad is not None:
+                    assert_close(e.grad, t.grad, rtol, atol)
+    return eo, to
