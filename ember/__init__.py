@@ -94,3 +94,4 @@ class cuda:
     @staticmethod
     def synchronize(device=None):
         pass
+from .serialization import save, load  # noqa: E402,F401

@@ -829,7 +829,8 @@ def _inplace(x, op, *args, **kwargs):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         old = _wrap(x._data.copy())
         old.grad_fn, old._rg, old._out_nr = x.grad_fn, x._rg, x._out_nr
-        r = op(old, *args, **kwargs)
+        # x.mul_(x): the other operand is the old value too
+        r = op(old, *(old if a is x else a for a in args), **kwargs)
     else:
         r = op(x, *args, **kwargs)
     _check_cast(r._data.dtype, x._data.dtype)

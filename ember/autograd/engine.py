@@ -3,7 +3,6 @@ never meet Python's recursion limit), un-broadcasts and casts gradients to the s
 and dtypes of the inputs, accumulates them into leaves' ``.grad`` and frees the graph."""
 from .._tensor import Tensor
 from . import grad_mode
-from .function import Node
 
 _mode = grad_mode.state
 
@@ -97,15 +96,18 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         buf[i] = g if buf[i] is None else buf[i] + g
 
     # count, for every node, how many edges lead into it from the part of the graph we run
-    deps, stack, seen = {}, list(start), set(start)
+    deps, stack = {}, list(start)
     while stack:
         for e in stack.pop().next:
-            if e is not None and isinstance(e[0], Node):
+            if e is not None:
                 p = e[0]
-                deps[p] = deps.get(p, 0) + 1
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
+                if p.__class__ is not Tensor and not isinstance(p, Tensor):
+                    n = deps.get(p)
+                    if n is None:
+                        deps[p] = 1
+                        stack.append(p)
+                    else:
+                        deps[p] = n + 1
 
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
@@ -122,29 +124,35 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                     for t in wanted_node.get((f, i), ()):
                         captured[id(t)] = g
             gxs = f.run_backward(gys)
-            for k, (e, gx) in enumerate(zip(f.next, gxs)):
-                if e is None or gx is None:
+            inputs_f = f.inputs
+            for k, e in enumerate(f.next):
+                if e is None:
                     continue
+                gx = gxs[k]
+                if gx is None:
+                    continue
+                like = inputs_f[k]._data
+                d = gx._data
+                if d.shape != like.shape or d.dtype != like.dtype:
+                    gx = _fit(gx, inputs_f[k])
                 p, i = e
-                gx = _fit(gx, f.inputs[k])
-                if isinstance(p, Node):
-                    buf = buffers.get(p)
-                    if buf is None:
-                        buf = buffers[p] = [None] * p.n_out
-                    buf[i] = gx if buf[i] is None else buf[i] + gx
-                    deps[p] -= 1
-                    if deps[p] == 0:
-                        ready.append(p)
-                else:
+                if p.__class__ is Tensor or isinstance(p, Tensor):
                     deliver_leaf(p, gx)
+                    continue
+                buf = buffers.get(p)
+                if buf is None:
+                    buf = buffers[p] = [None] * p.n_out
+                buf[i] = gx if buf[i] is None else buf[i] + gx
+                n = deps[p] - 1
+                deps[p] = n
+                if n == 0:
+                    ready.append(p)
             if not retain_graph:
                 f.release()
     finally:
         _mode.enabled = prev_mode
     if inputs is not None and not accumulate:
         return [captured.get(id(t)) for t in inputs]
-    if inputs is not None:  # backward(inputs=...): only these get .grad
-        return None
 
 
 def _output_hooks(f, gys):

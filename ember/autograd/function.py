@@ -1,7 +1,11 @@
 """Graph nodes: `Op`, the base of ember's differentiable primitives, and `Function`, torch's
 user-facing way to write one (forward and backward as static methods with a ctx)."""
+import numpy as np
+
 from .._tensor import Tensor, _wrap
 from . import grad_mode
+
+_new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
 
 _mode = grad_mode.state
 
@@ -100,12 +104,19 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **options):
-        f = cls.__new__(cls)
+        # the hot path of every op: kept flat (no helper calls) because its cost is paid per op
+        f = _new(cls)
         y = f.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
-        out = _wrap(y)
+        if y.__class__ is not _ndarray and isinstance(y, _generic):  # NumPy returns scalars from 0-d ops
+            y = _asarray(y)
+        out = _new(Tensor)
+        out._data, out._rg, out._out_nr = y, False, 0
+        out.grad = out.grad_fn = out._hooks = None
         if cls.view:
             x = inputs[0]
             out._version, out._base = x._version, (x._base if x._base is not None else x)
+        else:
+            out._version, out._base = [0], None
         if _mode.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x._rg:

@@ -1,0 +1,267 @@
+"""Time ember and torch side by side in one process and print the median ratio ember/torch.
+
+    python benchmarks/run.py                 # every case, default threads then one thread
+    python benchmarks/run.py add matmul      # cases whose name contains one of these words
+    python benchmarks/run.py --threads 1     # one thread only
+
+Each case is written once against a library module (`lib` is ember or torch), so both run
+the same program. The two libraries alternate, several rounds each, and the median of
+each side is compared: a 2-core machine shared with other work has noisy timings.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import ember  # noqa: E402
+import torch  # noqa: E402
+
+CASES = {}
+
+
+def case(name, target):
+    """Register `fn(lib) -> step` under `name`; `target` is the ratio the issue asks for."""
+    def register(fn):
+        CASES[name] = (fn, target)
+        return fn
+    return register
+
+
+def _arrays(*shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(np.float32) for s in shapes]
+
+
+# ---------------------------------------------------------------- per-op overhead on small tensors
+@case("op: add 16x16", 0.5)
+def _add(lib):
+    a, b = (lib.tensor(v) for v in _arrays((16, 16), (16, 16)))
+    return lambda: a + b
+
+
+@case("op: mul 16x16", 0.5)
+def _mul(lib):
+    a, b = (lib.tensor(v) for v in _arrays((16, 16), (16, 16)))
+    return lambda: a * b
+
+
+@case("op: matmul 64x64", 0.5)
+def _matmul(lib):
+    a, b = (lib.tensor(v) for v in _arrays((64, 64), (64, 64)))
+    return lambda: a @ b
+
+
+@case("op: sum 16x16", 0.5)
+def _sum(lib):
+    a, = (lib.tensor(v) for v in _arrays((16, 16)))
+    return lambda: a.sum()
+
+
+@case("op: index x[3, 2:10]", 0.5)
+def _index(lib):
+    a, = (lib.tensor(v) for v in _arrays((16, 16)))
+    return lambda: a[3, 2:10]
+
+
+@case("op: add with grad 16x16", 0.5)
+def _add_grad(lib):
+    a, b = (lib.tensor(v, requires_grad=True) for v in _arrays((16, 16), (16, 16)))
+    return lambda: a + b
+
+
+# ---------------------------------------------------------------- small graphs
+@case("graph: fwd+bwd small MLP-like graph", 0.5)
+def _graph(lib):
+    x, w1, w2 = _arrays((8, 16), (16, 16), (16, 4))
+    x = lib.tensor(x)
+    w1, w2 = lib.tensor(w1, requires_grad=True), lib.tensor(w2, requires_grad=True)
+
+    def step():
+        h = (x @ w1).tanh()
+        loss = ((h @ w2) ** 2).mean()
+        loss.backward()
+        w1.grad = w2.grad = None
+    return step
+
+
+@case("linreg: 1000 points, 1000 steps", 0.5)
+def _linreg(lib):
+    rng = np.random.default_rng(0)
+    xs = rng.uniform(-1, 1, (1000, 1)).astype(np.float32)
+    ys = (2 + 3 * xs + 0.1 * rng.standard_normal((1000, 1))).astype(np.float32)
+    x, y = lib.tensor(xs), lib.tensor(ys)
+
+    def run():
+        w = lib.zeros(1, 1, requires_grad=True)
+        b = lib.zeros(1, requires_grad=True)
+        for _ in range(1000):
+            loss = ((x @ w + b - y) ** 2).mean()
+            loss.backward()
+            with lib.no_grad():
+                w -= 0.1 * w.grad
+                b -= 0.1 * b.grad
+            w.grad.zero_()
+            b.grad.zero_()
+    return run
+
+
+# ---------------------------------------------------------------- matmul-bound
+@case("matmul-bound: 512x512 @ 512x512 fwd+bwd", 1.1)
+def _big_matmul(lib):
+    a, b = _arrays((512, 512), (512, 512))
+    a, b = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+
+    def step():
+        (a @ b).sum().backward()
+        a.grad = b.grad = None
+    return step
+
+
+def _nn_cases():
+    """Model-level cases that need ember.nn and ember.optim (skipped if they are missing)."""
+    try:
+        import ember.nn  # noqa: F401
+        import ember.optim  # noqa: F401
+    except ImportError:
+        return
+
+    def mlp(lib, sizes, batch, opt):
+        lib.manual_seed(0)
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+            layers.append(lib.nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append(lib.nn.ReLU())
+        model = lib.nn.Sequential(*layers)
+        x = lib.tensor(_arrays((batch, sizes[0]))[0])
+        if sizes[-1] == 1:
+            y = lib.tensor(_arrays((batch, 1), seed=1)[0])
+            loss_fn = lib.nn.MSELoss()
+        else:
+            y = lib.tensor(np.random.default_rng(1).integers(0, sizes[-1], batch))
+            loss_fn = lib.nn.CrossEntropyLoss()
+        o = opt(lib, model.parameters())
+
+        def step():
+            o.zero_grad()
+            loss_fn(model(x), y).backward()
+            o.step()
+        return step
+
+    case("nn: MLP 784-256-256-10 Adam, batch 128", 1.0)(
+        lambda lib: mlp(lib, [784, 256, 256, 10], 128, lambda L, p: L.optim.Adam(p, lr=1e-3)))
+    case("nn: tiny MLP 16-32-1 SGD, batch 32", 0.5)(
+        lambda lib: mlp(lib, [16, 32, 1], 32, lambda L, p: L.optim.SGD(p, lr=0.01)))
+
+    def lenet(lib):
+        F = lib.nn.functional
+
+        class LeNet5(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = lib.nn.Conv2d(1, 6, 5, padding=2)
+                self.conv2 = lib.nn.Conv2d(6, 16, 5)
+                self.fc1 = lib.nn.Linear(16 * 5 * 5, 120)
+                self.fc2 = lib.nn.Linear(120, 84)
+                self.fc3 = lib.nn.Linear(84, 10)
+
+            def forward(self, x):
+                x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+                x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+                x = lib.flatten(x, 1)
+                return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+        lib.manual_seed(0)
+        model = LeNet5()
+        x = lib.tensor(_arrays((64, 1, 28, 28))[0])
+        y = lib.tensor(np.random.default_rng(1).integers(0, 10, 64))
+        o = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        loss_fn = lib.nn.CrossEntropyLoss()
+
+        def step():
+            o.zero_grad()
+            loss_fn(model(x), y).backward()
+            o.step()
+        return step
+
+    case("nn: LeNet-5 SGD momentum, batch 64", 1.5)(lenet)
+
+
+_nn_cases()
+
+
+def measure(fn, min_time=0.2, rounds=7):
+    """Median seconds per call of the step returned by fn, alternating nothing (one library)."""
+    step = fn()
+    step()  # warm up
+    n, t = 1, 0.0
+    while True:  # calibrate the number of calls per round
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        t = time.perf_counter() - t0
+        if t > min_time / rounds or n > 1_000_000:
+            break
+        n *= 4
+    return step, n
+
+
+def compare(name, fn, rounds=7):
+    steps = {}
+    for lib in (ember, torch):
+        steps[lib] = measure(lambda: fn(lib), rounds=rounds)
+    times = {ember: [], torch: []}
+    for _ in range(rounds):
+        for lib in (ember, torch):
+            step, n = steps[lib]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                step()
+            times[lib].append((time.perf_counter() - t0) / n)
+    te, tt = statistics.median(times[ember]), statistics.median(times[torch])
+    return te, tt
+
+
+def fmt(s):
+    return f"{s * 1e6:9.1f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("filters", nargs="*", help="run only cases whose name contains one of these")
+    ap.add_argument("--threads", type=int, nargs="*", default=None,
+                    help="thread counts to run with (default: the default count, then 1)")
+    ap.add_argument("--rounds", type=int, default=7)
+    args = ap.parse_args()
+    default = torch.get_num_threads()
+    thread_counts = args.threads or ([default, 1] if default != 1 else [1])
+    t0 = time.perf_counter()
+    import subprocess
+    r = subprocess.run([sys.executable, "-c", "import ember"], capture_output=True)
+    t_import = time.perf_counter() - t0
+    r = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import ember; "
+                        "print(time.perf_counter() - t)"], capture_output=True, text=True)
+    print(f"import ember: {float(r.stdout.strip()):.3f} s (target < 0.2 s)")
+    del t_import
+    for threads in thread_counts:
+        torch.set_num_threads(threads)
+        ember.set_num_threads(threads)
+        print(f"\nthreads = {threads}")
+        print(f"{'case':45s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s}")
+        for name, (fn, target) in CASES.items():
+            if args.filters and not any(f in name for f in args.filters):
+                continue
+            te, tt = compare(name, fn, args.rounds)
+            ratio = te / tt
+            mark = "" if ratio <= target else "  (over target)"
+            print(f"{name:45s} {fmt(te)} {fmt(tt)} {ratio:7.2f} {target:7.2f}{mark}", flush=True)
+    torch.set_num_threads(default)
+
+
+if __name__ == "__main__":
+    main()
