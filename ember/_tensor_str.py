@@ -28,18 +28,17 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def _float_formatter(values):
-    """Choose torch's float format from the finite values: integers print as '1.', a wide
-    dynamic range in scientific notation, everything else with `precision` decimals."""
+    """torch's float format, chosen from the nonzero finite values: integers print as '1.',
+    a wide dynamic range in scientific notation, the rest with `precision` decimals. Returns
+    the formatter; widths come from the nonzero finite values only, as in torch."""
     p = _printoptions.precision
     finite = values[np.isfinite(values)].astype(np.float64)
-    if finite.size == 0:
-        return lambda v: _nonfinite(v) or f"{v:.{p}f}"
     nz = np.abs(finite[finite != 0])
-    int_mode = np.all(finite == np.round(finite))
+    int_mode = bool(np.all(finite == np.round(finite)))
     sci = _printoptions.sci_mode
-    if sci is None:
-        sci = nz.size > 0 and (nz.max() / nz.min() > 1000.0 or nz.max() > 1e8 or nz.min() < 1e-4) \
-            if not int_mode else (nz.size > 0 and nz.max() > 1e8)
+    if sci is None and nz.size:
+        wide = nz.max() / nz.min() > 1000.0 or nz.max() > 1e8
+        sci = wide if int_mode else (wide or nz.min() < 1e-4)
     if sci:
         return lambda v: _nonfinite(v) or f"{v:.{p}e}"
     if int_mode:
@@ -67,6 +66,8 @@ def _format_array(a):
         fmt = _float_formatter(a.ravel())
     summarize = a.size > _printoptions.threshold
     items = _collect(a, summarize)
+    if a.dtype.kind == "f":  # torch sizes columns by the nonzero finite values only
+        items = [v for v in items if v != 0 and np.isfinite(v)] or items[:1]
     width = max((len(fmt(v)) for v in items), default=1)
     return fmt, width, summarize
 
@@ -96,7 +97,7 @@ def _render(a, fmt, width, indent, summarize):
     if a.ndim == 1:
         vals = [fmt(v).rjust(width) for v in (a.tolist() if a.dtype.kind != "c" else list(a))]
         if summarize and len(vals) > 2 * e:
-            vals = vals[:e] + ["..."] + vals[-e:]
+            vals = vals[:e] + [" ..."] + vals[-e:]
         per_line = max(1, (_printoptions.linewidth - indent) // (width + 2))
         lines = [", ".join(vals[i:i + per_line]) for i in range(0, len(vals), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"

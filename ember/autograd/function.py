@@ -106,7 +106,10 @@ class Op(Node):
     def apply(cls, *inputs, **options):
         # the hot path of every op: kept flat (no helper calls) because its cost is paid per op
         f = _new(cls)
-        y = f.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+        try:
+            y = f.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+        except ValueError as e:  # NumPy's shape errors become torch's
+            raise _shape_error(inputs, e) from None
         if y.__class__ is not _ndarray and isinstance(y, _generic):  # NumPy returns scalars from 0-d ops
             y = _asarray(y)
         out = _new(Tensor)
@@ -129,6 +132,20 @@ class Op(Node):
     def run_backward(self, gys):
         gx = self.backward(gys[0])
         return gx if isinstance(gx, tuple) else (gx,)
+
+
+def _shape_error(inputs, err):
+    """torch's RuntimeError for operands that do not broadcast, naming the dimension."""
+    shapes = [x._data.shape for x in inputs if isinstance(x, Tensor)]
+    if "broadcast" in str(err) and len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        for d in range(n - 1, -1, -1):
+            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
+                return RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
+                                    f"at non-singleton dimension {d}")
+    return RuntimeError(str(err))
 
 
 class FunctionCtx:
