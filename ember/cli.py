@@ -73,13 +73,25 @@ def lecture(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="ember", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("lecture", help="the lecture's hands-on tasks 1-3 (linear regression)")
+    p = sub.add_parser("lecture", help="the lecture's hands-on tasks 1-3 (linear regression); the default")
     for q in (parser, p):
         q.add_argument("--points", type=int, default=1000, help="number of generated points")
         q.add_argument("--steps", type=int, default=1000, help="gradient steps")
         q.add_argument("--lr", type=float, default=0.1, help="learning rate")
         q.add_argument("--seed", type=int, default=0, help="seed for the generated data")
+    from . import train
+    t = sub.add_parser("train", help="train a digits classifier with everything the lecture teaches",
+                       description=train.__doc__)
+    train.add_arguments(t)
     args = parser.parse_args(argv)
+    if args.command == "train":
+        train.check_arguments(t, args)
+        try:
+            train.run(args)
+        except train.DataError as e:
+            print(f"ember train: error: {e}", file=sys.stderr)
+            return 2
+        return 0
     if args.points < 1 or args.steps < 0 or not args.lr > 0:
         parser.error("--points must be >= 1, --steps >= 0 and --lr > 0")
     return lecture(args)
