@@ -95,3 +95,13 @@ class cuda:
     def synchronize(device=None):
         pass
 from .serialization import save, load  # noqa: E402,F401
+
+_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed"}
+
+
+def __getattr__(name):
+    # submodules load on first use, so `import ember` stays fast (torch.nn works as ember.nn)
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -573,12 +573,15 @@ class Tensor:
     def argwhere(self): return _I.argwhere(self)
 
     # in place: compute out of place, write into this tensor's memory (see _inplace)
-    def add_(self, other, *, alpha=1): return _inplace(self, _P.add, other, alpha=alpha)
-    def sub_(self, other, *, alpha=1): return _inplace(self, _P.sub, other, alpha=alpha)
+    def add_(self, other, *, alpha=1): return _update(self, np.add, _P.add, other, alpha)
+    def sub_(self, other, *, alpha=1): return _update(self, np.subtract, _P.sub, other, alpha)
     subtract_ = sub_
-    def mul_(self, other): return _inplace(self, _P.mul, other)
+    def mul_(self, other): return _update(self, np.multiply, _P.mul, other)
     multiply_ = mul_
-    def div_(self, other, *, rounding_mode=None): return _inplace(self, _P.div, other, rounding_mode=rounding_mode)
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is None and self._data.dtype.kind in "fc":
+            return _update(self, np.true_divide, _P.div, other)
+        return _inplace(self, _P.div, other, rounding_mode=rounding_mode)
     divide_ = true_divide_ = div_
     def pow_(self, exponent): return _inplace(self, _P.pow, exponent)
     def neg_(self): return _inplace(self, _P.neg)
@@ -820,8 +823,7 @@ def _inplace(x, op, *args, **kwargs):
     is copied first so the op can still use it in backward); an in-place op on a leaf
     that requires grad is an error, as in torch.
     """
-    from .autograd.grad_mode import state
-    recording = state.enabled and (x._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    recording = _grad_state.enabled and (x._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if recording:
         if x._rg and x.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -863,17 +865,16 @@ def _copy_from(x, src):
 
 def _fill(x, value):
     """zero_() and fill_(): no history is needed for the old value."""
-    from .autograd.grad_mode import state
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        if state.enabled and value._rg:
+        if _grad_state.enabled and value._rg:
             return _inplace(x, lambda t, v: t * 0 + v, value)
         value = value.item()
-    if state.enabled and x._rg:
+    if _grad_state.enabled and x._rg:
         return _inplace(x, lambda t: t * 0 + value if value == value else t * float("nan"))
-    x._data[...] = value
+    x._data.fill(value)
     x._version[0] += 1
     return x
 
@@ -889,9 +890,8 @@ def _set_view(x, v):
 
 def _fill_random(x, kind, generator, *args):
     """x.uniform_(), x.normal_(), ...: draw from torch's generator straight into x's memory."""
-    from .autograd.grad_mode import state
     from . import random as _random
-    if state.enabled and x._rg and x.grad_fn is None:
+    if _grad_state.enabled and x._rg and x.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     g = _random.default_generator if generator is None else generator
     a = x._data
@@ -909,6 +909,37 @@ def _random_top(dt):
     return int(np.iinfo(dt).max) + 1
 
 
+def _update(x, ufunc, op, other, alpha=1):
+    """add_/sub_/mul_/div_: NumPy writes straight into x's memory when no graph is recorded
+    (the optimizer's hot path); otherwise, and for odd cases, the general ``_inplace``."""
+    r = _ufunc_(x, ufunc, other, alpha)
+    if r is not None:
+        return r
+    return _inplace(x, op, other, alpha=alpha) if alpha != 1 else _inplace(x, op, other)
+
+
+def _ufunc_(x, ufunc, other, alpha=1):
+    o = other._data if isinstance(other, Tensor) else other
+    if _grad_state.enabled and (x._rg or (isinstance(other, Tensor) and other._rg)):
+        return None
+    if isinstance(o, np.ndarray) or isinstance(o, (float, int)) and not isinstance(o, bool):
+        if alpha != 1:
+            o = o * alpha
+        xd = x._data
+        od = o.dtype if isinstance(o, np.ndarray) else None
+        if od is not None and od != xd.dtype:
+            _check_cast(od, xd.dtype)
+        elif od is None and isinstance(o, float) and xd.dtype.kind not in "fc":
+            return None  # let the general path raise torch's cast error
+        try:
+            ufunc(xd, o, out=xd, casting="unsafe" if od is not None else "same_kind")
+        except ValueError:
+            return None  # shapes that do not broadcast into x: the general path raises torch's error
+        x._version[0] += 1
+        return x
+    return None
+
+
 def _check_cast(src, dst):
     if src != dst and _dtype._CATEGORY[src.kind] > _dtype._CATEGORY[dst.kind]:
         raise RuntimeError(f"result type {_from_np[src].name.capitalize()} can't be cast to the desired "
@@ -916,4 +947,5 @@ def _check_cast(src, dst):
 
 
 # The ops modules import Tensor from here, so they are bound at the end.
+from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402
