@@ -496,7 +496,7 @@ class Tensor:
     def topk(self, k, dim=-1, largest=True, sorted=True): return _R.topk(self, k, dim, largest, sorted)
     def kthvalue(self, k, dim=-1, keepdim=False): return _R.kthvalue(self, k, dim, keepdim)
     def median(self, dim=None, keepdim=False): return _R.median(self, dim, keepdim)
-    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _R.quantile(self, q, dim, keepdim)
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _R.quantile(self, q, dim, keepdim, interpolation=interpolation)
     def mode(self, dim=-1, keepdim=False): return _R.mode(self, dim, keepdim)
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _R.unique(self, sorted, return_inverse, return_counts, dim)
     def bincount(self, weights=None, minlength=0): return _R.bincount(self, weights, minlength)
@@ -895,8 +895,12 @@ def _fill_random(x, kind, generator, *args):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     g = _random.default_generator if generator is None else generator
     a = x._data
-    x._data[...] = getattr(g, kind)(a.shape, a.dtype, *args) if kind != "bernoulli" else \
-        g.bernoulli(args[0], a.shape, a.dtype)
+    if kind == "bernoulli":
+        x._data[...] = g.bernoulli(args[0], a.shape, a.dtype)
+    elif kind == "randint":
+        x._data[...] = g.randint(args[0], args[1], a.shape, a.dtype)
+    else:
+        x._data[...] = getattr(g, kind)(a.shape, a.dtype, *args)
     x._version[0] += 1
     return x
 

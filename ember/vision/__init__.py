@@ -1,0 +1,2 @@
+"""torchvision for ember: ``transforms`` and ``datasets`` under torchvision's names."""
+from . import transforms, datasets  # noqa: F401
