@@ -538,7 +538,7 @@ class Tensor:
     def broadcast_to(self, shape): return _S.broadcast_to(self, shape)
     def sum_to_size(self, *size): return _S.sum_to_size(self, *size)
     def repeat(self, *sizes): return _S.repeat(self, *sizes)
-    def tile(self, dims): return _S.tile(self, dims)
+    def tile(self, *dims): return _S.tile(self, dims[0] if len(dims) == 1 else dims)
     def repeat_interleave(self, repeats, dim=None, *, output_size=None): return _S.repeat_interleave(self, repeats, dim)
     def split(self, split_size, dim=0): return _S.split(self, split_size, dim)
     def tensor_split(self, indices_or_sections, dim=0): return _S.tensor_split(self, indices_or_sections, dim)

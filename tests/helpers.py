@@ -57,3 +57,43 @@ def check(fn, *arrays, grad=True, rtol=None, atol=None, kwargs_e=None, kwargs_t=
                 if t.grad is not None:
                     assert_close(e.grad, t.grad, rtol, atol)
     return eo, to
+
+
+def check_error(fn, *arrays):
+    """fn(lib, *tensors) must raise in torch, and raise the same exception type in ember.
+
+    Returns (ember_exception, torch_exception) so a test can also compare messages.
+    """
+    import pytest
+    tt = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays]
+    et = [ember.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays]
+    with pytest.raises(Exception) as te:
+        fn(torch, *tt)
+    with pytest.raises(type(te.value)) as ee:
+        fn(ember, *et)
+    return ee.value, te.value
+
+
+def check_double_backward(fn, *arrays, rtol=None, atol=None):
+    """Second derivatives: grad(fn) with create_graph=True, then the gradient of <grad, v> again.
+
+    fn(lib, *tensors) returns a tensor; every float array is an input that requires grad.
+    """
+    results = []
+    for lib in (ember, torch):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = fn(lib, *xs)
+        w = lib.tensor(np.random.default_rng(1).standard_normal(tuple(y.shape)).astype(arrays[0].dtype))
+        gs = lib.autograd.grad(y, xs, w, create_graph=True)
+        vs = [lib.tensor(np.random.default_rng(2 + i).standard_normal(a.shape).astype(a.dtype))
+              for i, a in enumerate(arrays)]
+        total = sum((g * v).sum() for g, v in zip(gs, vs))
+        # a gradient that does not depend on the inputs (sum, mean) has nothing to differentiate
+        gg = lib.autograd.grad(total, xs, allow_unused=True) if total.requires_grad else [None] * len(xs)
+        results.append((gs, gg))
+    (ge, gge), (gt, ggt) = results
+    assert_close(list(ge), list(gt), rtol, atol)
+    for e, t in zip(gge, ggt):
+        assert (e is None) == (t is None)
+        if t is not None:
+            assert_close(e, t, rtol, atol)

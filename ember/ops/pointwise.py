@@ -4,6 +4,7 @@
 Forwards call NumPy functions; CuPy arrays implement NumPy's dispatch protocols, so the
 same code runs on the GPU (see ``ember/_backend.py``).
 """
+import builtins
 import math
 
 import numpy as np
@@ -11,10 +12,20 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from .._backend import to_device as _to_device_array
-from ..autograd.function import Op
+from ..autograd.function import Op, _shape_error
 
 _CAT = _dtype._CATEGORY
 _SCALAR_CAT = {bool: 0, int: 1, float: 2, complex: 3}
+
+# the names torch uses for dtypes in its error messages
+_TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _tname(np_dtype):
+    """torch's name for a dtype in error messages ('Float', 'Long', ...)."""
+    return _TORCH_NAMES.get(np.dtype(np_dtype).name, str(np_dtype))
 
 
 # ---------------------------------------------------------------- type promotion
@@ -29,6 +40,14 @@ def _scalar(x):
     if isinstance(x, np.generic):
         return x.item()
     return x
+
+
+def _wrap_int(s, dt):
+    """A Python int wrapped into integer dtype `dt`, as torch does (uint8 tensor + 300 wraps)."""
+    info = np.iinfo(dt)
+    if info.min <= s <= info.max:
+        return s
+    return (s - info.min) % (1 << info.bits) + info.min
 
 
 def promote(a, b):
@@ -50,9 +69,34 @@ def promote(a, b):
     if sc is None:
         s = _as_tensor(s)
         return promote(a if ta else s, s if ta else b)
-    if sc > _CAT[t._data.dtype.kind]:
+    kind = t._data.dtype.kind
+    if sc > _CAT[kind]:
         t = cast(t, _dtype.result_type(t, s))
+    elif sc == 1 and kind in "iu":
+        s = _wrap_int(s, t._data.dtype)  # NumPy refuses out-of-range Python ints; torch wraps them
     return (t, s) if ta else (s, t)
+
+
+def _float_operands(a, b):
+    """promote(a, b), where integers and bools go to the default float dtype (true division, atan2...)."""
+    x, y = promote(a, b)
+    t = x if isinstance(x, Tensor) else y
+    if t._data.dtype.kind in "biu":
+        return promote(_to_default_float(a), b)
+    return x, y
+
+
+def _to_default_float(x):
+    return cast(x, _dtype.get_default_dtype().np) if isinstance(x, Tensor) else float(x)
+
+
+def _is_float(a, b):
+    return any(isinstance(v, float) or (isinstance(v, Tensor) and v._data.dtype.kind in "fc") for v in (a, b))
+
+
+def _not_implemented(name, dt):
+    # torch's message when a kernel has no version for a dtype (NotImplementedError is a RuntimeError)
+    return NotImplementedError(f"\"{name}\" not implemented for '{_tname(dt)}'")
 
 
 # ---------------------------------------------------------------- dtype and device
@@ -68,8 +112,11 @@ class Cast(Op):
 
 
 def cast(x, dtype):
-    """x converted to NumPy dtype `dtype` (differentiable)."""
-    return Cast.apply(x, np.dtype(dtype))
+    """x converted to NumPy dtype `dtype` (differentiable to float types; integers leave the graph)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        return _wrap(x._data.astype(dtype))
+    return Cast.apply(x, dtype)
 
 
 class ToDevice(Op):
@@ -140,8 +187,9 @@ class Div(Op):
     def backward(self, gy):
         x, y = self.inputs
         n = self.needs_input_grad
-        gx = gy / y if n[0] else None
-        return gx, (-gy * x / (y * y) if n[1] else None)
+        gx = gy / y
+        # d(x/y)/dy = -x / y^2, computed as torch does: -(gy / y) * x / y
+        return (gx if n[0] else None), (-gx * x / y if n[1] else None)
 
 
 class Neg(Op):
@@ -156,37 +204,80 @@ class Neg(Op):
 
 class Pow(Op):
     def forward(self, x, y):
+        if y.__class__ is np.ndarray and y.dtype.kind == "i" and (y < 0).any():
+            return _int_pow(x, y)
+        if y.__class__ is float and y == -0.5:  # torch computes this power as rsqrt (-0 gives -inf)
+            return 1 / np.sqrt(x)
         return x ** y
 
     def backward(self, gy):
         x, y = self.inputs
         n = self.needs_input_grad
-        gx = gy * y * x ** (y - 1) if n[0] else None
+        gx = gyy = None
+        if n[0]:
+            # y x^(y-1); torch defines it as 0 where y == 0 (even at x == 0, where it would be nan)
+            if isinstance(y, Tensor):
+                gx = where(y == 0, 0.0, gy * (y * pow(x, y - 1)))
+            else:
+                gx = gy * (y * pow(x, y - 1)) if y != 0 else gy * 0
         if n[1]:
-            # d(x^y)/dy = x^y log x; torch defines it as 0 where x == 0 and y >= 0
-            gyy = gy * where(x == 0, 0.0, pow(x, y) * log(where(x == 0, 1.0, x)))
-            return gx, gyy
-        return gx, None
+            # x^y log x; torch defines it as 0 where x == 0 and y >= 0
+            p = pow(x, y)
+            if isinstance(x, Tensor):
+                gyy = gy * where((x == 0) & (y >= 0), 0.0, p * log(x))
+            elif x == 0:
+                gyy = gy * where(y >= 0, 0.0, p * -math.inf)
+            else:
+                gyy = gy * (p * (math.log(x) if x > 0 else math.nan))
+        return gx, gyy
+
+
+def _int_pow(x, y):
+    """torch's integer power with negative exponents: 0, except for the bases 1 and -1."""
+    r = np.power(x, np.maximum(y, 0))
+    odd = np.where(y % 2 == 0, 1, -1)
+    neg = np.where(np.equal(x, 1), 1, np.where(np.equal(x, -1), odd, 0))
+    return np.where(y < 0, neg, r).astype(r.dtype, copy=False)
 
 
 def add(input, other, *, alpha=1):
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, _alpha(input, other, alpha))
     a, b = promote(input, other)
     return Add.apply(a, b)
 
 
+def _alpha(x, y, alpha):
+    if isinstance(alpha, float) and not _is_float(x, y):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
+
+
 def sub(input, other, *, alpha=1):
+    # torch refuses to subtract bools, even from a float tensor (checked inline: sub is on the hot path)
+    if (input.__class__ is bool or other.__class__ is bool
+            or (isinstance(input, Tensor) and input._data.dtype.kind == "b")
+            or (isinstance(other, Tensor) and other._data.dtype.kind == "b")):
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, _alpha(input, other, alpha))
     a, b = promote(input, other)
-    if a.__class__ is bool or (isinstance(a, Tensor) and a._data.dtype == np.bool_):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
     return Sub.apply(a, b)
 
 
+def _is_bool(x):
+    return x.__class__ is bool or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
 subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha)
 
 
 def mul(input, other):
@@ -198,35 +289,47 @@ multiply = mul
 
 
 def div(input, other, *, rounding_mode=None):
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        return trunc(div(input, other)) if _is_float(input, other) else _int_div_trunc(input, other)
+    if rounding_mode is not None:
+        return _div_rounded(input, other, rounding_mode)
     a, b = promote(input, other)
     t = a if isinstance(a, Tensor) else b
     if t._data.dtype.kind in "biu":  # true division of integers gives the default float dtype
-        a, b = promote(_to_default_float(a), b)
+        a, b = promote(_to_default_float(input), other)
     return Div.apply(a, b)
 
 
 divide = true_divide = div
 
 
-def _is_float(a, b):
-    return any(isinstance(v, float) or (isinstance(v, Tensor) and v._data.dtype.kind in "fc") for v in (a, b))
+def _div_rounded(input, other, mode):
+    if mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
+    a, b = promote(input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t._data.dtype.kind in "fc":
+        # rounded division has a zero gradient in torch (not none)
+        return _ZeroGrad.apply(np.floor_divide if mode == "floor" else _trunc_div, a, b)
+    _check_int_divisor(b)
+    return _nograd(np.floor_divide if mode == "floor" else _trunc_div, a, b)
 
 
-def _to_default_float(x):
-    return cast(x, _dtype.get_default_dtype().np) if isinstance(x, Tensor) else float(x)
+def _trunc_div(x, y):
+    if np.result_type(x, y).kind in "fc":
+        return np.trunc(x / y)
+    # integer division rounding toward zero: floor division, corrected where the signs differ
+    q, r = np.divmod(x, y)
+    return q + ((r != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
 
 
-def _int_div_trunc(a, b):
-    a, b = promote(a, b)
-    return _nograd(lambda x, y: np.trunc(np.true_divide(x, y)).astype(np.result_type(x, y)), a, b)
+def _check_int_divisor(y):
+    """Integer division by zero is an error in torch (NumPy would give 0 and a warning)."""
+    a = y._data if isinstance(y, Tensor) else y
+    if not isinstance(a, float) and (np.asarray(a) == 0).any():
+        raise RuntimeError("ZeroDivisionError")
 
 
 def neg(input):
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
@@ -236,9 +339,13 @@ negative = neg
 
 
 def pow(input, exponent):
-    a, b = promote(input, exponent)
-    if isinstance(a, Tensor) and isinstance(b, int) and b < 0 and a._data.dtype.kind in "iu":
+    if type(exponent) is int and exponent < 0 and isinstance(input, Tensor) and input._data.dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    a, b = promote(input, exponent)
+    if (a if isinstance(a, Tensor) else b)._data.dtype.kind == "b":  # both bools
+        if isinstance(b, Tensor):
+            raise _not_implemented("pow", np.bool_)
+        return a.clone() if b else a | True  # x ** True is x, x ** False is all True
     return Pow.apply(a, b)
 
 
@@ -249,6 +356,8 @@ def float_power(input, exponent):
 
 
 def square(input):
+    if input._data.dtype.kind == "b":  # torch squares bools as int64
+        input = cast(input, np.int64)
     return mul(input, input)
 
 
@@ -258,6 +367,63 @@ def reciprocal(input):
 
 def rsqrt(input):
     return reciprocal(sqrt(input))
+
+
+class Fmod(Op):
+    def forward(self, x, y):
+        return np.fmod(x, y)
+
+    def backward(self, gy):
+        x, y = self.inputs
+        n = self.needs_input_grad
+        return (gy if n[0] else None), (-gy * div(x, y, rounding_mode="trunc") if n[1] else None)
+
+
+class Remainder(Op):
+    def forward(self, x, y):
+        return np.remainder(x, y)
+
+    def backward(self, gy):
+        x, y = self.inputs
+        n = self.needs_input_grad
+        return (gy if n[0] else None), (-gy * div(x, y, rounding_mode="floor") if n[1] else None)
+
+
+def _int_operands(input, other, kernel):
+    """promote, then torch's checks for integer kernels: no bools, no division by zero."""
+    a, b = promote(input, other)
+    if not _is_float(a, b):
+        if _is_bool(a) and _is_bool(b):
+            raise _not_implemented(kernel, np.bool_)
+        _check_int_divisor(b)
+    return a, b
+
+
+def fmod(input, other):
+    """C's fmod: the remainder has the sign of the dividend."""
+    return Fmod.apply(*_int_operands(input, other, "fmod_cpu"))
+
+
+def remainder(input, other):
+    """Python's modulo: the remainder has the sign of the divisor."""
+    return Remainder.apply(*_int_operands(input, other, "remainder_cpu"))
+
+
+class FloorDivide(Op):
+    save = False
+
+    def forward(self, x, y):
+        return np.floor_divide(x, y)
+
+    def backward(self, gy):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+def floor_divide(input, other):
+    a, b = _int_operands(input, other, "div_floor_cpu")
+    if not _is_float(a, b):
+        return _nograd(np.floor_divide, a, b)
+    return FloorDivide.apply(a, b)
 
 
 # ---------------------------------------------------------------- unary maths
@@ -279,6 +445,40 @@ class Log(Op):
         return gy / self.inputs[0]
 
 
+class Log2(Op):
+    def forward(self, x):
+        return np.log2(x)  # exact at powers of two, unlike log(x) / log(2)
+
+    def backward(self, gy):
+        return gy / (self.inputs[0] * math.log(2))
+
+
+class Log10(Op):
+    def forward(self, x):
+        return np.log10(x)
+
+    def backward(self, gy):
+        return gy / (self.inputs[0] * math.log(10))
+
+
+class Log1p(Op):
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, gy):
+        return gy / (self.inputs[0] + 1)
+
+
+class Expm1(Op):
+    save, saves_output = False, True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, gy):
+        return gy * (self.out() + 1)
+
+
 class Sqrt(Op):
     save, saves_output = False, True
 
@@ -286,7 +486,7 @@ class Sqrt(Op):
         return np.sqrt(x)
 
     def backward(self, gy):
-        return gy / (2 * self.out())
+        return gy / (2 * self.out())  # inf at 0, as in torch
 
 
 class Sin(Op):
@@ -302,48 +502,18 @@ class Cos(Op):
         return np.cos(x)
 
     def backward(self, gy):
-        return -gy * sin(self.inputs[0])
+        return gy * -sin(self.inputs[0])
 
 
-class Tanh(Op):
+class Tan(Op):
     save, saves_output = False, True
 
     def forward(self, x):
-        return np.tanh(x)
+        return np.tan(x)
 
     def backward(self, gy):
         y = self.out()
-        return gy * (1 - y * y)
-
-
-class Sigmoid(Op):
-    save, saves_output = False, True
-
-    def forward(self, x):
-        # exp of a negative argument only: no overflow for large |x|
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-    def backward(self, gy):
-        y = self.out()
-        return gy * y * (1 - y)
-
-
-class Abs(Op):
-    def forward(self, x):
-        return np.abs(x)
-
-    def backward(self, gy):
-        return gy * sign(self.inputs[0])
-
-
-class Atan(Op):
-    def forward(self, x):
-        return np.arctan(x)
-
-    def backward(self, gy):
-        x = self.inputs[0]
-        return gy / (1 + x * x)
+        return gy * (1 + y * y)
 
 
 class Asin(Op):
@@ -361,7 +531,16 @@ class Acos(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return -gy * rsqrt(1 - x * x)
+        return gy * -rsqrt(1 - x * x)
+
+
+class Atan(Op):
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy / (x * x + 1)
 
 
 class Sinh(Op):
@@ -378,6 +557,17 @@ class Cosh(Op):
 
     def backward(self, gy):
         return gy * sinh(self.inputs[0])
+
+
+class Tanh(Op):
+    save, saves_output = False, True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, gy):
+        y = self.out()
+        return gy * (1 - y * y)
 
 
 class Asinh(Op):
@@ -407,22 +597,17 @@ class Atanh(Op):
         return gy / (1 - x * x)
 
 
-class Log1p(Op):
-    def forward(self, x):
-        return np.log1p(x)
-
-    def backward(self, gy):
-        return gy / (1 + self.inputs[0])
-
-
-class Expm1(Op):
+class Sigmoid(Op):
     save, saves_output = False, True
 
     def forward(self, x):
-        return np.expm1(x)
+        # exp of a negative argument only: no overflow for large |x|
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
-        return gy * (self.out() + 1)
+        y = self.out()
+        return gy * (1 - y) * y
 
 
 class Erf(Op):
@@ -431,7 +616,16 @@ class Erf(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * (2 / math.sqrt(math.pi)) * exp(-x * x)
+        return gy * (2 / math.sqrt(math.pi)) * exp(-(x * x))
+
+
+class Erfc(Op):
+    def forward(self, x):
+        return _erfc(x)  # not 1 - erf(x), which is 0 in float32 from x = 4 on
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy * (-2 / math.sqrt(math.pi)) * exp(-(x * x))
 
 
 class Erfinv(Op):
@@ -445,6 +639,59 @@ class Erfinv(Op):
         return gy * (math.sqrt(math.pi) / 2) * exp(y * y)
 
 
+class Abs(Op):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, gy):
+        return gy * sign(self.inputs[0])  # sign(0) = 0: the gradient of abs at 0 is 0
+
+
+class Relu(Op):
+    save, saves_output = False, True
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy):
+        return where(self.out() <= 0, 0.0, gy)  # as torch: a NaN input passes its gradient
+
+
+def _unary(cls):
+    def fn(input):
+        if not isinstance(input, Tensor):
+            input = _as_tensor(input)
+        if input._data.dtype.kind in "biu":  # torch computes float functions of integers in the default dtype
+            input = cast(input, _dtype.get_default_dtype().np)
+        return cls.apply(input)
+    fn.__name__ = fn.__qualname__ = cls.__name__.lower()
+    return fn
+
+
+exp, expm1, log, log2, log10, log1p = map(_unary, (Exp, Expm1, Log, Log2, Log10, Log1p))
+sqrt, sigmoid, erf, erfc, erfinv = map(_unary, (Sqrt, Sigmoid, Erf, Erfc, Erfinv))
+sin, cos, tan, asin, acos, atan = map(_unary, (Sin, Cos, Tan, Asin, Acos, Atan))
+sinh, cosh, tanh, asinh, acosh, atanh = map(_unary, (Sinh, Cosh, Tanh, Asinh, Acosh, Atanh))
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
+def exp2(input):
+    return pow(2.0, input) if input._data.dtype.kind in "fc" else pow(2.0, _to_default_float(input))
+
+
+def abs(input):
+    if input._data.dtype.kind == "b":
+        raise _not_implemented("abs_cpu", np.bool_)
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def relu(input):
+    return Relu.apply(input)
+
+
 class Atan2(Op):
     def forward(self, y, x):
         return np.arctan2(y, x)
@@ -452,19 +699,25 @@ class Atan2(Op):
     def backward(self, g):
         y, x = self.inputs
         d = x * x + y * y
-        return g * x / d, -g * y / d
+        r = where(d == 0, 0.0, 1 / d)  # torch gives 0 where x = y = 0 (or x^2 + y^2 underflows)
+        n = self.needs_input_grad
+        return (g * x * r if n[0] else None), (g * -y * r if n[1] else None)
 
 
+def atan2(input, other):
+    return Atan2.apply(*_float_operands(input, other))
+
+
+arctan2 = atan2
+
+
+# ---------------------------------------------------------------- selection: maximum, clamp, where
 class Maximum(Op):
     def forward(self, x, y):
         return np.maximum(x, y)
 
     def backward(self, gy):
-        x, y = self.inputs
-        # ties split the gradient evenly, as torch does
-        half = (x == y) * 0.5
-        wx = (x > y) + half
-        return gy * wx, gy * (1 - wx)
+        return _pick_backward(gy, *self.inputs, self.needs_input_grad, gt)
 
 
 class Minimum(Op):
@@ -472,10 +725,35 @@ class Minimum(Op):
         return np.minimum(x, y)
 
     def backward(self, gy):
-        x, y = self.inputs
-        half = (x == y) * 0.5
-        wx = (x < y) + half
-        return gy * wx, gy * (1 - wx)
+        return _pick_backward(gy, *self.inputs, self.needs_input_grad, lt)
+
+
+def _pick_backward(gy, x, y, n, wins):
+    # as torch: ties split the gradient evenly; where a NaN is compared, both inputs get it
+    g = where(x == y, gy * 0.5, gy)
+    return (where(wins(y, x), 0.0, g) if n[0] else None), (where(wins(x, y), 0.0, g) if n[1] else None)
+
+
+def maximum(input, other):
+    a, b = promote(input, other)
+    return Maximum.apply(a, b)
+
+
+def minimum(input, other):
+    a, b = promote(input, other)
+    return Minimum.apply(a, b)
+
+
+def fmax(input, other):
+    """maximum that ignores NaN (the other value wins)."""
+    a, b = promote(input, other)
+    return where((a >= b) | isnan(b), a, b)
+
+
+def fmin(input, other):
+    """minimum that ignores NaN (the other value wins)."""
+    a, b = promote(input, other)
+    return where((a <= b) | isnan(b), a, b)
 
 
 class Clamp(Op):
@@ -484,19 +762,44 @@ class Clamp(Op):
 
     def backward(self, gy):
         x, lo, hi = self.inputs
-        keep = _ones_like_bool(x)
-        if lo is not None:
-            keep = keep & (x >= lo)
-        if hi is not None:
-            keep = keep & (x <= hi)
-        gx = gy * keep
-        glo = gy * (x < lo) if isinstance(lo, Tensor) else None
-        ghi = gy * (x > hi) if isinstance(hi, Tensor) else None
+        n = self.needs_input_grad
+        # x passes its gradient inside the bounds, boundaries included
+        inside = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
+        gx = where(inside, gy, 0.0) if n[0] else None
+        # a tensor bound gets the gradient where it is the result (max wins when min > max)
+        glo = ghi = None
+        if n[1]:
+            glo = where((x < lo) if hi is None else (x < lo) & (lo < hi), gy, 0.0)
+        if n[2]:
+            ghi = where((x > hi) if lo is None else (x > hi) | (hi < lo), gy, 0.0)
         return gx, glo, ghi
 
 
-def _ones_like_bool(x):
-    return _wrap(np.ones(x._data.shape, dtype=bool))
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo, hi = _scalar(min), _scalar(max)
+    if input._data.dtype.kind == "f" and not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+        return Clamp.apply(input, lo, hi)  # Python bounds never change a float tensor's dtype
+    # the result dtype comes from all three operands
+    dt = _dtype.result_type(input, *(v for v in (lo, hi) if v is not None))
+    t = input if input._data.dtype == dt else cast(input, dt)
+    if isinstance(lo, Tensor) and lo._data.dtype != dt:
+        lo = cast(lo, dt)
+    if isinstance(hi, Tensor) and hi._data.dtype != dt:
+        hi = cast(hi, dt)
+    return Clamp.apply(t, lo, hi)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
 
 
 class Where(Op):
@@ -509,14 +812,112 @@ class Where(Op):
         return (None, where(cond, gy, 0.0) if n[1] else None, where(cond, 0.0, gy) if n[2] else None)
 
 
-class Relu(Op):
-    save, saves_output = False, True
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        condition = _as_tensor(condition)
+    if condition._data.dtype.kind not in "bu":
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           + _tname(condition._data.dtype))
+    a, b = promote(input, other)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a, b = promote(_as_tensor(a), b)
+    return Where.apply(condition, a, b)
 
-    def forward(self, x):
-        return np.maximum(x, 0)
+
+# ---------------------------------------------------------------- rounding and other steps (zero gradient)
+class _ZeroGrad(Op):
+    """A step function of its inputs (floor, round, sign...): torch gives it a zero gradient."""
+    save = False
+
+    def forward(self, fn, *xs):
+        return fn(*xs)
 
     def backward(self, gy):
-        return gy * (self.out() > 0)
+        z = _wrap(np.zeros_like(gy._data))
+        return (None,) + (z,) * (len(self.next) - 1)
+
+
+def _nograd(fn, *args):
+    """Apply an array function that has no gradient (comparisons, logic, integer maths)."""
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    try:
+        return _wrap(fn(*arrays))
+    except ValueError as e:  # NumPy's shape errors become torch's
+        raise _shape_error(args, e) from None
+
+
+def _nograd_like(fn, input, name):
+    """A step function of a float tensor, with a zero gradient; integers are returned as a copy."""
+    kind = input._data.dtype.kind
+    if kind in "iu":
+        return input.clone()
+    if kind == "b":
+        raise _not_implemented(name, np.bool_)
+    return _ZeroGrad.apply(fn, input)
+
+
+def _sign(x):
+    return np.sign(np.nan_to_num(x, nan=0.0)) if x.dtype.kind == "f" else np.sign(x)  # torch: sign(nan) = 0
+
+
+def sign(input):
+    if input._data.dtype.kind == "b":
+        return input.clone()
+    return _ZeroGrad.apply(_sign, input)
+
+
+sgn = sign
+
+
+def signbit(input):
+    return _nograd(np.signbit, input)
+
+
+def floor(input):
+    return _nograd_like(np.floor, input, "floor_vml_cpu")
+
+
+def ceil(input):
+    return _nograd_like(np.ceil, input, "ceil_vml_cpu")
+
+
+def trunc(input):
+    return _nograd_like(np.trunc, input, "trunc_vml_cpu")
+
+
+fix = trunc
+
+
+def round(input, *, decimals=0):
+    # NumPy and torch both round half to even, and both scale by 10**decimals first
+    if decimals == 0:
+        return _nograd_like(np.round, input, "round_cpu")
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("round_cpu", input._data.dtype)
+    return _ZeroGrad.apply(np.round, input, decimals)
+
+
+def frac(input):
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("frac_cpu", input._data.dtype)
+    return input - trunc(input)
+
+
+def real(input):
+    return Real.apply(input) if input._data.dtype.kind == "c" else input
+
+
+def imag(input):
+    if input._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return Imag.apply(input)
+
+
+def conj(input):
+    return Conj.apply(input) if input._data.dtype.kind == "c" else input
 
 
 class Real(Op):
@@ -549,193 +950,68 @@ class Conj(Op):
         return conj(gy)
 
 
+# ---------------------------------------------------------------- composites and special cases
+def lerp(input, end, weight):
+    if input._data.dtype.kind not in "fc":
+        raise _not_implemented("lerp_kernel_scalar", input._data.dtype)
+    if isinstance(end, Tensor) and end._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected dtype {_tname(input._data.dtype).lower()} for `end` but got dtype "
+                           f"{_tname(end._data.dtype).lower()}")
+    # torch's formula: from the nearer end, so that lerp(a, b, 1) is exactly b
+    d = end - input
+    if isinstance(weight, Tensor):
+        return where(abs(weight) < 0.5, input + weight * d, end - d * (1 - weight))
+    return input + weight * d if builtins.abs(weight) < 0.5 else end - d * (1 - weight)
+
+
+class Logit(Op):
+    def forward(self, x, eps):
+        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        return np.log(z / (1 - z))
+
+    def backward(self, gy):
+        x, eps = self.inputs
+        g = gy / (x * (1 - x))
+        # torch: NaN outside [0, 1] without eps, gy * inf at 0 and 1 (whatever the sign of zero);
+        # 0 outside [eps, 1 - eps] with eps (the bounds pass)
+        if eps is None:
+            g = where((x == 0) | (x == 1), gy * math.inf, g)
+            return where((x < 0) | (x > 1), math.nan, g), None
+        return where((x < eps) | (x > 1 - eps), 0.0, g), None
+
+
+def logit(input, eps=None):
+    if input._data.dtype.kind in "biu":
+        input = cast(input, _dtype.get_default_dtype().np)
+    return Logit.apply(input, eps)
+
+
+class Xlogy(Op):
+    def forward(self, x, y):
+        # 0 * log(0) is defined as 0, but a NaN in y still propagates
+        return np.where(np.equal(x, 0) & ~np.isnan(y), 0, x * np.log(y)).astype(np.result_type(x, y), copy=False)
+
+    def backward(self, gy):
+        x, y = self.inputs
+        n = self.needs_input_grad
+        # torch: xlogy(gy, y), set to 0 where x == 0 and y <= 0
+        gx = where((x == 0) & (y <= 0), 0.0, xlogy(gy, y)) if n[0] else None
+        return gx, (gy * x / y if n[1] else None)
+
+
+def xlogy(input, other):
+    x, y = _float_operands(input, other)
+    if not isinstance(y, Tensor):
+        y = _as_tensor(y).to(x.dtype)
+    return Xlogy.apply(x, y)
+
+
 class NanToNum(Op):
     def forward(self, x, nan, posinf, neginf):
         return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, gy):
-        return gy * isfinite(self.inputs[0])
-
-
-def _unary(cls):
-    def fn(input):
-        if not isinstance(input, Tensor):
-            input = _as_tensor(input)
-        if input._data.dtype.kind in "biu":  # torch computes float functions of integers in the default dtype
-            input = cast(input, _dtype.get_default_dtype().np)
-        return cls.apply(input)
-    return fn
-
-
-exp, log, sqrt, tanh, sigmoid = _unary(Exp), _unary(Log), _unary(Sqrt), _unary(Tanh), _unary(Sigmoid)
-sin, cos, atan, asin, acos = _unary(Sin), _unary(Cos), _unary(Atan), _unary(Asin), _unary(Acos)
-sinh, cosh, asinh, acosh, atanh = _unary(Sinh), _unary(Cosh), _unary(Asinh), _unary(Acosh), _unary(Atanh)
-log1p, expm1, erf, erfinv = _unary(Log1p), _unary(Expm1), _unary(Erf), _unary(Erfinv)
-arctan, arcsin, arccos, arcsinh, arccosh, arctanh = atan, asin, acos, asinh, acosh, atanh
-
-
-def tan(input):
-    return sin(input) / cos(input)
-
-
-def log2(input):
-    return log(input) / math.log(2)
-
-
-def log10(input):
-    return log(input) / math.log(10)
-
-
-def exp2(input):
-    return pow(2.0, input) if input._data.dtype.kind in "fc" else pow(2.0, _to_default_float(input))
-
-
-def erfc(input):
-    return 1 - erf(input)
-
-
-def abs(input):
-    return Abs.apply(input)
-
-
-absolute = abs
-
-
-def relu(input):
-    return Relu.apply(input)
-
-
-def atan2(input, other):
-    a, b = promote(input, other)
-    if a._data.dtype.kind in "biu":
-        a, b = cast(a, _dtype.get_default_dtype().np), cast(b, _dtype.get_default_dtype().np)
-    return Atan2.apply(a, b)
-
-
-arctan2 = atan2
-
-
-def maximum(input, other):
-    a, b = promote(input, other)
-    return Maximum.apply(a, b)
-
-
-def minimum(input, other):
-    a, b = promote(input, other)
-    return Minimum.apply(a, b)
-
-
-fmax, fmin = maximum, minimum
-
-
-def clamp(input, min=None, max=None):
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo, hi = _scalar(min), _scalar(max)
-    t = input
-    for v in (lo, hi):
-        if v is not None:
-            t, _ = promote(t, v)
-    if isinstance(lo, Tensor):
-        lo = cast(lo, t._data.dtype)
-    if isinstance(hi, Tensor):
-        hi = cast(hi, t._data.dtype)
-    return Clamp.apply(t, lo, hi)
-
-
-clip = clamp
-
-
-def clamp_min(input, min):
-    return clamp(input, min=min)
-
-
-def clamp_max(input, max):
-    return clamp(input, max=max)
-
-
-def where(condition, input=None, other=None):
-    if input is None and other is None:
-        from .indexing import nonzero
-        return nonzero(condition, as_tuple=True)
-    if not isinstance(condition, Tensor):
-        condition = _as_tensor(condition)
-    a, b = promote(input, other)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = _as_tensor(a)
-        a, b = promote(a, b)
-    return Where.apply(condition, a, b)
-
-
-def sign(input):
-    return _nograd(np.sign, input)
-
-
-sgn = sign
-
-
-def signbit(input):
-    return _nograd(np.signbit, input)
-
-
-def floor(input):
-    return _nograd_like(np.floor, input)
-
-
-def ceil(input):
-    return _nograd_like(np.ceil, input)
-
-
-def trunc(input):
-    return _nograd_like(np.trunc, input)
-
-
-fix = trunc
-
-
-def round(input, *, decimals=0):
-    # NumPy and torch both round half to even
-    return _nograd_like(lambda x: np.round(x, decimals), input)
-
-
-def frac(input):
-    return input - trunc(input)
-
-
-def real(input):
-    return Real.apply(input) if input._data.dtype.kind == "c" else input
-
-
-def imag(input):
-    if input._data.dtype.kind != "c":
-        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return Imag.apply(input)
-
-
-def conj(input):
-    return Conj.apply(input) if input._data.dtype.kind == "c" else input
-
-
-def lerp(input, end, weight):
-    return input + weight * (end - input)
-
-
-def logit(input, eps=None):
-    x = input if eps is None else clamp(input, eps, 1 - eps)
-    return log(x / (1 - x))
-
-
-def xlogy(input, other):
-    x, y = promote(input, other)
-    if not isinstance(x, Tensor):
-        x = _as_tensor(x)
-        x, y = promote(x, y)
-    if x._data.dtype.kind in "biu":
-        x = cast(x, _dtype.get_default_dtype().np)
-        x, y = promote(x, y)
-    # 0 * log(0) is defined as 0, but NaN in y still propagates
-    safe_y = where(x == 0, 1.0, y)
-    return where((x == 0) & ~isnan(y if isinstance(y, Tensor) else _as_tensor(y)), 0.0, x * log(safe_y))
+        return gy * isfinite(self.inputs[0]), None, None, None
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
@@ -743,55 +1019,24 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
-    return input + value * tensor1 * tensor2
+    p = tensor1 * tensor2
+    if isinstance(value, float) and not _is_float(input, p):  # torch truncates value for integers
+        value = int(value)
+    return input + value * p
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    return input + value * tensor1 / tensor2
-
-
-def fmod(input, other):
-    # C fmod: the remainder has the sign of the dividend
-    return input - trunc(div(input, other)) * other if _is_float(input, other) else \
-        _nograd(np.fmod, *promote(input, other))
-
-
-def remainder(input, other):
-    # Python-style modulo: the remainder has the sign of the divisor
-    if _is_float(input, other):
-        return input - floor(div(input, other)) * other
-    return _nograd(np.remainder, *promote(input, other))
-
-
-def floor_divide(input, other):
-    a, b = promote(input, other)
-    return _nograd(np.floor_divide, a, b)
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+            "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+            "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+            "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior "
+            "is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    return input + value * (tensor1 / tensor2)
 
 
 # ---------------------------------------------------------------- comparison and logic (no gradient)
-def _nograd(fn, *args):
-    """Apply an array function that has no gradient (comparisons, rounding, logic)."""
-    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    return _wrap(fn(*arrays))
-
-
-def _nograd_like(fn, input):
-    """Like _nograd, but the result takes part in the graph with a zero gradient (floor, round...)."""
-    if input._data.dtype.kind in "biu":
-        return input.clone()
-    return _ZeroGrad.apply(input, fn)
-
-
-class _ZeroGrad(Op):
-    save = False
-
-    def forward(self, x, fn):
-        return fn(x)
-
-    def backward(self, gy):
-        return gy * 0, None
-
-
 def _cmp(np_fn):
     def fn(input, other):
         a, b = promote(input, other)
@@ -802,13 +1047,27 @@ def _cmp(np_fn):
 eq, ne, lt, le, gt, ge = (_cmp(np.equal), _cmp(np.not_equal), _cmp(np.less), _cmp(np.less_equal),
                           _cmp(np.greater), _cmp(np.greater_equal))
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-bitwise_and, bitwise_or, bitwise_xor = _cmp(np.bitwise_and), _cmp(np.bitwise_or), _cmp(np.bitwise_xor)
-bitwise_left_shift, bitwise_right_shift = _cmp(np.left_shift), _cmp(np.right_shift)
+
+
+def _bitwise(np_fn, kernel, refused="fc"):
+    def fn(input, other):
+        a, b = promote(input, other)
+        dt = (a if isinstance(a, Tensor) else b)._data.dtype
+        if dt.kind in refused:
+            raise _not_implemented(kernel, dt)
+        return _nograd(np_fn, a, b)
+    return fn
+
+
+bitwise_and, bitwise_or = _bitwise(np.bitwise_and, "bitwise_and_cpu"), _bitwise(np.bitwise_or, "bitwise_or_cpu")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor_cpu")
+bitwise_left_shift = _bitwise(np.left_shift, "lshift_cpu", "fcb")  # torch does not shift bools
+bitwise_right_shift = _bitwise(np.right_shift, "rshift_cpu", "fcb")
 
 
 def bitwise_not(input):
-    if input._data.dtype.kind == "f":
-        raise TypeError("bitwise_not is only supported for integer and boolean tensors")
+    if input._data.dtype.kind in "fc":
+        raise _not_implemented("bitwise_not_cpu", input._data.dtype)
     return _nograd(np.invert, input)
 
 
@@ -849,6 +1108,10 @@ def isfinite(input):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{_tname(other._data.dtype)} did not match {_tname(input._data.dtype)}")
+    if input._data.dtype.kind == "b":
+        return eq(input, other)
     return _nograd(lambda x, y: np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan), input, other)
 
 
@@ -860,7 +1123,7 @@ def equal(input, other):
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
-# ---------------------------------------------------------------- erf and erfinv in NumPy
+# ---------------------------------------------------------------- erf, erfc and erfinv in NumPy
 # NumPy has no erf. These are W. J. Cody's rational Chebyshev approximations (as in
 # SPECFUN's CALERF), accurate to double precision; computed in float64, returned in x's dtype.
 _ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
@@ -880,40 +1143,61 @@ _ERF_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1
 
 
 def _erf(x):
+    return _erf_or_erfc(x, False)
+
+
+def _erfc(x):
+    return _erf_or_erfc(x, True)
+
+
+def _erf_or_erfc(x, complement):
+    """erf(x), or erfc(x) without the cancellation of 1 - erf(x) for large x."""
     dtype = x.dtype
     x = np.asarray(x, dtype=np.float64)
     ax = np.abs(x)
     out = np.empty_like(x)
     small = ax <= 0.46875
     if small.any():
-        y = ax[small]
-        z = y * y
-        num, den = _ERF_A[4] * z, z
-        for i in range(3):
-            num, den = (num + _ERF_A[i]) * z, (den + _ERF_B[i]) * z
-        out[small] = x[small] * (num + _ERF_A[3]) / (den + _ERF_B[3])
-    mid = (ax > 0.46875) & (ax <= 4.0)
+        e = _erf_small(x[small])
+        out[small] = 1 - e if complement else e
+    large = ~small
+    if large.any():
+        c = _erfc_large(ax[large])  # erfc(|x|); erfc(-y) = 2 - erfc(y)
+        neg = x[large] < 0
+        out[large] = np.where(neg, 2 - c, c) if complement else np.where(neg, c - 1, 1 - c)
+    out[np.isnan(x)] = np.nan
+    return out.astype(dtype, copy=False)
+
+
+def _erf_small(x):
+    z = x * x
+    num, den = _ERF_A[4] * z, z
+    for i in range(3):
+        num, den = (num + _ERF_A[i]) * z, (den + _ERF_B[i]) * z
+    return x * (num + _ERF_A[3]) / (den + _ERF_B[3])
+
+
+def _erfc_large(y):
+    """erfc(y) for y > 0.46875 (NaN included, fixed by the caller)."""
+    y = np.minimum(y, 30.0)  # erfc(30) underflows to 0 even in float64; keeps inf out of _exp_sq
+    out = np.empty_like(y)
+    mid = y <= 4.0
     if mid.any():
-        y = ax[mid]
-        num, den = _ERF_C[8] * y, y
+        v = y[mid]
+        num, den = _ERF_C[8] * v, v
         for i in range(7):
-            num, den = (num + _ERF_C[i]) * y, (den + _ERF_D[i]) * y
-        r = (num + _ERF_C[7]) / (den + _ERF_D[7])
-        erfc = _exp_sq(y) * r
-        out[mid] = np.sign(x[mid]) * (1 - erfc)
-    big = ax > 4.0
+            num, den = (num + _ERF_C[i]) * v, (den + _ERF_D[i]) * v
+        out[mid] = _exp_sq(v) * (num + _ERF_C[7]) / (den + _ERF_D[7])
+    big = ~mid
     if big.any():
-        y = ax[big]
-        z = 1 / (y * y)
+        v = y[big]
+        z = 1 / (v * v)
         num, den = _ERF_P[5] * z, z
         for i in range(4):
             num, den = (num + _ERF_P[i]) * z, (den + _ERF_Q[i]) * z
         r = z * (num + _ERF_P[4]) / (den + _ERF_Q[4])
-        r = (1 / math.sqrt(math.pi) - r) / y
-        erfc = _exp_sq(y) * r
-        out[big] = np.sign(x[big]) * (1 - erfc)
-    out[np.isnan(x)] = np.nan
-    return out.astype(dtype, copy=False)
+        out[big] = _exp_sq(v) * (1 / math.sqrt(math.pi) - r) / v
+    return out
 
 
 def _exp_sq(y):

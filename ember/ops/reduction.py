@@ -1,6 +1,8 @@
 """Reductions: sum, mean, max, var, norm, sort... Values with indices are built from an
 index computation (no gradient) and a gather (which has one)."""
+import builtins
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -8,32 +10,54 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .. import _dtype
 from ..autograd.function import Op
-from .shape import expand, reshape, unsqueeze, squeeze
+from .shape import expand, reshape, squeeze, movedim
 from .indexing import gather
 from . import pointwise as P
+from .pointwise import _tname
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 max_t, min_t, sort_t, topk_t, median_t, mode_t, kthvalue_t = (
     namedtuple(n, ["values", "indices"]) for n in ("max", "min", "sort", "topk", "median", "mode", "kthvalue"))
 var_mean_t = namedtuple("var_mean", ["var", "mean"])
+std_mean_t = namedtuple("std_mean", ["std", "mean"])
+aminmax_t = namedtuple("aminmax", ["min", "max"])
 
 
 def _dims(dim, ndim):
-    """A tuple of wrapped dims, or None for all dims."""
+    """A tuple of wrapped dims, or None for all dims (and for a 0-d tensor, whose only dim is itself)."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return None
     if isinstance(dim, (tuple, list)):
         dims = tuple(_wrap_dim(d, ndim) for d in dim)
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
-        return dims
-    return (_wrap_dim(dim, ndim),)
+            d = next(d for d in dims if dims.count(d) > 1)
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    else:
+        dims = (_wrap_dim(dim, ndim),)
+    return dims if ndim else None
 
 
 def _keep_shape(shape, dims):
     return tuple(1 if dims is None or i in dims else s for i, s in enumerate(shape))
 
 
+def _drop_shape(shape, dims):
+    return tuple(s for i, s in enumerate(shape) if dims is not None and i not in dims)
+
+
+def _count(shape, dims):
+    return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+
+
+def _spread(gy, x, y, dims):
+    """The gradient of a reduction that picks values (max, median): ties share it evenly, as in torch."""
+    mask = P.eq(x, y)
+    if np.isnan(y._data).any():  # a NaN result was picked from the NaNs
+        mask = mask | (P.isnan(x) & P.isnan(y))
+    return gy * mask / sum(mask, dims, keepdim=True)
+
+
+# ---------------------------------------------------------------- sum, mean, prod
 class Sum(Op):
     save = False
 
@@ -59,7 +83,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return sum(P.where(P.isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+    if input._data.dtype.kind in "fc":
+        input = P.where(P.isnan(input), 0.0, input)
+    return sum(input, dim, keepdim, dtype=dtype)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -67,9 +93,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         input = input.to(dtype)
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {input.dtype.name.capitalize()}")
+                           f"or complex dtype. Got: {_tname(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim)
-    n = input._data.size if dims is None else math.prod(input._data.shape[d] for d in dims)
+    n = _count(input._data.shape, dims)
     return Sum.apply(input, dims, keepdim, None) / (n if n else float("nan"))
 
 
@@ -79,18 +105,19 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 class Prod(Op):
+    saves_output = True
+
     def forward(self, x, dims, keepdim):
         return x.prod(axis=dims, keepdims=keepdim)
 
     def backward(self, gy):
-        x, dims, keepdim = self.inputs
-        shape = x._data.shape
-        if not keepdim:
-            gy = reshape(gy, _keep_shape(shape, dims))
+        x, dims = self.inputs[0], self.inputs[1]
+        shape = _keep_shape(x._data.shape, dims)
+        gy = reshape(gy, shape)
         if (x._data == 0).any():
             return _prod_grad_with_zeros(x, dims, gy), None, None
         # d prod / d x_i = prod / x_i where no x is zero
-        return expand(gy, shape) * Prod.apply(x, dims, True) / x, None, None
+        return gy * (reshape(self.out(), shape) / x), None, None
 
 
 def _prod_grad_with_zeros(x, dims, gy):
@@ -100,10 +127,8 @@ def _prod_grad_with_zeros(x, dims, gy):
     if dims is None:
         flat, d = reshape(x, (-1,)), 0
         gy = reshape(gy, (1,))
-    elif len(dims) == 1:
-        flat, d = x, dims[0]
     else:
-        raise NotImplementedError("prod backward over several dims of a tensor with zeros")
+        flat, d = x, dims[0]
     n = flat._data.shape[d]
     one = P.add(P.mul(narrow(flat, d, 0, 1), 0), 1)
     left = cumprod(cat([one, narrow(flat, d, 0, n - 1)], d), d)
@@ -116,51 +141,67 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         input = input.to(dtype)
     elif input._data.dtype.kind in "bui":
         input = input.to(_dtype.int64)
-    return Prod.apply(input, None if dim is None else (_wrap_dim(dim, input._data.ndim),), keepdim)
+    dims = None if dim is None else _dims(dim, input._data.ndim)
+    return Prod.apply(input, dims, keepdim)
 
 
+# ---------------------------------------------------------------- max, min, argmax
 class Amax(Op):
     saves_output = True
 
-    def forward(self, x, dims, keepdim, largest):
+    def forward(self, x, dims, largest):
         return (x.max if largest else x.min)(axis=dims, keepdims=True)
 
     def backward(self, gy):
-        x = self.inputs[0]
-        # ties share the gradient evenly, as torch does for amax/amin and full max/min
+        x, dims = self.inputs[0], self.inputs[1]
+        if dims is None:  # max(), min(): ties (and NaNs) share the gradient evenly
+            return _spread(gy, x, self.out(), None), None, None
+        # amax, amin: the elements equal to the result share it (a NaN result gives NaNs, as in torch)
         mask = P.eq(x, self.out())
-        return gy * mask / sum(mask, self.inputs[1], keepdim=True), None, None, None
+        return gy * mask / sum(mask, dims, keepdim=True), None, None
 
 
-def _amax(input, dim, keepdim, largest):
-    if input._data.size == 0:
-        raise IndexError(f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
-                         "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-    dims = _dims(dim, input._data.ndim)
-    y = Amax.apply(input, dims, keepdim, largest)
-    if not keepdim:
-        y = reshape(y, tuple(s for i, s in enumerate(input._data.shape) if dims is not None and i not in dims))
-    return y
+def _amax(input, dim, keepdim, largest, name):
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    if a.size == 0:
+        if dims is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in dims:
+            if a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if dims is None and name in ("amax", "amin"):
+        dims = tuple(range(a.ndim))  # amax's gradient (no even split over ties) for all dims
+    y = Amax.apply(input, dims, largest)
+    return y if keepdim else reshape(y, _drop_shape(a.shape, dims))
 
 
 def amax(input, dim=(), keepdim=False):
-    return _amax(input, dim, keepdim, True)
+    return _amax(input, dim, keepdim, True, "amax")
 
 
 def amin(input, dim=(), keepdim=False):
-    return _amax(input, dim, keepdim, False)
+    return _amax(input, dim, keepdim, False, "amin")
 
 
-def _arg(input, dim, keepdim, largest):
+def _arg(input, dim, keepdim, largest, bools=False):
     a = input._data
+    if a.dtype.kind == "b" and not bools:
+        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
+    fn = np.argmax if largest else np.argmin  # the first of equal values (and the first NaN), as torch
     if dim is None:
-        idx = (np.argmax if largest else np.argmin)(a)
-        return _wrap(np.asarray(idx, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
+        if a.size == 0:
+            raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim to be "
+                             "specified for input.numel() == 0.")
+        return _wrap(np.asarray(fn(a), dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         return _wrap(np.zeros((), np.int64))
-    idx = (np.argmax if largest else np.argmin)(a, axis=d, keepdims=keepdim)
-    return _wrap(idx.astype(np.int64))
+    if a.shape[d] == 0:
+        raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim {d} to have "
+                         "non-zero size.")
+    return _wrap(fn(a, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -171,128 +212,186 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, False)
 
 
-def _max_min(input, dim, keepdim, largest, other, name):
-    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
-        return (P.maximum if largest else P.minimum)(input, dim)
-    if other is not None:
-        return (P.maximum if largest else P.minimum)(input, other)
+def _max_min(input, dim, keepdim, largest, other):
+    name = "max" if largest else "min"
+    if isinstance(dim, Tensor) or other is not None:  # torch.max(a, b) is the elementwise maximum
+        return (P.maximum if largest else P.minimum)(input, dim if other is None else other)
     if dim is None:
-        return _amax(input, None, False, largest)
+        return _amax(input, None, False, largest, name)
+    out_t = max_t if largest else min_t
     if input._data.ndim == 0:
-        return (max_t if largest else min_t)(input.clone(), _wrap(np.zeros((), np.int64)))
+        _wrap_dim(dim, 0)
+        return out_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+    # the gradient goes to the returned index only (unlike max() without dim)
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    idx = _arg(input, d, True, largest)
+    idx = _arg(input, d, True, largest, bools=True)
     values = gather(input, d, idx)
     if not keepdim:
         values, idx = squeeze(values, d), squeeze(idx, d)
-    return (max_t if largest else min_t)(values, idx)
+    return out_t(values, idx)
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
-    return _max_min(input, dim, keepdim, True, other, "max")
+    return _max_min(input, dim, keepdim, True, other)
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
-    return _max_min(input, dim, keepdim, False, other, "min")
+    return _max_min(input, dim, keepdim, False, other)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
-    return namedtuple("aminmax", ["min", "max"])(amin(input, dim if dim is not None else (), keepdim),
-                                                 amax(input, dim if dim is not None else (), keepdim))
+    d = dim if dim is not None else ()
+    return aminmax_t(amin(input, d, keepdim), amax(input, d, keepdim))
+
+
+# ---------------------------------------------------------------- var, std, logsumexp, norms
+def _correction(unbiased, correction):
+    return correction if correction is not None else (0 if unbiased is False else 1)
+
+
+class Var(Op):
+    """Fused (not sum((x - mean)^2) / n) for torch's gradient 2 (x - mean) / (n - correction):
+    the mean's own term, zero in exact arithmetic, would turn an infinite gradient into NaN."""
+
+    def forward(self, x, dims, correction, keepdim):
+        d = x - x.mean(axis=dims, keepdims=True)
+        ss = (d * d if x.dtype.kind != "c" else (d * d.conj()).real).sum(axis=dims, keepdims=keepdim)
+        # torch divides by max(n - correction, 0): inf or nan when there are too few elements
+        self.dof = _count(x.shape, dims) - correction
+        return ss / float(builtins.max(self.dof, 0))
+
+    def backward(self, gy):
+        x, dims, _, keepdim = self.inputs
+        if not keepdim:
+            gy = reshape(gy, _keep_shape(x._data.shape, dims))
+        if dims is None and self.dof <= 0:  # torch's special case: inf, or nan where x is the mean
+            return gy * P.where(x == mean(x), math.nan, math.inf), None, None, None
+        scale = 2 / self.dof if self.dof else math.inf
+        return (x - mean(x, dims, keepdim=True)) * (gy * scale), None, None, None
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var(input, dim, unbiased, keepdim, correction, "var")
+
+
+def _var(input, dim, unbiased, keepdim, correction, name):
     if isinstance(dim, bool):  # var(x, unbiased) in torch's old signature
         dim, unbiased = None, dim
-    c = correction if correction is not None else (0 if unbiased is False else 1)
-    dims = _dims(dim, input._data.ndim)
-    n = input._data.size if dims is None else math.prod(input._data.shape[d] for d in dims)
-    m = mean(input, dims, keepdim=True)
-    d = input - m
-    ss = sum(d * d if input._data.dtype.kind != "c" else d * d.conj(), dims, keepdim)
-    # torch divides by max(n - correction, 0): inf or nan when there are too few elements
-    return ss / (n - c if n - c > 0 else 0.0)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims, c = _dims(dim, input._data.ndim), _correction(unbiased, correction)
+    if _count(input._data.shape, dims) - c <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", stacklevel=3)
+    return Var.apply(input, dims, c, keepdim)
+
+
+class _SqrtOfVar(Op):
+    """sqrt for std: torch defines std's gradient as 0 where std is 0 (sqrt's would be inf)."""
+    save, saves_output = False, True
+
+    def forward(self, v):
+        return np.sqrt(v)
+
+    def backward(self, gy):
+        y = self.out()
+        return P.where(y == 0, 0.0, gy / (2 * y))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return P.sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    return _SqrtOfVar.apply(_var(input, dim, unbiased, keepdim, correction, "std"))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     return var_mean_t(var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return namedtuple("std_mean", ["std", "mean"])(std(input, dim, unbiased, keepdim, correction=correction),
-                                                   mean(input, dim, keepdim))
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return std_mean_t(std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
 def logsumexp(input, dim, keepdim=False):
-    dims = _dims(dim, input._data.ndim)
     if input._data.dtype.kind in "biu":
         input = input.to(_dtype.get_default_dtype())
+    dims = _dims(dim, input._data.ndim)
     # subtract the max first so exp never overflows (the log-sum-exp trick); the max is a
-    # constant for the gradient, which is exactly softmax
-    m = amax(input, dims if dims is not None else (), keepdim=True).detach()
-    m = P.where(P.isinf(m), 0.0, m)
+    # constant for the gradient, which comes out as softmax; an infinite max is replaced by 0
+    a = input._data
+    m = a.max(axis=dims, keepdims=True) if a.size else np.zeros(_keep_shape(a.shape, dims), a.dtype)
+    m = _wrap(np.where(np.isinf(m), 0, m).astype(a.dtype, copy=False))
     out = P.log(sum(P.exp(input - m), dims, keepdim=True)) + m
-    return out if keepdim else reshape(out, tuple(s for i, s in enumerate(input._data.shape)
-                                                  if dims is not None and i not in dims))
+    return out if keepdim else reshape(out, _drop_shape(a.shape, dims))
 
 
 class VectorNorm(Op):
     saves_output = True
 
-    def forward(self, x, ord, dims, keepdim):
-        a = np.abs(x)
-        if ord == math.inf:
-            return a.max(axis=dims, keepdims=True)
-        if ord == -math.inf:
-            return a.min(axis=dims, keepdims=True)
-        if ord == 0:
-            return (a != 0).sum(axis=dims, keepdims=True).astype(a.dtype)
-        if ord == 1:
-            return a.sum(axis=dims, keepdims=True)
-        if ord == 2:
-            return np.sqrt((a * a).sum(axis=dims, keepdims=True))
-        return (a ** ord).sum(axis=dims, keepdims=True) ** (1.0 / ord)
+    def forward(self, x, ord, dims):
+        a = np.abs(x)  # real, also for complex x
+        if a.dtype == np.float16:  # accumulated in float32, as torch does
+            return _vector_norm(a.astype(np.float32), ord, dims).astype(np.float16)
+        return _vector_norm(a, ord, dims)
 
     def backward(self, gy):
-        x, ord, dims = self.inputs[0], self.inputs[1], self.inputs[2]
+        # torch's linalg_vector_norm_backward, special cases included
+        x, p, dims = self.inputs
         y = self.out()
-        if ord == 0:
-            return gy * 0, None, None, None
-        if ord == 1:
-            return gy * P.sign(x), None, None, None
-        if ord in (math.inf, -math.inf):
-            mask = P.eq(P.abs(x), y)
-            return gy * P.sign(x) * mask / sum(mask, dims, keepdim=True), None, None, None
-        # x |x|^(p-2) / ||x||^(p-1); torch defines the gradient at a zero norm as 0
-        safe = P.where(y == 0, 1.0, y)
-        scale = P.where(y == 0, 0.0, gy / safe ** (ord - 1))
-        g = x * scale if ord == 2 else x * P.abs(x) ** (ord - 2) * scale
-        return g, None, None, None
+        if p == 0:  # counts have no gradient: torch leaves .grad as None
+            return None, None, None
+        if p == 1:
+            return gy * P.sign(x), None, None
+        if p in (math.inf, -math.inf):
+            # the elements at the max (or min) share the gradient; NaNs count as picked
+            ax = P.abs(x)
+            mask = P.eq(ax, y) | P.isnan(ax)
+            return P.sign(x) * (gy / sum(mask, dims, keepdim=True) * mask), None, None
+        if p == 2:  # x / ||x||, and 0 where the norm is 0
+            return gy * P.where(y == 0, 0.0, x / y), None, None
+        if p < 1:  # |x|^(p-1) is inf at 0; torch defines those terms as 0
+            scaled = P.where(x == 0, 0.0, P.sign(x) * P.abs(x) ** (p - 1))
+            return scaled * gy * y ** (1 - p), None, None
+        scaled = P.sign(x) * P.abs(x) ** (p - 1) if p < 2 else x * P.abs(x) ** (p - 2)
+        return scaled * P.where(y == 0, 0.0, gy / y ** (p - 1)), None, None
+
+
+def _vector_norm(a, ord, dims):
+    """The ord-norm of |x| = a along dims, keeping them."""
+    if ord == math.inf:
+        return a.max(axis=dims, keepdims=True)
+    if ord == -math.inf:
+        return a.min(axis=dims, keepdims=True)
+    if ord == 0:
+        return (a != 0).sum(axis=dims, keepdims=True).astype(a.dtype)
+    if ord == 1:
+        return a.sum(axis=dims, keepdims=True)
+    if ord == 2:
+        return np.sqrt((a * a).sum(axis=dims, keepdims=True))
+    return (a ** ord).sum(axis=dims, keepdims=True) ** (1.0 / ord)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    if dtype is not None:
-        x = x.to(dtype)
     if x._data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {x.dtype.name.capitalize()}")
+                           f"Got {_tname(x._data.dtype)}")
+    if dtype is not None:
+        x = x.to(dtype)
     dims = _dims(dim, x._data.ndim)
-    y = VectorNorm.apply(x, float(ord), dims, keepdim)
+    y = VectorNorm.apply(x, float(ord), dims)
     if y._data.dtype != x._data.dtype:
         y = y.to(x.dtype.to_real())
-    if not keepdim:
-        y = reshape(y, tuple(s for i, s in enumerate(x._data.shape) if dims is not None and i not in dims))
-    return y
+    return y if keepdim else reshape(y, _drop_shape(x._data.shape, dims))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # torch takes "fro" over dims as a matrix norm
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
         p = 2
     if p == "nuc":
         from .linalg import matrix_norm
@@ -300,98 +399,131 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
+# ---------------------------------------------------------------- cumulative
+_ACC = {np.dtype(np.float16): np.float32}  # torch accumulates float16 scans in float32
 class Cumsum(Op):
     save = False
 
     def forward(self, x, dim):
-        return np.cumsum(x, axis=dim)
+        return np.cumsum(x, axis=dim, dtype=_ACC.get(x.dtype)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         d = self.inputs[1]
         return Cumsum.apply(gy.flip(d), d).flip(d), None
 
 
-def cumsum(input, dim, *, dtype=None):
+def _scan_input(input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind in "bui":
+    elif input._data.dtype.kind in "bui":  # torch accumulates integers and bools as int64
         input = input.to(_dtype.int64)
-    return Cumsum.apply(input, _wrap_dim(dim, input._data.ndim))
+    return input, _wrap_dim(dim, input._data.ndim)
+
+
+def cumsum(input, dim, *, dtype=None):
+    input, d = _scan_input(input, dim, dtype)
+    return Cumsum.apply(input, d) if input._data.ndim else P.clone(input)
 
 
 class Cumprod(Op):
     saves_output = True
 
     def forward(self, x, dim):
-        return np.cumprod(x, axis=dim)
+        return np.cumprod(x, axis=dim, dtype=_ACC.get(x.dtype)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         x, d = self.inputs
         y = self.out()
-        # sum_{j>=i} gy_j y_j / x_i, valid where x has no zeros
-        return Cumsum.apply((gy * y).flip(d), d).flip(d) / x, None
+        if not (x._data == 0).any():
+            # sum_{j>=i} gy_j y_j / x_i
+            return _rev_cumsum(gy * y, d) / x, None
+        # With zeros: before the first zero of a slice the formula above holds; at the first
+        # zero z the gradient is sum_{j>=z} gy_j * (cumprod with x_z replaced by 1)_j; after it, 0.
+        zeros = x == 0
+        seen = Cumsum.apply(zeros.to(_dtype.int64), d)
+        before, first = seen == 0, zeros & (seen == 1)
+        g_before = _rev_cumsum(gy * y, d) / P.where(before, x, 1.0)
+        g_first = _rev_cumsum(gy * Cumprod.apply(P.where(first, 1.0, x), d), d)
+        return P.where(before, g_before, P.where(first, g_first, 0.0)), None
+
+
+def _rev_cumsum(x, d):
+    return Cumsum.apply(x.flip(d), d).flip(d)
 
 
 def cumprod(input, dim, *, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input._data.dtype.kind in "bui":
-        input = input.to(_dtype.int64)
-    return Cumprod.apply(input, _wrap_dim(dim, input._data.ndim))
+    input, d = _scan_input(input, dim, dtype)
+    return Cumprod.apply(input, d) if input._data.ndim else P.clone(input)
+
+
+def _cum_extreme(input, dim, accumulate):
+    d = _wrap_dim(dim, input._data.ndim)
+    a = np.moveaxis(input._data, d, -1)
+    acc = accumulate(a, axis=-1)
+    n = a.shape[-1]
+    pos = np.where(a == acc, np.arange(n), 0)
+    idx = np.moveaxis(np.maximum.accumulate(pos, axis=-1), -1, d).astype(np.int64)
+    return values_indices(gather(input, d, _wrap(idx)), _wrap(idx))
 
 
 def cummax(input, dim):
-    d = _wrap_dim(dim, input._data.ndim)
-    a = np.moveaxis(input._data, d, -1)
-    acc = np.maximum.accumulate(a, axis=-1)
-    n = a.shape[-1]
-    pos = np.where(a == acc, np.arange(n), 0)
-    idx = np.moveaxis(np.maximum.accumulate(pos, axis=-1), -1, d).astype(np.int64)
-    return values_indices(gather(input, d, _wrap(idx)), _wrap(idx))
+    return _cum_extreme(input, dim, np.maximum.accumulate)
 
 
 def cummin(input, dim):
-    d = _wrap_dim(dim, input._data.ndim)
-    a = np.moveaxis(input._data, d, -1)
-    acc = np.minimum.accumulate(a, axis=-1)
-    n = a.shape[-1]
-    pos = np.where(a == acc, np.arange(n), 0)
-    idx = np.moveaxis(np.maximum.accumulate(pos, axis=-1), -1, d).astype(np.int64)
-    return values_indices(gather(input, d, _wrap(idx)), _wrap(idx))
+    return _cum_extreme(input, dim, np.minimum.accumulate)
+
+
+# ---------------------------------------------------------------- logical
+def _logical_reduce(fn, input, dim, keepdim):
+    r = fn(input._data, axis=_dims(dim, input._data.ndim), keepdims=keepdim)
+    # torch keeps uint8 for uint8 inputs and gives bool for everything else
+    return _wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r)
 
 
 def all(input, dim=None, keepdim=False):
     if not isinstance(input, Tensor):
         import builtins
         return builtins.all(input)
-    return _wrap(np.all(input._data, axis=_dims(dim, input._data.ndim), keepdims=keepdim))
+    return _logical_reduce(np.all, input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim=False):
     if not isinstance(input, Tensor):
         import builtins
         return builtins.any(input)
-    return _wrap(np.any(input._data, axis=_dims(dim, input._data.ndim), keepdims=keepdim))
+    return _logical_reduce(np.any, input, dim, keepdim)
 
 
 def count_nonzero(input, dim=None):
     return _wrap(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input._data.ndim)), dtype=np.int64))
 
 
+# ---------------------------------------------------------------- sorting and order statistics
+def _sort_indices(a, d, descending):
+    """Stable sort indices along d, NaN counted as the largest value (as torch does)."""
+    if not descending:
+        return np.argsort(a, axis=d, kind="stable")
+    # sort the reversed array ascending and reverse the result: descending, with equal
+    # elements still in their original order (negating would break unsigned ints and NaN)
+    idx = np.argsort(np.flip(a, d), axis=d, kind="stable")
+    return np.flip(a.shape[d] - 1 - idx, d)
+
+
 def sort(input, dim=-1, descending=False, stable=False):
     if input._data.ndim == 0:
-        return sort_t(input.clone(), _wrap(np.zeros((), np.int64)))
+        _wrap_dim(dim, 0)
+        return sort_t(P.clone(input), _wrap(np.zeros((), np.int64)))
     d = _wrap_dim(dim, input._data.ndim)
-    a = input._data
-    # a stable sort of the negated keys keeps equal elements in order for descending
-    idx = np.argsort(-a if descending and a.dtype.kind != "b" else (~a if descending else a), axis=d,
-                     kind="stable").astype(np.int64)
-    idx_t = _wrap(idx)
-    return sort_t(gather(input, d, idx_t), idx_t)
+    idx = _wrap(_sort_indices(input._data, d, descending))
+    return sort_t(gather(input, d, idx), idx)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending, stable).indices
+    if input._data.ndim == 0:
+        _wrap_dim(dim, 0)
+        return _wrap(np.zeros((), np.int64))
+    return _wrap(_sort_indices(input._data, _wrap_dim(dim, input._data.ndim), descending))
 
 
 def msort(input):
@@ -399,73 +531,175 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    d = _wrap_dim(dim, input._data.ndim) if input._data.ndim else 0
-    if k > (input._data.shape[d] if input._data.ndim else 1):
+    a = input._data
+    if a.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    d = _wrap_dim(dim, a.ndim)
+    if not 0 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError("selected index k out of range")
-    s = sort(input, d, descending=largest)
-    from .shape import narrow
-    idx = narrow(s.indices, d, 0, k) if input._data.ndim else s.indices
-    return topk_t(gather(input, d, idx) if input._data.ndim else input.clone(), idx)
+    if a.ndim == 0:
+        return topk_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+    idx = np.take(_sort_indices(a, d, largest), np.arange(k), axis=d)
+    idx = _wrap(np.ascontiguousarray(idx))
+    return topk_t(gather(input, d, idx), idx)
+
+
+def _select_rank(input, d, rank, keepdim, out_t):
+    """The element of sorted rank `rank` (an int, or an array with one per slice) along d."""
+    order = _sort_indices(input._data, d, False)
+    rank = np.broadcast_to(np.asarray(rank, dtype=np.int64), _keep_shape(order.shape, (d,)))
+    idx = _wrap(np.take_along_axis(order, rank, axis=d))
+    values = gather(input, d, idx)
+    return out_t(values, idx) if keepdim else out_t(squeeze(values, d), squeeze(idx, d))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
-    d = _wrap_dim(dim, input._data.ndim)
-    s = sort(input, d)
-    idx = s.indices.narrow(d, k - 1, 1)
-    v = gather(input, d, idx)
-    return kthvalue_t(v if keepdim else squeeze(v, d), idx if keepdim else squeeze(idx, d))
+    a = input._data
+    if a.dtype.kind == "b":
+        raise P._not_implemented("kthvalue_cpu", a.dtype)
+    d = _wrap_dim(dim, a.ndim)
+    n = a.shape[d] if a.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if a.ndim == 0:
+        return kthvalue_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+    return _select_rank(input, d, k - 1, keepdim, kthvalue_t)
+
+
+class Median(Op):
+    """The lower median of all elements (NaN if there is one); ties share the gradient."""
+    saves_output = True
+
+    def forward(self, x, ignore_nan):
+        flat = np.sort(x.reshape(-1))  # NaNs sort last
+        n = int((~np.isnan(flat)).sum()) if ignore_nan else flat.size
+        if n == 0 or (not ignore_nan and np.isnan(flat[-1])):
+            return np.asarray(np.nan, dtype=x.dtype)
+        return np.asarray(flat[(n - 1) // 2])
+
+    def backward(self, gy):
+        return _spread(gy, self.inputs[0], self.out(), None), None
+
+
+def _median(input, dim, keepdim, ignore_nan):
+    a = input._data
+    if a.dtype.kind == "b":
+        raise P._not_implemented("median_cpu" if dim is None else "median_out", a.dtype)
+    if dim is None:
+        if a.size == 0:
+            return _wrap(np.asarray(np.nan, dtype=a.dtype))
+        return Median.apply(input, ignore_nan)
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return median_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+    if a.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    nans = np.isnan(a).sum(axis=d, keepdims=True) if a.dtype.kind == "f" else 0
+    if ignore_nan:  # the lower median of the numbers in each slice
+        rank = np.maximum((a.shape[d] - nans - 1) // 2, 0)
+    else:  # a slice with a NaN gives its first NaN, which sorts right after the numbers
+        rank = np.where(nans > 0, a.shape[d] - nans, (a.shape[d] - 1) // 2)
+    return _select_rank(input, d, rank, keepdim, median_t)
 
 
 def median(input, dim=None, keepdim=False):
-    if dim is None:
-        flat = input.reshape(-1)
-        # torch returns the lower of the two middle values
-        return sort(flat).values[(flat._data.size - 1) // 2]
-    d = _wrap_dim(dim, input._data.ndim)
-    return median_t(*kthvalue(input, (input._data.shape[d] + 1) // 2, d, keepdim))
+    return _median(input, dim, keepdim, False)
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    return median(input, dim, keepdim)
+    return _median(input, dim, keepdim, True)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    qs = q._data if isinstance(q, Tensor) else np.asarray(q, dtype=input._data.dtype)
-    x = input.reshape(-1) if dim is None else input
-    d = 0 if dim is None else _wrap_dim(dim, input._data.ndim)
-    s = sort(x, d).values
-    n = x._data.shape[d]
-    pos = qs * (n - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, n - 1)
-    frac = (pos - lo).astype(input._data.dtype)
-    from .indexing import index_select
-    vlo, vhi = index_select(s, d, _wrap(np.atleast_1d(lo))), index_select(s, d, _wrap(np.atleast_1d(hi)))
-    shape = [1] * x._data.ndim
-    shape[d] = -1
-    out = vlo + (vhi - vlo) * _wrap(np.atleast_1d(frac).reshape(shape))
-    out = out.movedim(d, 0)
-    if np.ndim(qs) == 0:
-        out = out.squeeze(0)
-    if keepdim and dim is not None:
-        out = out.unsqueeze(d + (np.ndim(qs) > 0))
-    return out
+    return _quantile(input, q, dim, keepdim, interpolation, "quantile", False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", True)
+
+
+def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
+    a = input._data
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if isinstance(q, Tensor):
+        if q._data.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        if q._data.dtype != a.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        if not ((q._data >= 0) & (q._data <= 1)).all():
+            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+        qs = q._data
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        qs = np.asarray(q, dtype=a.dtype)
+    if a.size == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
+                           f"nearest, but got {interpolation}")
+    # as torch: sort along the last dim, find each q's rank, interpolate between its neighbours
+    if dim is None:
+        x, out_shape = reshape(input, (-1,)), ((1,) * a.ndim if keepdim else ())
+    else:
+        d = _wrap_dim(dim, a.ndim)
+        x = movedim(input, d, -1) if a.ndim else reshape(input, (1,))
+        out_shape = tuple(1 if i == d else s for i, s in enumerate(a.shape)) if keepdim else \
+            tuple(s for i, s in enumerate(a.shape) if i != d)
+    s = sort(x, -1).values
+    n = x._data.shape[-1]
+    rows = x._data.shape[:-1]
+    nan = np.isnan(s._data)
+    if ignore_nan:  # ranks among the numbers of each slice; an all-NaN slice gives NaN
+        ranks = np.maximum(qs.reshape(-1) * ((n - nan.sum(-1, keepdims=True)) - 1), 0)
+    else:  # a slice with a NaN gives NaN (the last sorted element)
+        ranks = np.where(nan.any(-1, keepdims=True), n - 1, qs.reshape(-1) * (n - 1))
+    ranks = np.broadcast_to(ranks, rows + (qs.size,)).astype(a.dtype)
+    if interpolation == "lower":
+        ranks = np.floor(ranks)
+    elif interpolation == "higher":
+        ranks = np.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = np.round(ranks)  # half to even, as torch
+    below = ranks.astype(np.int64)
+    out = gather(s, -1, _wrap(below))
+    if interpolation in ("linear", "midpoint"):
+        w = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below
+        above = gather(s, -1, _wrap(np.ceil(ranks).astype(np.int64)))
+        out = P.lerp(out, above, _wrap(w.astype(a.dtype, copy=False)))
+    # out is (rows..., len(q)): q's dim goes first, as torch
+    if qs.ndim == 0:
+        return reshape(out, out_shape)
+    return reshape(movedim(out, -1, 0), (qs.size,) + out_shape)
 
 
 def mode(input, dim=-1, keepdim=False):
-    d = _wrap_dim(dim, input._data.ndim)
-    a = np.moveaxis(input._data, d, -1)
-    flat = a.reshape(-1, a.shape[-1])
-    vals, idxs = [], []
-    for row in flat:
-        u, c = np.unique(row, return_counts=True)
-        v = u[np.argmax(c)]
-        vals.append(v)
-        idxs.append(np.nonzero(row == v)[0][-1])
-    shape = a.shape[:-1]
-    idx = _wrap(np.asarray(idxs, np.int64).reshape(shape))
-    v = gather(input, d, unsqueeze(idx, d))
-    return mode_t(v if keepdim else squeeze(v, d), unsqueeze(idx, d) if keepdim else idx)
+    """The most frequent value of each slice (the smallest on a tie in counts) and its last index."""
+    a = input._data
+    if a.ndim == 0:
+        return mode_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+    d = _wrap_dim(dim, a.ndim)
+    x = np.moveaxis(a, d, -1)
+    s = np.sort(x, axis=-1)
+    n = s.shape[-1]
+    # the length of the run of equal values each sorted element belongs to
+    starts = np.ones(s.shape, bool)
+    starts[..., 1:] = s[..., 1:] != s[..., :-1]
+    ends = np.ones(s.shape, bool)
+    ends[..., :-1] = starts[..., 1:]
+    pos = np.arange(n)
+    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, pos, n), -1), axis=-1), -1)
+    best = np.argmax(last - first, axis=-1)[..., None]  # the first longest run: the smallest value
+    value = np.take_along_axis(s, best, axis=-1)
+    idx = (n - 1 - np.argmax(np.flip(x == value, -1), axis=-1)).astype(np.int64)
+    idx = _wrap(np.expand_dims(idx, d))
+    v = gather(input, d, idx)
+    return mode_t(v, idx) if keepdim else mode_t(squeeze(v, d), squeeze(idx, d))
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -1,8 +1,12 @@
 """Shape operations: views (reshape, permute, expand...) and joins (cat, stack, split...)."""
+import math
+
 import numpy as np
 
-from .._tensor import Tensor, _wrap_dim
+from .. import _dtype
+from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
+from .indexing import BasicIndex
 
 
 def _shape_arg(size):
@@ -12,26 +16,21 @@ def _shape_arg(size):
     return tuple(int(s) for s in size)
 
 
-def _infer(shape, numel, src):
-    """Resolve one -1 in `shape` and check the element count, with torch's error."""
-    shape = list(shape)
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+def _infer(shape, numel):
+    """Resolve one -1 in `shape` and check the element count, with torch's errors."""
     if -1 in shape:
-        rest = 1
-        for s in shape:
-            if s != -1:
-                rest *= s
-        i = shape.index(-1)
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        rest = math.prod(s for s in shape if s != -1)
+        if rest == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
         if rest == 0 or numel % rest:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape[i] = numel // rest
-    n = 1
-    for s in shape:
-        n *= s
-    if n != numel:
+        return tuple(numel // rest if s == -1 else s for s in shape)
+    if math.prod(shape) != numel or any(s < 0 for s in shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return tuple(shape)
+    return shape
 
 
 class Reshape(Op):
@@ -45,17 +44,18 @@ class Reshape(Op):
 
 
 def reshape(input, *shape):
-    shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
-    if shape == input._data.shape:
-        return Reshape.apply(input, shape)
+    shape = _infer(_shape_arg(shape), input._data.size)
+    if not _viewable(input._data, shape):
+        # as torch: a copy when no view exists (so the result does not share memory with input)
+        from .pointwise import clone
+        input = clone(input)
     return Reshape.apply(input, shape)
 
 
 def view(input, *shape):
-    from .. import _dtype
-    if len(shape) == 1 and (isinstance(shape[0], _dtype.dtype)):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _wrap_view_dtype(input, shape[0])
-    shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
+    shape = _infer(_shape_arg(shape), input._data.size)
     if not _viewable(input._data, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -63,7 +63,7 @@ def view(input, *shape):
 
 
 def _viewable(a, shape):
-    if a.flags.c_contiguous:
+    if a.flags.c_contiguous or a.shape == shape:
         return True
     try:
         v = a.view()
@@ -106,9 +106,9 @@ def permute(input, *dims):
 
 def transpose(input, dim0, dim1):
     n = input._data.ndim
-    if n == 0:
-        return input.view_as(input) if hasattr(input, "view_as") else input
     d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    if n == 0:
+        return Reshape.apply(input, ())
     dims = list(range(n))
     dims[d0], dims[d1] = d1, d0
     return Permute.apply(input, tuple(dims))
@@ -129,8 +129,15 @@ def adjoint(input):
 
 def movedim(input, source, destination):
     n = input._data.ndim
-    src = [_wrap_dim(d, n) for d in (source if isinstance(source, (tuple, list)) else [source])]
-    dst = [_wrap_dim(d, n) for d in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    src = list(source) if isinstance(source, (tuple, list)) else [source]
+    dst = list(destination) if isinstance(destination, (tuple, list)) else [destination]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+                           f"the same number of dims as destination ({dst} dims)")
+    src, dst = [_wrap_dim(d, n) for d in src], [_wrap_dim(d, n) for d in dst]
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({ds})")
     order = [d for d in range(n) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -144,7 +151,9 @@ class Expand(Op):
     view, save = True, False
 
     def forward(self, x, shape):
-        return np.broadcast_to(x, shape)
+        if x.size == math.prod(shape) and x.size:
+            return x.reshape(shape)  # only size-1 dims added: a view that may be written to, as in torch
+        return np.broadcast_to(x, shape)  # read-only, so writes to a broadcast view fail as torch's do
 
     def backward(self, gy):
         return sum_to_size(gy, self.inputs[0]._data.shape), None
@@ -158,12 +167,18 @@ def expand(input, *sizes):
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
-    out = tuple(s if s != -1 else shape[i - lead] for i, s in enumerate(sizes))
+    for i in range(lead):
+        if sizes[i] < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
+    out = sizes[:lead] + tuple(s if s != -1 else shape[i] for i, s in enumerate(sizes[lead:]))
     for i, s in enumerate(shape):
         if s != 1 and s != out[lead + i]:
             raise RuntimeError(f"The expanded size of the tensor ({out[lead + i]}) must match the existing size "
                                f"({s}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                                f"Tensor sizes: {list(shape)}")
+    if out == shape:
+        return Reshape.apply(input, shape)
     return Expand.apply(input, out)
 
 
@@ -229,8 +244,16 @@ def ravel(input):
 def unflatten(input, dim, sizes):
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape))
-    sizes = _infer(tuple(sizes), shape[d], shape)
-    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = math.prod(s for s in sizes if s != -1)
+    if (-1 in sizes and (known == 0 or shape[d] % known)) or (-1 not in sizes and known != shape[d]):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor")
+    return reshape(input, shape[:d] + _infer(sizes, shape[d]) + shape[d + 1:])
 
 
 def squeeze(input, dim=None):
@@ -269,31 +292,37 @@ class Cat(Op):
     save = False
 
     def forward(self, *xs, dim):
-        self.dim = dim
-        self.sizes = [x.shape[dim] for x in xs]
-        return np.concatenate(xs, axis=dim)
+        self.dim, self.shapes = dim, [x.shape for x in xs]
+        # torch skips legacy empty 1-D tensors of shape (0,) when joining tensors of other ranks
+        kept = [x for x in xs if x.shape != (0,)] or xs[:1]
+        return np.concatenate(kept, axis=dim)
 
     def backward(self, gy):
-        return tuple(split(gy, self.sizes, self.dim))
+        grads, start, d = [], 0, self.dim
+        for s in self.shapes:
+            if s == (0,) and gy._data.ndim != 1:
+                grads.append(_wrap(np.zeros(s, gy._data.dtype)))
+            else:
+                grads.append(narrow(gy, d, start, s[d]))
+                start += s[d]
+        return tuple(grads)
 
 
 def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     from .pointwise import cast
-    from .. import _dtype
     dt = _dtype.result_type(*tensors)
-    # torch skips legacy empty 1-D tensors of shape (0,) in cat
-    ts = [t if t._data.dtype == dt else cast(t, dt) for t in tensors
-          if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
-    n = ts[0]._data.ndim
-    if n == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    ts = [t if t._data.dtype == dt else cast(t, dt) for t in tensors]
+    kept = [(i, t._data.shape) for i, t in enumerate(ts) if t._data.shape != (0,)] or [(0, ts[0]._data.shape)]
+    for i, s in kept:
+        if not s:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    ref = kept[0][1]
+    n = len(ref)
     d = _wrap_dim(dim, n)
-    ref = ts[0]._data.shape
-    for i, t in enumerate(ts):
-        s = t._data.shape
+    for i, s in kept:
         if len(s) != n:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and {len(s)}")
         for k in range(n):
@@ -320,6 +349,8 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
@@ -341,64 +372,58 @@ def column_stack(tensors):
     return hstack([reshape(t, (-1, 1)) if t._data.ndim <= 1 else t for t in tensors])
 
 
-class Narrow(Op):
-    view, save = True, False
-
-    def forward(self, x, dim, start, length):
-        self.args = (dim, start, length)
-        idx = [slice(None)] * x.ndim
-        idx[dim] = slice(start, start + length)
-        return x[tuple(idx)]
-
-    def backward(self, gy):
-        dim, start, length = self.args
-        shape = self.inputs[0]._data.shape
-        pad = [(0, 0)] * len(shape)
-        pad[dim] = (start, shape[dim] - start - length)
-        return _pad_zeros(gy, pad), None, None, None
-
-
-class _PadZeros(Op):
-    save = False
-
-    def forward(self, x, pad):
-        self.pad = pad
-        return np.pad(x, pad)
-
-    def backward(self, gy):
-        idx = tuple(slice(a, gy._data.shape[i] - b) for i, (a, b) in enumerate(self.pad))
-        return gy[idx], None
-
-
-def _pad_zeros(x, pad):
-    return _PadZeros.apply(x, tuple(pad))
+def _slice_at(dim, key):
+    """The index that applies `key` (an int or a slice) along `dim`; the trailing ... keeps a 0-d
+    result a view rather than a NumPy scalar."""
+    return (slice(None),) * dim + (key, Ellipsis)
 
 
 def narrow(input, dim, start, length):
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
-    start = int(start)
+    start, length = int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
         start += size
-    if not (0 <= start <= size and 0 <= length and start + length <= size):
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return Narrow.apply(input, d, start, int(length))
+    return BasicIndex.apply(input, _slice_at(d, slice(start, start + length)))
+
+
+def select(input, dim, index):
+    n = input._data.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, n)
+    size = input._data.shape[d]
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
+    return BasicIndex.apply(input, _slice_at(d, index))
 
 
 def split(tensor, split_size_or_sections, dim=0):
     d = _wrap_dim(dim, tensor._data.ndim)
     size = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and size:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
     else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != size:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size or any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                                f"size at dimension {d}), but got split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
-        out.append(Narrow.apply(tensor, d, start, s))
+        out.append(BasicIndex.apply(tensor, _slice_at(d, slice(start, start + s))))
         start += s
     return tuple(out)
 
@@ -408,6 +433,8 @@ def tensor_split(input, indices_or_sections, dim=0):
     size = input._data.shape[d]
     if isinstance(indices_or_sections, int):
         n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
         q, r = divmod(size, n)
         sizes = [q + 1] * r + [q] * (n - r)
     else:
@@ -417,47 +444,56 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
-    step = -(-size // chunks) if size else 1
-    return split(input, step, d) if size else split(input, [0], d)
+    if size == 0:  # torch returns `chunks` empty pieces here
+        return split(input, [0] * chunks, d)
+    return split(input, -(-size // chunks), d)
 
 
 def unbind(input, dim=0):
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    return tuple(BasicIndex.apply(input, _slice_at(d, i)) for i in range(input._data.shape[d]))
 
 
-def select(input, dim, index):
-    d = _wrap_dim(dim, input._data.ndim)
-    size = input._data.shape[d]
-    if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
-                         f"dimension {d}")
-    return squeeze(narrow(input, d, index % size, 1), d)
+def _dim_list(dims, ndim):
+    """Wrapped, distinct dims, with torch's error for a repeated one."""
+    out = tuple(_wrap_dim(d, ndim) for d in dims)
+    for i, d in enumerate(out):
+        if d in out[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
 
 
 class Flip(Op):
-    view, save = True, False
+    save = False
 
     def forward(self, x, dims):
         self.dims = dims
-        return np.flip(x, dims)
+        return np.flip(x, dims).copy()  # torch's flip copies (NumPy's is a view)
 
     def backward(self, gy):
-        return flip(gy, self.dims), None
+        return Flip.apply(gy, self.dims), None
 
 
 def flip(input, dims):
     dims = dims if isinstance(dims, (tuple, list)) else (dims,)
-    return Flip.apply(input, tuple(_wrap_dim(d, input._data.ndim) for d in dims))
+    return Flip.apply(input, _dim_list(dims, input._data.ndim))
 
 
 def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
@@ -470,16 +506,35 @@ class Roll(Op):
 
     def backward(self, gy):
         shifts, dims = self.args
-        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
-        return roll(gy, neg, dims), None, None
+        return Roll.apply(gy, tuple(-s for s in shifts), dims), None, None
 
 
 def roll(input, shifts, dims=None):
-    if dims is None:
-        return reshape(Roll.apply(reshape(input, -1), shifts, 0), input._data.shape)
-    if isinstance(shifts, (list, tuple)):
-        shifts, dims = tuple(shifts), tuple(dims)
-    return Roll.apply(input, shifts, dims)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = () if dims is None else tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if not dims:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        # no dims: roll the flattened tensor and restore its shape
+        return reshape(Roll.apply(reshape(input, -1), shifts, (0,)), input._data.shape)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    return Roll.apply(input, tuple(int(s) for s in shifts), tuple(_wrap_dim(d, input._data.ndim) for d in dims))
+
+
+class Repeat(Op):
+    save = False
+
+    def forward(self, x, reps):
+        self.shape = x.shape
+        return np.tile(x, reps)  # always a copy, as torch's repeat
+
+    def backward(self, gy):
+        # the output is the input tiled: view it as (r0, s0, r1, s1, ...) and sum the r axes
+        inter = tuple(v for r, s in zip(self.inputs[1], self.shape) for v in (r, s))
+        return gy.reshape(inter).sum(tuple(range(0, len(inter), 2))), None
 
 
 def repeat(input, *sizes):
@@ -487,18 +542,14 @@ def repeat(input, *sizes):
     n = input._data.ndim
     if len(sizes) < n:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    x = reshape(input, (1,) * (len(sizes) - n) + input._data.shape)
-    # tile as expand + reshape: one differentiable view and one copy
-    shape = x._data.shape
-    inter = []
-    for r, s in zip(sizes, shape):
-        inter += [r, s]
-    y = expand(reshape(x, tuple(v for s in shape for v in (1, s))), tuple(inter))
-    return reshape(y, tuple(r * s for r, s in zip(sizes, shape)))
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+    x = input if len(sizes) == n else reshape(input, (1,) * (len(sizes) - n) + input._data.shape)
+    return Repeat.apply(x, sizes)
 
 
 def tile(input, dims):
-    dims = tuple(dims)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(dims) < input._data.ndim:
         dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -506,32 +557,55 @@ def tile(input, dims):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     from .indexing import index_select
-    from .creation import tensor as _tensor
-    if repeats is None:  # repeat_interleave(repeats_tensor): indices repeated by their own counts
+    if repeats is None:  # repeat_interleave(repeats): each index repeated by its own count
         r = input._data
-        return _tensor(np.repeat(np.arange(len(r)), r))
+        if r.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if r.size and r.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        return _wrap(np.repeat(np.arange(len(r)), r))
     x = reshape(input, (-1,)) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
-    reps = repeats._data if isinstance(repeats, Tensor) else repeats
-    idx = np.repeat(np.arange(x._data.shape[d]), reps)
-    return index_select(x, d, _tensor(idx))
+    size = x._data.shape[d] if x._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        reps = repeats._data
+        if reps.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if reps.size != 1 and reps.shape != (size,):
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {reps.size} and input.size({d}) = {size}")
+        reps = reps.reshape(-1)
+    else:
+        reps = np.asarray(repeats).reshape(-1)
+    if reps.size and reps.min() < 0:
+        raise RuntimeError("Repeats must be non-negative" if not isinstance(repeats, Tensor) else
+                           "repeats can not be negative")
+    idx = np.repeat(np.arange(size), reps if reps.size != 1 else int(reps[0]))
+    if x._data.ndim == 0:
+        x = reshape(x, (1,))
+    return index_select(x, d, _wrap(idx))
+
+
+def _tri(input, name, mask):
+    from .pointwise import where
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return where(_wrap(mask), input, False if input._data.dtype == np.bool_ else 0)
 
 
 def tril(input, diagonal=0):
-    from .pointwise import where
-    m = np.tri(*input._data.shape[-2:], k=diagonal, dtype=bool)
-    return where(_const(m), input, 0) if input._data.dtype != np.bool_ else where(_const(m), input, False)
+    return _tri(input, "tril", np.tri(*input._data.shape[-2:], k=diagonal, dtype=bool))
 
 
 def triu(input, diagonal=0):
-    from .pointwise import where
-    m = ~np.tri(*input._data.shape[-2:], k=diagonal - 1, dtype=bool)
-    return where(_const(m), input, 0) if input._data.dtype != np.bool_ else where(_const(m), input, False)
+    return _tri(input, "triu", ~np.tri(*input._data.shape[-2:], k=diagonal - 1, dtype=bool))
 
 
-def _const(a):
-    from .._tensor import _wrap
-    return _wrap(a)
+def _writable_diagonal(x, offset, d1, d2):
+    y = np.diagonal(x, offset, d1, d2)
+    if x.flags.writeable and not y.flags.writeable:
+        y.flags.writeable = True  # NumPy's diagonal view is read-only by default; torch's may be written to
+    return y
 
 
 class Diagonal(Op):
@@ -539,41 +613,34 @@ class Diagonal(Op):
 
     def forward(self, x, offset, dim1, dim2):
         self.args = (offset, dim1, dim2)
-        return np.diagonal(x, offset, dim1, dim2)
+        return _writable_diagonal(x, offset, dim1, dim2)
 
     def backward(self, gy):
         offset, d1, d2 = self.args
-        return _diag_embed_like(gy, self.inputs[0]._data.shape, offset, d1, d2), None, None, None
+        return _DiagEmbed.apply(gy, self.inputs[0]._data.shape, offset, d1, d2), None, None, None
 
 
 class _DiagEmbed(Op):
+    """Zeros of `shape` with `g` on the diagonal (offset, d1, d2): diagonal's gradient and diag_embed."""
     save = False
 
     def forward(self, g, shape, offset, d1, d2):
         self.args = (offset, d1, d2)
-        return _fill_diag(np.zeros(shape, dtype=g.dtype), g, offset, d1, d2)
+        out = np.zeros(shape, dtype=g.dtype)
+        _writable_diagonal(out, offset, d1, d2)[...] = g
+        return out
 
     def backward(self, gy):
         offset, d1, d2 = self.args
-        return diagonal(gy, offset, d1, d2), None, None, None, None, None
-
-
-def _fill_diag(out, g, offset, d1, d2):
-    n = g.shape[-1]
-    i = np.arange(n)
-    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
-    moved = np.moveaxis(out, (d1, d2), (-2, -1))
-    moved[..., rows, cols] = g
-    return out
-
-
-def _diag_embed_like(g, shape, offset, d1, d2):
-    return _DiagEmbed.apply(g, shape, offset, d1, d2)
+        return Diagonal.apply(gy, offset, d1, d2), None, None, None, None
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     n = input._data.ndim
-    return Diagonal.apply(input, offset, _wrap_dim(dim1, n), _wrap_dim(dim2, n))
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
 
 
 def diag(input, diagonal=0):
@@ -581,11 +648,21 @@ def diag(input, diagonal=0):
         n = input._data.shape[0] + abs(diagonal)
         return _DiagEmbed.apply(input, (n, n), diagonal, 0, 1)
     if input._data.ndim == 2:
-        return globals()["diagonal"](input, diagonal, 0, 1)
-    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input._data.ndim}D")
+        from .pointwise import clone
+        return clone(globals()["diagonal"](input, diagonal, 0, 1))  # torch's diag copies
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     n = input._data.shape[-1] + abs(offset)
     shape = input._data.shape[:-1] + (n, n)
-    return _DiagEmbed.apply(input, shape, offset, dim1 % len(shape), dim2 % len(shape))
+    d1, d2 = _wrap_dim(dim1, len(shape)), _wrap_dim(dim2, len(shape))
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    # the new dims go to d1 and d2; the input's dims fill the others in order
+    rest = [i for i in range(len(shape)) if i not in (d1, d2)]
+    out_shape = [0] * len(shape)
+    for i, s in zip(rest, input._data.shape[:-1]):
+        out_shape[i] = s
+    out_shape[d1] = out_shape[d2] = n
+    return _DiagEmbed.apply(input, tuple(out_shape), offset, d1, d2)
