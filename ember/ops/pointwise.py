@@ -318,13 +318,13 @@ def _trunc_div(x, y):
         return np.trunc(x / y)
     # integer division rounding toward zero: floor division, corrected where the signs differ
     q, r = np.divmod(x, y)
-    return q + ((r != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
+    return q + ((r != 0) & (np.less(x, 0) != np.less(y, 0)))
 
 
 def _check_int_divisor(y):
     """Integer division by zero is an error in torch (NumPy would give 0 and a warning)."""
     a = y._data if isinstance(y, Tensor) else y
-    if not isinstance(a, float) and (np.asarray(a) == 0).any():
+    if not isinstance(a, float) and np.any(np.equal(a, 0)):
         raise RuntimeError("ZeroDivisionError")
 
 

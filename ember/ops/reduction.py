@@ -574,8 +574,8 @@ class Median(Op):
         flat = np.sort(x.reshape(-1))  # NaNs sort last
         n = int((~np.isnan(flat)).sum()) if ignore_nan else flat.size
         if n == 0 or (not ignore_nan and np.isnan(flat[-1])):
-            return np.asarray(np.nan, dtype=x.dtype)
-        return np.asarray(flat[(n - 1) // 2])
+            return np.full_like(flat, np.nan, shape=())
+        return flat[(n - 1) // 2]
 
     def backward(self, gy):
         return _spread(gy, self.inputs[0], self.out(), None), None
