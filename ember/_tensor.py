@@ -694,6 +694,8 @@ class Tensor:
         return _P.abs(self)
 
     def __invert__(self):
+        if self._data.dtype.kind in "fc":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return _P.bitwise_not(self)
 
     def __and__(self, other):
@@ -716,6 +718,12 @@ class Tensor:
 
     def __rshift__(self, other):
         return _P.bitwise_right_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _P.bitwise_left_shift(other, self)
+
+    def __rrshift__(self, other):
+        return _P.bitwise_right_shift(other, self)
 
     def __eq__(self, other):
         return _P.eq(self, other)
@@ -946,8 +954,8 @@ def _ufunc_(x, ufunc, other, alpha=1):
 
 def _check_cast(src, dst):
     if src != dst and _dtype._CATEGORY[src.kind] > _dtype._CATEGORY[dst.kind]:
-        raise RuntimeError(f"result type {_from_np[src].name.capitalize()} can't be cast to the desired "
-                           f"output type {_from_np[dst].name.capitalize()}")
+        raise RuntimeError(f"result type {_P._tname(src)} can't be cast to the desired "
+                           f"output type {_P._tname(dst)}")
 
 
 # The ops modules import Tensor from here, so they are bound at the end.

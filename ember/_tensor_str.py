@@ -67,7 +67,7 @@ def _format_array(a):
     summarize = a.size > _printoptions.threshold
     items = _collect(a, summarize)
     if a.dtype.kind == "f":  # torch sizes columns by the nonzero finite values only
-        items = [v for v in items if v != 0 and np.isfinite(v)] or items[:1]
+        items = [v for v in items if v != 0 and np.isfinite(v)]
     width = max((len(fmt(v)) for v in items), default=1)
     return fmt, width, summarize
 

@@ -137,14 +137,15 @@ class Op(Node):
 def _shape_error(inputs, err):
     """torch's RuntimeError for operands that do not broadcast, naming the dimension."""
     shapes = [x._data.shape for x in inputs if isinstance(x, Tensor)]
-    if "broadcast" in str(err) and len(shapes) >= 2:
-        a, b = shapes[0], shapes[1]
-        n = max(len(a), len(b))
-        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-        for d in range(n - 1, -1, -1):
-            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
-                return RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
-                                    f"at non-singleton dimension {d}")
+    if "broadcast" in str(err):
+        for i, a in enumerate(shapes):
+            for b in shapes[i + 1:]:
+                n = max(len(a), len(b))
+                a2, b2 = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+                for d in range(n - 1, -1, -1):
+                    if a2[d] != b2[d] and a2[d] != 1 and b2[d] != 1:
+                        return RuntimeError(f"The size of tensor a ({a2[d]}) must match the size of tensor b "
+                                            f"({b2[d]}) at non-singleton dimension {d}")
     return RuntimeError(str(err))
 
 
