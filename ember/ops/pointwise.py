@@ -218,6 +218,8 @@ class Pow(Op):
             # y x^(y-1); torch defines it as 0 where y == 0 (even at x == 0, where it would be nan)
             if isinstance(y, Tensor):
                 gx = where(y == 0, 0.0, gy * (y * pow(x, y - 1)))
+            elif y == 2:  # the square in every MSE: two ops instead of three
+                gx = gy * (x * 2.0)
             else:
                 gx = gy * (y * pow(x, y - 1)) if y != 0 else gy * 0
         if n[1]:

@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .. import _dtype
 from ..autograd.function import Op
-from .shape import expand, reshape, squeeze, movedim
+from .shape import expand, reshape, squeeze, movedim, Reshape, Expand
 from .indexing import gather
 from . import pointwise as P
 from .pointwise import _tname
@@ -59,17 +59,21 @@ def _spread(gy, x, y, dims):
 
 # ---------------------------------------------------------------- sum, mean, prod
 class Sum(Op):
+    """Sum, and mean as the sum divided by the count: one node where a composite takes two."""
     save = False
 
-    def forward(self, x, dims, keepdim, dtype):
-        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    def forward(self, x, dims, keepdim, dtype, count=1):
+        y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        return y if count == 1 else y / count
 
     def backward(self, gy):
-        x, dims, keepdim = self.inputs[0], self.inputs[1], self.inputs[2]
+        x, dims, keepdim, _, count = self.inputs
         shape = x._data.shape
+        if count != 1:
+            gy = gy / count
         if not keepdim:
-            gy = reshape(gy, _keep_shape(shape, dims))
-        return expand(gy, shape), None, None, None
+            gy = Reshape.apply(gy, _keep_shape(shape, dims))
+        return Expand.apply(gy, shape), None, None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -79,7 +83,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dt = _dtype.to_np(dtype)
     if dt is None and input._data.dtype.kind in "bui":  # torch sums integers and bools as int64
         dt = np.dtype(np.int64)
-    return Sum.apply(input, _dims(dim, input._data.ndim), keepdim, dt)
+    return Sum.apply(input, _dims(dim, input._data.ndim), keepdim, dt, 1)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -96,7 +100,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
                            f"or complex dtype. Got: {_tname(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim)
     n = _count(input._data.shape, dims)
-    return Sum.apply(input, dims, keepdim, None) / (n if n else float("nan"))
+    return Sum.apply(input, dims, keepdim, None, n if n else float("nan"))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
