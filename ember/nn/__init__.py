@@ -1,0 +1,44 @@
+"""torch.nn: Module, Parameter, the layers, and (as ``ember.nn.functional``) their functional forms."""
+from .parameter import Parameter, Buffer  # noqa: F401
+from .module import Module  # noqa: F401
+from . import init  # noqa: F401
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .linear import Identity, Linear, Bilinear  # noqa: F401
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d  # noqa: F401
+from .fold import Fold, Unfold  # noqa: F401
+from .pooling import (MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d, AvgPool1d, AvgPool2d,  # noqa: F401
+                      AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d)
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,  # noqa: F401
+                            InstanceNorm3d, LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm)
+from .dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,  # noqa: F401
+                      FeatureAlphaDropout)
+from .sparse import Embedding  # noqa: F401
+from .activation import (Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh, SiLU,  # noqa: F401
+                         Mish, Hardswish, ELU, CELU, SELU, GLU, GELU, Hardshrink, LeakyReLU, LogSigmoid, Softplus,
+                         Softshrink, PReLU, Softsign, Tanhshrink, Softmin, Softmax, Softmax2d, LogSoftmax)
+from .flatten import Flatten, Unflatten  # noqa: F401
+from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,  # noqa: F401
+                      ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+                      ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d)
+from .vision import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle,  # noqa: F401
+                     PixelUnshuffle, ChannelShuffle)
+from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401
+from . import functional  # noqa: F401
+from . import utils  # noqa: F401
+
+
+def _gather_modules():
+    """Add the Module classes of the nn files written elsewhere (losses, RNNs, transformer, attention)."""
+    import importlib
+    import importlib.util
+    g = globals()
+    for name in ("loss", "rnn", "transformer", "attention"):
+        if importlib.util.find_spec(f"{__package__}.{name}") is None:
+            continue
+        m = importlib.import_module(f"{__package__}.{name}")
+        for k, v in vars(m).items():
+            if not k.startswith("_") and isinstance(v, type) and issubclass(v, Module) and v.__module__ == m.__name__:
+                g[k] = v
+
+
+_gather_modules()

@@ -1,0 +1,43 @@
+"""torch.nn.functional: every layer's functional form under torch's ``F.`` name.
+
+The functions live beside their modules (``F.conv2d`` in conv.py, ``F.relu`` in
+activation.py, ...); this module only gathers them.
+"""
+from .activation import (threshold, threshold_, relu, relu_, hardtanh, hardtanh_, relu6, leaky_relu,  # noqa: F401
+                         leaky_relu_, prelu, rrelu, rrelu_, elu, elu_, celu, celu_, selu, selu_, gelu, silu,
+                         softplus, mish, sigmoid, tanh, softsign, hardsigmoid, hardswish, hardshrink, softshrink,
+                         tanhshrink, logsigmoid, glu, softmax, log_softmax, softmin, gumbel_softmax)
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from .distance import pairwise_distance, cosine_similarity, pdist  # noqa: F401
+from .dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
+                      feature_alpha_dropout)
+from .fold import fold, unfold  # noqa: F401
+from .linear import linear, bilinear  # noqa: F401
+from .normalization import (batch_norm, instance_norm, layer_norm, group_norm, rms_norm,  # noqa: F401
+                            local_response_norm, normalize)
+from .padding import pad  # noqa: F401
+from .pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, max_pool2d_with_indices,  # noqa: F401
+                      max_unpool1d, max_unpool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
+                      adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool1d_with_indices,
+                      adaptive_max_pool2d_with_indices, lp_pool1d, lp_pool2d)
+from .sparse import embedding, one_hot  # noqa: F401
+from .vision import (interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle,  # noqa: F401
+                     pixel_unshuffle, channel_shuffle)
+
+
+def _gather_functions():
+    """Add the public functions of the nn files written elsewhere (losses, attention, ...)."""
+    import importlib
+    import importlib.util
+    g = globals()
+    for name in ("loss", "attention", "rnn", "transformer"):
+        if importlib.util.find_spec(f"{__package__}.{name}") is None:
+            continue
+        m = importlib.import_module(f"{__package__}.{name}")
+        for k, v in vars(m).items():
+            if not k.startswith("_") and callable(v) and not isinstance(v, type) \
+                    and getattr(v, "__module__", None) == m.__name__ and k not in g:
+                g[k] = v
+
+
+_gather_functions()

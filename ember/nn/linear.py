@@ -1,0 +1,131 @@
+"""Identity, Linear and Bilinear layers with their functional forms F.linear and F.bilinear."""
+import math
+
+from ..autograd.function import Op
+from ..ops import creation as C
+from ..ops.linalg import Matmul
+from ..ops.shape import reshape
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+class Addmm(Op):
+    """``x @ w.T + b`` as one node: Linear is the hottest op in small models, and one node
+    instead of three (transpose, matmul, add) cuts its Python overhead by half."""
+
+    def forward(self, x, w, b):
+        if x.ndim > 2:  # one GEMM over all leading dims
+            y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        else:
+            y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, gy):
+        x, w, b = self.inputs
+        n = self.needs_input_grad
+        gx = Matmul.apply(gy, w) if n[0] else None
+        gw = gb = None
+        if n[1]:
+            if x._data.ndim == 1:
+                gw = Matmul.apply(reshape(gy, (-1, 1)), reshape(x, (1, -1)))
+            else:
+                x2 = reshape(x, (-1, x._data.shape[-1])) if x._data.ndim > 2 else x
+                g2 = reshape(gy, (-1, gy._data.shape[-1])) if gy._data.ndim > 2 else gy
+                gw = Matmul.apply(g2.t(), x2)
+        if b is not None and n[2]:
+            gb = gy.sum(tuple(range(gy._data.ndim - 1))) if gy._data.ndim > 1 else gy
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``."""
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{input.dtype.name.capitalize()} and {weight.dtype.name.capitalize()}")
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        rows = math.prod(input._data.shape[:-1]) if input._data.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
+                           f"{weight._data.shape[1] if weight._data.ndim > 1 else 1}x{weight._data.shape[0]})")
+    if weight._data.ndim == 1:  # a vector weight: a dot product per row
+        y = input @ weight
+        return y + bias if bias is not None else y
+    return Addmm.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y_k = x1 @ weight[k] @ x2 + bias_k``."""
+    from ..ops.linalg import einsum
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y
+
+
+class Identity(Module):
+    """Returns its input; its arguments are ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+def _factory(device, dtype):
+    return {"device": device, "dtype": dtype}
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``, weight of shape (out_features, in_features)."""
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(C.empty((out_features, in_features), **_factory(device, dtype)))
+        if bias:
+            self.bias = Parameter(C.empty(out_features, **_factory(device, dtype)))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as torch
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """``y = x1 @ weight @ x2 + bias``, weight of shape (out_features, in1_features, in2_features)."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = Parameter(C.empty((out_features, in1_features, in2_features), **_factory(device, dtype)))
+        if bias:
+            self.bias = Parameter(C.empty(out_features, **_factory(device, dtype)))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.size(1))
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -1,0 +1,702 @@
+"""Loss functions: each functional form (``F.mse_loss``) sits next to its module (``nn.MSELoss``).
+
+Almost every loss is a composite of ember ops and needs no backward. Two are primitives:
+``CrossEntropy`` (log-softmax fused with the weighted sum over classes, for stability and
+speed) and ``BinaryCrossEntropy`` (torch clamps its logs and its gradient in its own way).
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import ops
+from .._backend import get_array_module
+from .._tensor import _wrap
+from ..autograd import grad_mode
+from ..autograd.function import Op
+from ..ops import pointwise as P
+from ..ops.indexing import gather
+from ..ops.reduction import logsumexp
+from .activation import logsigmoid
+from .distance import PairwiseDistance, pairwise_distance
+from .module import Module
+
+_mode = grad_mode.state
+
+
+# ---------------------------------------------------------------- reduction and shape checks
+def _legacy_reduction(size_average, reduce):
+    """torch's old ``size_average``/``reduce`` flags, turned into a ``reduction`` string."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  stacklevel=3)
+    return ret
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_broadcast(a, b):
+    """Raise torch's message when two shapes don't broadcast."""
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+            raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) "
+                               f"at non-singleton dimension {max(len(a), len(b)) - i}")
+
+
+def _warn_size(input, target):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+    _check_broadcast(input.shape, target.shape)
+
+
+def _scalar_name(t):
+    """torch's C++ name of a tensor's dtype, as its error messages print it ('Float', 'Long')."""
+    return t.type()[len("ember."):-len("Tensor")]
+
+
+def _weighted(loss, weight, reduction, input, mean_by_weight=True):
+    """The ``weight=`` form of mse/l1/huber: elementwise weights, mean divided by their sum."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean_by_weight else loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+# ---------------------------------------------------------------- regression losses
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error: ``(input - target)**2``, reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _warn_size(input, target)
+    d = input - target
+    loss = d * d
+    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, input)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error: ``|input - target|``, reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _warn_size(input, target)
+    loss = P.abs(input - target)
+    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, input)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Quadratic below `beta`, linear above: ``0.5 z**2 / beta`` or ``z - 0.5 beta`` for z = |input - target|."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _warn_size(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    z = P.abs(input - target)
+    if beta == 0.0:
+        return _reduce(z, reduction)
+    return _reduce(P.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Quadratic below `delta`, linear above: ``0.5 z**2`` or ``delta (z - 0.5 delta)``."""
+    reduction = _reduction(reduction)
+    _warn_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    z = P.abs(input - target)
+    loss = P.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+    # torch's weighted huber averages over elements, not over the weights
+    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, input, False)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Negative log likelihood of `target` under N(input, var): ``0.5 (log var + (input - target)**2 / var)``."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = P.mul(ops.creation.ones_like(input), var)
+    elif bool((var._data < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:  # one variance per sample, shared by its last dim
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and
+                  sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    # clamp var at eps for stability; as in torch the clamp is invisible to the gradient
+    var = var + (P.clamp(var, min=eps) - var).detach()
+    d = input - target
+    loss = 0.5 * (P.log(var) + d * d / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Negative log likelihood of `target` under Poisson(rate): ``exp(input) - target * input`` for log rates."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if log_input:
+        loss = P.exp(input) - target * input
+    else:
+        loss = input - target * P.log(input + eps)
+    if full:
+        # Stirling's approximation of log(target!), used only where target > 1
+        t = target
+        stirling = t * P.log(t) - t + 0.5 * P.log(2 * math.pi * t)
+        loss = loss + P.where(t <= 1, 0.0, stirling)
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- binary classification
+class BinaryCrossEntropy(Op):
+    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as torch does."""
+    # a primitive because torch's gradient is its own: (x - t) / max(x (1 - x), 1e-12), not the
+    # derivative of the clamped logs; it stays finite at x = 0 and x = 1
+
+    def forward(self, x, t):
+        return -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
+
+    def backward(self, gy):
+        x, t = self.inputs
+        n = self.needs_input_grad
+        gx = gy * (x - t) / P.clamp((1 - x) * x, min=1e-12) if n[0] else None
+        gt = gy * (P.log1p(-x) - P.log(x)) if n[1] else None  # unclamped in torch
+        return gx, gt
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross-entropy between probabilities `input` and `target`."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x, t = input._data, target._data
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if ((t < 0) | (t > 1)).any():
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Binary cross-entropy on logits: sigmoid and log fused into the stable log-sigmoid."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    ls = logsigmoid(input)
+    if pos_weight is not None:  # positives weighted: -(pw t log s + (1 - t) log(1 - s))
+        ls = ls * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input - ls
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Two-class logistic loss ``log(1 + exp(-target * input))`` for targets of +1 / -1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    return _reduce(P.log1p(P.exp(-input * target)), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label one-versus-all logistic loss, averaged over classes."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    _check_broadcast(input.shape, target.shape)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(dim=input.ndim - 1) / input.shape[-1]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence ``target * (log target - input)``; `input` holds log-probabilities."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    elif reduction not in ("none", "sum", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = P.exp(target) * (target - input)
+    else:
+        loss = P.xlogy(target, target) - target * input  # 0 log 0 = 0
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- margin and embedding losses
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """``max(0, -target * (input1 - input2) + margin)``: input1 should rank above input2 where target = 1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, "
+                           f"target: {target.shape} ")
+    return _reduce(P.clamp(-target * (input1 - input2) + margin, min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """``input`` where target = 1, ``max(0, margin - input)`` where target = -1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    margin_part = P.where(target != 1, P.clamp(margin - input, min=0), 0.0)
+    self_part = P.where(target != -1, input, 0.0)
+    return _reduce(margin_part + self_part, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """``1 - cos(x1, x2)`` where target = 1, ``max(0, cos(x1, x2) - margin)`` where target = -1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    d = target.ndim
+    if d not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if d == 1 and not input1.ndim == input2.ndim == 2:
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    if d == 0 and not input1.ndim == input2.ndim == 1:
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    eps = 1e-12  # keeps the norms of zero vectors away from 0/0, as torch does
+    dot = (input1 * input2).sum(d)
+    cos = dot / P.sqrt(((input1 * input1).sum(d) + eps) * ((input2 * input2).sum(d) + eps))
+    loss = P.where(target == 1, 1 - cos, 0.0) + P.where(target == -1, P.clamp(cos - margin, min=0), 0.0)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """``max(0, d(a, p) - d(a, n) + margin)`` with d the p-norm distance."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+                           f"negative {negative.ndim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = P.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(P.clamp(margin + d_pos - d_neg, min=0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """``max(0, d(a, p) - d(a, n) + margin)`` for any distance function (pairwise_distance by default)."""
+    reduction = _reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+                           f"negative {negative.ndim}D inputs")
+    d = distance_function if distance_function is not None else pairwise_distance
+    d_pos, d_neg = d(anchor, positive), d(anchor, negative)
+    if swap:
+        d_neg = P.minimum(d_neg, d(positive, negative))
+    return _reduce(P.clamp(margin + d_pos - d_neg, min=0), reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge: ``sum_{j in targets, k not} max(0, 1 - x[j] + x[k]) / C``; each row of
+    `target` lists its classes first, then -1 (the rest is ignored)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    y = target._data.reshape(x.shape)
+    c = x.shape[1]
+    xp = get_array_module(y)
+    valid = xp.cumprod(y != -1, axis=1).astype(bool)  # the classes before the first -1
+    if (valid & ((y < 0) | (y >= c))).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    ys = xp.where(valid, y, 0)
+    is_target = ((ys[:, :, None] == xp.arange(c)) & valid[:, :, None]).any(1)
+    pairs = _wrap(valid[:, :, None] & ~is_target[:, None, :])  # (target j, non-target k)
+    x_j = gather(x, 1, _wrap(ys)).unsqueeze(2)
+    z = P.relu(1 - x_j + x.unsqueeze(1))  # torch's gradient passes only where z > 0
+    loss = P.where(pairs, z, 0.0).sum((1, 2)) / c
+    return _reduce(loss.reshape(()) if input.ndim < 2 else loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """Multi-class hinge: ``sum_{j != y} max(0, margin - x[y] + x[j])**p / C``, weighted by weight[y]."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.ndim else input.reshape(1)
+    x = x if x.ndim == 2 else x.unsqueeze(0)
+    n, c = x.shape
+    y = target.reshape(-1)
+    if input.ndim > 2 or y.shape[0] != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+                           f"input samples (batch size). Expected target size [{n}], but got "
+                           f"{list(target.shape)}. Input has shape {list(input.shape)}.")
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(weight.shape)}")
+    yi = y.unsqueeze(1)
+    z = P.relu(margin - gather(x, 1, yi) + x)  # torch's gradient passes only where z > 0
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * gather(weight, 0, y).unsqueeze(1)
+    not_y = _wrap(get_array_module(y._data).arange(c) != y._data[:, None])
+    loss = P.where(not_y, z, 0.0).sum(1) / c
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- classification over C classes
+def _check_class_target(input, target, weight):
+    """torch's checks for (N, C, d1, ...) input and (N, d1, ...) class-index targets."""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim != 1 and target.ndim and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0]}).")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_scalar_name(target)}")
+    want = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if input.ndim == 2 and target.ndim != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.ndim > 2 and target.shape != want:
+        raise RuntimeError(f"Expected target size {list(want)}, got {list(target.shape)}")
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes "
+                           f"but got weight tensor of shape: {list(weight.shape)}")
+
+
+def _target_weights(target, weight, ignore_index, c, dtype):
+    """Per-target weights as an array (weight[y], 0 where ignored), and the targets made safe to index."""
+    y = target._data.astype(np.int64, copy=False)
+    keep = y != ignore_index
+    bad = keep & ((y < 0) | (y >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(y[bad][0])} is out of bounds.")
+    y = np.where(keep, y, 0)
+    w = keep.astype(dtype) if weight is None else np.where(keep, weight._data[y], 0).astype(dtype, copy=False)
+    return y, w
+
+
+def _mean_by_weight(loss, w):
+    """Sum of the losses over the sum of the target weights."""
+    total = float(w.sum())
+    # all targets ignored: torch's value is 0/0 = nan, but its gradient stays 0, not nan
+    return loss.sum() / total if total else loss.sum() + float("nan")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of class indices: ``-weight[y] * input[y]`` along dim 1.
+
+    The weighted mean divides by the sum of the weights of the targets that are not ignored.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_class_target(input, target, weight)
+    cdim = 1 if input.ndim > 1 else 0
+    y, w = _target_weights(target, weight, ignore_index, input.shape[cdim], input._data.dtype)
+    loss = -gather(input, cdim, _wrap(y).unsqueeze(cdim)).squeeze(cdim) * _wrap(w)
+    return _mean_by_weight(loss, w) if reduction == "mean" else _reduce(loss, reduction)
+
+
+class CrossEntropy(Op):
+    """``-sum_c q_c log_softmax(x)_c`` along `dim`: the loss for a weighted target distribution q."""
+    # fused for stability and speed: log-sum-exp keeps +-1000 logits finite; backward is softmax * sum(q) - q
+
+    def forward(self, x, q, dim):
+        m = x.max(axis=dim, keepdims=True)
+        z = x - np.where(np.isfinite(m), m, 0)
+        logp = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        self.logp = logp
+        # 0 * log 0: a class with no target weight adds nothing, even with logits of -inf
+        return -np.where(q != 0, q * logp, 0).sum(axis=dim)
+
+    def backward(self, gy):
+        x, q, dim = self.inputs
+        n = self.needs_input_grad
+        if _mode.enabled:  # create_graph: rebuild log-softmax from x so the graph reaches x
+            logp = x - logsumexp(x, dim, keepdim=True)
+        else:
+            logp = _wrap(self.logp)
+        gy = gy.unsqueeze(dim)
+        gx = gy * (P.exp(logp) * q.sum(dim, keepdim=True) - q) if n[0] else None
+        gq = -gy * logp if n[1] else None
+        return gx, gq, None
+
+    def release(self):
+        super().release()
+        self.logp = None
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits `input` (N, C, d1, ...) and class indices (N, d1, ...) or class
+    probabilities (same shape as input), with optional class weights and label smoothing."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    cdim = 1 if input.ndim > 1 else 0
+    c = input.shape[cdim] if input.ndim else 1
+    eps = label_smoothing
+    wshape = [1] * input.ndim
+    if wshape:
+        wshape[cdim] = c
+    if input.shape == target.shape:  # class probabilities
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_scalar_name(target)}")
+        if weight is not None and weight.numel() != c:
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {c} classes or no "
+                               f"classes but got weight tensor of shape: {list(weight.shape)}")
+        q = target * (1 - eps) + eps / c if eps > 0 else target
+        if weight is not None:
+            q = q * weight.reshape(wshape)
+        loss = CrossEntropy.apply(input, q, cdim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() / c) if input.numel() else loss.sum() * float("nan")
+        return _reduce(loss, reduction)
+    _check_class_target(input, target, weight)
+    y, w = _target_weights(target, weight, ignore_index, c, input._data.dtype)
+    # q: (1 - eps) of the target's weight on its class, eps/C of each class's weight spread over all
+    xp = get_array_module(y)
+    classes = xp.arange(c).reshape(wshape)
+    q = (classes == xp.expand_dims(y, cdim)) * xp.expand_dims(w * (1 - eps), cdim)
+    if eps > 0:
+        wc = 1.0 if weight is None else weight._data.astype(q.dtype).reshape(wshape)
+        keep = xp.expand_dims(target._data != ignore_index, cdim).astype(q.dtype)  # only ignored targets lose it
+        q = q + keep * (eps / c) * wc
+    loss = CrossEntropy.apply(input, _wrap(q), cdim)
+    return _mean_by_weight(loss, w) if reduction == "mean" else _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- modules
+
+
+class _Loss(Module):
+    """Base of the loss modules: holds `reduction` (from the legacy flags if they are given)."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            self.reduction = _legacy_reduction(size_average, reduce)
+        else:
+            self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    """A loss with per-class weights, kept as the buffer `weight` (in state_dict, as torch's)."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_Loss):
+    def forward(self, input, target):
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    def forward(self, input, target):
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class GaussianNLLLoss(_Loss):
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input, target, var):
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input, target):
+        return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
+                                reduction=self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    def forward(self, input, target):
+        return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
+                                                reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    def forward(self, input, target):
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    def forward(self, input, target):
+        return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None,
+                 reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                   swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                 margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    def forward(self, input, target):
+        return multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got {weight.dim()}D "
+                             "instead")
+        self.p, self.margin = p, margin
+
+    def forward(self, input, target):
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                 reduction=self.reduction)
+
+
+class NLLLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                        reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, input, target):
+        return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)

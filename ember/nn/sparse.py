@@ -1,0 +1,180 @@
+"""Embedding (a lookup table) with F.embedding, and F.one_hot.
+
+Embedding is a primitive: its forward is one fancy-index, and its backward one scatter-add
+of the output gradient into a zero table (with padding_idx's row left at zero); traced
+through generic indexing it would also build an index-gradient node per call.
+"""
+import numpy as np
+
+from .._backend import get_array_module
+from .._tensor import _wrap
+from ..autograd.function import Op
+from ..autograd.grad_mode import no_grad
+from ..ops import creation as C
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+class EmbeddingOp(Op):
+    """weight[idx], whose gradient is a scatter-add into the table."""
+    save = False
+
+    def forward(self, w, idx, padding_idx, scale_grad_by_freq):
+        self.idx, self.num = idx, w.shape[0]
+        return w[idx]
+
+    def backward(self, gy):
+        _, idx, padding_idx, scale = self.inputs
+        return EmbeddingBackward.apply(gy, idx, self.num, padding_idx, scale), None, None, None
+
+    def name(self):
+        return "EmbeddingBackward0"
+
+
+class EmbeddingBackward(Op):
+    """The weight gradient: rows of g added into a (num, dim) table at idx."""
+    save = False
+
+    def forward(self, g, idx, num, padding_idx, scale):
+        xp = get_array_module(g)
+        flat = idx.ravel()
+        g2 = g.reshape(flat.size, -1)
+        self.factor = None
+        if scale:  # scale_grad_by_freq: divide each row by how often its index occurs in the batch
+            counts = xp.bincount(flat, minlength=num)
+            self.factor = (1.0 / counts[flat]).astype(g.dtype).reshape(idx.shape + (1,))
+            g2 = g2 * self.factor.reshape(-1, 1)
+        out = xp.zeros((num, g2.shape[1]), dtype=g.dtype)
+        xp.add.at(out, flat, g2)
+        if padding_idx is not None and padding_idx >= 0:
+            out[padding_idx] = 0
+        return out
+
+    def backward(self, ggw):
+        _, idx, _, padding_idx, _ = self.inputs
+        r = EmbeddingOp.apply(ggw, idx, -1, False)
+        mask = idx != padding_idx if padding_idx is not None and padding_idx >= 0 else None
+        if mask is not None:
+            r = r * _wrap(mask[..., None].astype(ggw._data.dtype))
+        if self.factor is not None:
+            r = r * _wrap(self.factor)
+        return r, None, None, None, None
+
+
+def _renorm_(weight, idx, max_norm, norm_type):
+    """torch.embedding_renorm_: rows used by idx with norm > max_norm are scaled down, in place."""
+    w = weight._data
+    xp = get_array_module(w)
+    rows = xp.unique(idx.ravel())
+    norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)  # in the weight's dtype, as torch
+    big = norms > max_norm
+    scale = (max_norm / (norms[big].astype(np.float64) + 1e-7)).astype(w.dtype)
+    w[rows[big]] *= scale[:, None]
+    weight._version[0] += 1
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of `weight` picked by the integer tensor `input`."""
+    if input._data.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
+    n = weight._data.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = n + padding_idx
+    else:
+        padding_idx = -1
+    idx = input._data
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        with no_grad():
+            _renorm_(weight, idx, max_norm, norm_type)
+    return EmbeddingOp.apply(weight, idx, padding_idx, scale_grad_by_freq)
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor with a 1 at each value's position along a new last dim."""
+    x = tensor._data
+    if x.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if x.size and x.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(x.max()) + 1 if x.size else 0
+        if not x.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif x.size and x.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    xp = get_array_module(x)
+    return _wrap((x[..., None] == xp.arange(num_classes)).astype(np.int64))
+
+
+class Embedding(Module):
+    """A lookup table of num_embeddings vectors of size embedding_dim."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        if padding_idx is not None:
+            if padding_idx > 0:
+                if padding_idx >= num_embeddings:
+                    raise AssertionError("Padding_idx must be within num_embeddings")
+            elif padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("Padding_idx must be within num_embeddings")
+                padding_idx = num_embeddings + padding_idx
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        if _weight is None:
+            self.weight = Parameter(C.empty((num_embeddings, embedding_dim), device=device, dtype=dtype),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self):
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input):
+        return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                         self.scale_grad_by_freq, self.sparse)
+
+    def extra_repr(self):
+        s = "{num_embeddings}, {embedding_dim}"
+        if self.padding_idx is not None:
+            s += ", padding_idx={padding_idx}"
+        if self.max_norm is not None:
+            s += ", max_norm={max_norm}"
+        if self.norm_type != 2:
+            s += ", norm_type={norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq={scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
+        return s.format(**self.__dict__)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose weight is `embeddings` (shared, frozen unless freeze=False)."""
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx, max_norm=max_norm,
+                   norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
