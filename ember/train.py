@@ -25,7 +25,7 @@ def load_digits_arrays():
     except ImportError:
         raise DataError("the built-in digits data needs scikit-learn: pip install 'ember[train]'") from None
     d = load_digits()
-    return d.images.astype(np.float32) / 16.0, d.target.astype(np.int64)
+    return d.images[:, None].astype(np.float32) / 16.0, d.target.astype(np.int64)
 
 
 def load_user_arrays(path):
@@ -131,7 +131,7 @@ def _progress(iterable, desc, total):
         from tqdm import tqdm
     except ImportError:
         return iterable
-    return tqdm(iterable, desc=desc, total=total, leave=False, ncols=80)
+    return tqdm(iterable, desc=desc, total=total, leave=False, ncols=80, disable=None)  # off when not a terminal
 
 
 def evaluate(model, loader, loss_fn):
