@@ -23,22 +23,14 @@ from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, Ze
 from .vision import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle,  # noqa: F401
                      PixelUnshuffle, ChannelShuffle)
 from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401
+from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, GaussianNLLLoss, PoissonNLLLoss, BCELoss,
+                   BCEWithLogitsLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, KLDivLoss, MarginRankingLoss,
+                   HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss,
+                   MultiLabelMarginLoss, MultiMarginLoss, NLLLoss, CrossEntropyLoss)  # noqa: F401
+from .rnn import (RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, LSTMCell, GRUCell)  # noqa: F401
+from .transformer import (TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
+                          Transformer)  # noqa: F401
+from .attention import (NonDynamicallyQuantizableLinear, MultiheadAttention)  # noqa: F401
 from . import functional  # noqa: F401
 from . import utils  # noqa: F401
 
-
-def _gather_modules():
-    """Add the Module classes of the nn files written elsewhere (losses, RNNs, transformer, attention)."""
-    import importlib
-    import importlib.util
-    g = globals()
-    for name in ("loss", "rnn", "transformer", "attention"):
-        if importlib.util.find_spec(f"{__package__}.{name}") is None:
-            continue
-        m = importlib.import_module(f"{__package__}.{name}")
-        for k, v in vars(m).items():
-            if not k.startswith("_") and isinstance(v, type) and issubclass(v, Module) and v.__module__ == m.__name__:
-                g[k] = v
-
-
-_gather_modules()

@@ -8,6 +8,8 @@ in that dtype, then multiplied into the input. The product is one ``Mul`` node.
 import math
 import warnings
 
+import numpy as np
+
 from .._backend import get_array_module
 from .._tensor import _wrap, _inplace
 from .. import random as _random
@@ -24,7 +26,18 @@ def _noise(input, p, feature, alpha):
     x = input._data
     shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else x.shape
     dt = x.dtype
+    order = None
+    if not feature and not x.flags.c_contiguous:
+        # torch's noise is empty_like(input): it keeps a dense input's memory layout and is
+        # filled in memory order, so draw in that order and permute back
+        order = sorted(range(x.ndim), key=lambda d: -x.strides[d])
+        if x.transpose(order).flags.c_contiguous:
+            shape = tuple(x.shape[d] for d in order)
+        else:
+            order = None
     keep = _random.default_generator.bernoulli(1 - p, shape, dt)  # noise.bernoulli_(1 - p)
+    if order is not None:
+        keep = keep.transpose(np.argsort(order))
     keep = get_array_module(x).asarray(keep)
     if not alpha:
         return keep / dt.type(1 - p), None  # noise.div_(1 - p), in the input's dtype

@@ -24,20 +24,9 @@ from .sparse import embedding, one_hot  # noqa: F401
 from .vision import (interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle,  # noqa: F401
                      pixel_unshuffle, channel_shuffle)
 
-
-def _gather_functions():
-    """Add the public functions of the nn files written elsewhere (losses, attention, ...)."""
-    import importlib
-    import importlib.util
-    g = globals()
-    for name in ("loss", "attention", "rnn", "transformer"):
-        if importlib.util.find_spec(f"{__package__}.{name}") is None:
-            continue
-        m = importlib.import_module(f"{__package__}.{name}")
-        for k, v in vars(m).items():
-            if not k.startswith("_") and callable(v) and not isinstance(v, type) \
-                    and getattr(v, "__module__", None) == m.__name__ and k not in g:
-                g[k] = v
-
-
-_gather_functions()
+from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, gaussian_nll_loss, poisson_nll_loss,
+                   binary_cross_entropy, binary_cross_entropy_with_logits, soft_margin_loss,
+                   multilabel_soft_margin_loss, kl_div, margin_ranking_loss, hinge_embedding_loss,
+                   cosine_embedding_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
+                   multilabel_margin_loss, multi_margin_loss, nll_loss, cross_entropy)  # noqa: F401
+from .attention import (scaled_dot_product_attention, multi_head_attention_forward)  # noqa: F401

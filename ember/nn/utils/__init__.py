@@ -1,20 +1,5 @@
-"""torch.nn.utils: gradient clipping and parameter/vector conversion (clip_grad.py and
-convert_parameters.py), plus whatever helpers the other nn files add here."""
-import importlib
-import importlib.util
-
-
-def _gather():
-    g = globals()
-    for name in ("clip_grad", "convert_parameters", "rnn", "parametrize", "weight_norm", "spectral_norm",
-                 "stateless", "fusion", "prune"):
-        if importlib.util.find_spec(f"{__package__}.{name}") is None:
-            continue
-        m = importlib.import_module(f"{__package__}.{name}")
-        g[name] = m
-        for k, v in vars(m).items():
-            if not k.startswith("_") and callable(v) and getattr(v, "__module__", None) == m.__name__:
-                g.setdefault(k, v)
-
-
-_gather()
+"""torch.nn.utils: gradient clipping and parameter/vector conversion."""
+from .clip_grad import (clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm,  # noqa: F401
+                        clip_grads_with_norm_)
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from . import clip_grad, convert_parameters  # noqa: F401
