@@ -30,13 +30,13 @@ class Size(tuple):
 
 class Tensor:
     """A multi-dimensional array that can record the operations made on it."""
-    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_out_nr", "_version", "_base", "_hooks",
+    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_out_nr", "_version", "_base", "_view", "_hooks",
                  "__weakref__", "__dict__")
 
     def _init(self, data, requires_grad=False):
         self._data = data
         self._rg = requires_grad
-        self.grad = self.grad_fn = self._base = self._hooks = None
+        self.grad = self.grad_fn = self._base = self._view = self._hooks = None
         self._out_nr = 0
         self._version = [0]  # shared by all views of one memory, bumped by in-place ops
 
@@ -793,7 +793,7 @@ def _wrap(data):
         data = np.asarray(data)
     t._data = data
     t._rg = False
-    t.grad = t.grad_fn = t._base = t._hooks = None
+    t.grad = t.grad_fn = t._base = t._view = t._hooks = None
     t._out_nr = 0
     t._version = [0]
     return t
@@ -829,16 +829,26 @@ def _inplace(x, op, *args, **kwargs):
 
     When the graph is recorded, x's history is rebased onto the new op (its old value
     is copied first so the op can still use it in backward); an in-place op on a leaf
-    that requires grad is an error, as in torch.
+    that requires grad is an error, as in torch. When x is a view of a tensor in the
+    graph, that base's history is rebased too (torch's CopySlices).
     """
     recording = _grad_state.enabled and (x._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    base = x._base
+    rebase = recording and base is not None and (base._rg or not x._rg)
     if recording:
         if x._rg and x.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        if x._base is not None and x._base._rg and x._base.grad_fn is None:
+        if base is not None and base._rg and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        old = _wrap(x._data.copy())
-        old.grad_fn, old._rg, old._out_nr = x.grad_fn, x._rg, x._out_nr
+        if rebase:
+            if x._view is None:
+                raise RuntimeError("ember cannot record this in-place operation on a view: clone() the view first")
+            old_base = _wrap(base._data.copy())
+            old_base.grad_fn, old_base._rg, old_base._out_nr = base.grad_fn, base._rg, base._out_nr
+            old = _replay_view(old_base, x._view)
+        else:
+            old = _wrap(x._data.copy())
+            old.grad_fn, old._rg, old._out_nr = x.grad_fn, x._rg, x._out_nr
         # x.mul_(x): the other operand is the old value too
         r = op(old, *(old if a is x else a for a in args), **kwargs)
     else:
@@ -853,12 +863,25 @@ def _inplace(x, op, *args, **kwargs):
                            "to a single memory location. Please clone() the tensor before performing the "
                            "operation.") from None
     x._version[0] += 1
-    if recording:
+    if rebase:
+        from .autograd.function import ViewScatter
+        new_base = ViewScatter.apply(old_base, r, x._view)
+        base.grad_fn, base._rg, base._out_nr = new_base.grad_fn, True, 0
+        v = _replay_view(base, x._view)  # x is now this view of the new history
+        x.grad_fn, x._rg, x._out_nr = v.grad_fn, True, 0
+    elif recording:
         f = r.grad_fn
         x.grad_fn, x._rg, x._out_nr = f, r._rg, 0
         if f is not None and f.saves_output:  # the saved output now lives in x's memory
             f.y, f.vout = x._data, (x._version, x._version[0])
     return x
+
+
+def _replay_view(t, chain):
+    """Apply again the view ops that made a view from its base (recorded in ``_view``)."""
+    for cls, args, options in chain:
+        t = cls.apply(t, *args, **options)
+    return t
 
 
 def _copy_from(x, src):

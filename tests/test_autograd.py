@@ -318,3 +318,20 @@ def test_requires_grad_flag_propagation_and_detach_shares_memory():
         assert float(x[0]) == 7.0
         assert not (lib.ones(3) * 2).requires_grad
         assert (lib.ones(3) * x).requires_grad
+
+
+def test_inplace_through_views_rebases_the_base():
+    a_np = np.random.default_rng(3).random((3, 4)).astype(np.float32)
+    out = []
+    for lib in (ember, torch):
+        a = lib.tensor(a_np, requires_grad=True)
+        h = a * 2
+        v = h[0]
+        v[1] = 5                       # item assignment on a view
+        h.diagonal().mul_(3)           # in place on a strided view
+        h[:, 2:].add_(a[:, :2] * 2)    # in place on a slice, with a value that has history
+        h.view(-1)[3:5].relu_()        # a view of a view
+        (h * h).sum().backward()
+        out.append((h, a.grad))
+    assert_close(out[0][0], out[1][0])
+    assert_close(out[0][1], out[1][1])

@@ -115,11 +115,12 @@ class Op(Node):
         out = _new(Tensor)
         out._data, out._rg, out._out_nr = y, False, 0
         out.grad = out.grad_fn = out._hooks = None
-        if cls.view:
+        if cls.view:  # shares x's memory: one version counter, and how to make it again from the base
             x = inputs[0]
             out._version, out._base = x._version, (x._base if x._base is not None else x)
+            out._view = (x._view or ()) + ((cls, inputs[1:], options),)
         else:
-            out._version, out._base = [0], None
+            out._version, out._base, out._view = [0], None, None
         if _mode.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x._rg:
@@ -132,6 +133,25 @@ class Op(Node):
     def run_backward(self, gys):
         gx = self.backward(gys[0])
         return gx if isinstance(gx, tuple) else (gx,)
+
+
+class ViewScatter(Op):
+    """``base`` with the region that the view ops in `chain` select replaced by ``v``: the
+    history of a base whose view was changed in place (torch's CopySlices)."""
+    save = False
+
+    def forward(self, base, v, chain):
+        out = base.copy()
+        region = out
+        for cls, args, options in chain:
+            region = cls.__new__(cls).forward(region, *args, **options)
+        region[...] = v
+        return out
+
+    def backward(self, gy):
+        from .._tensor import _replay_view
+        chain = self.inputs[2]
+        return ViewScatter.apply(gy, 0, chain), _replay_view(gy, chain), None
 
 
 def _shape_error(inputs, err):
