@@ -153,6 +153,7 @@ def run(args):
     from .utils.early_stopping import EarlyStopping
     from .vision import transforms as T
 
+    ember.set_num_threads(args.threads)
     ember.manual_seed(args.seed)
     x, y = load_user_arrays(args.data) if args.data else load_digits_arrays()
     num_classes = int(y.max()) + 1
@@ -280,13 +281,16 @@ def _plot(history, path):
 
 def add_arguments(p):
     p.add_argument("--model", choices=["cnn", "mlp"], default="cnn", help="network (default: cnn)")
-    p.add_argument("--epochs", type=int, default=30, help="maximum epochs (default: 30)")
+    p.add_argument("--epochs", type=int, default=20, help="maximum epochs (default: 20)")
     p.add_argument("--lr", type=float, default=3e-3, help="learning rate (default: 3e-3)")
     p.add_argument("--batch-size", type=int, default=64, help="batch size (default: 64)")
     p.add_argument("--optimizer", choices=["adam", "adamw", "sgd", "rmsprop"], default="adam")
-    p.add_argument("--patience", type=int, default=6, help="early-stopping patience in epochs")
+    p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs (default: 5)")
     p.add_argument("--no-augment", dest="augment", action="store_false", help="train without augmentation")
     p.add_argument("--seed", type=int, default=0)
+    # one BLAS thread: these small layers gain little from two, and two threads stall badly
+    # whenever another process holds a core
+    p.add_argument("--threads", type=int, default=1, help="BLAS threads (default: 1)")
     p.add_argument("--data", help="your own data: .npz with arrays x, y or .csv (pixels..., label)")
     p.add_argument("--out", default="runs/ember-train", help="folder for logs, checkpoint and plot")
 
@@ -300,3 +304,5 @@ def check_arguments(parser, args):
         parser.error("--batch-size must be at least 1")
     if args.patience < 0:
         parser.error("--patience must be non-negative")
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
