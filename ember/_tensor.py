@@ -637,24 +637,32 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other):
+        if _same_float(self, other):  # the common case, without the promotion logic
+            return _P.Add.apply(self, other)
         return _P.add(self, other)
 
     def __radd__(self, other):
         return _P.add(other, self)
 
     def __sub__(self, other):
+        if _same_float(self, other):  # the common case, without the promotion logic
+            return _P.Sub.apply(self, other)
         return _P.sub(self, other)
 
     def __rsub__(self, other):
         return _P.sub(other, self)
 
     def __mul__(self, other):
+        if _same_float(self, other):  # the common case, without the promotion logic
+            return _P.Mul.apply(self, other)
         return _P.mul(self, other)
 
     def __rmul__(self, other):
         return _P.mul(other, self)
 
     def __truediv__(self, other):
+        if _same_float(self, other):  # the common case, without the promotion logic
+            return _P.Div.apply(self, other)
         return _P.div(self, other)
 
     def __rtruediv__(self, other):
@@ -778,6 +786,17 @@ class Tensor:
 
     def __setitem__(self, index, value):
         _I.setitem(self, index, value)
+
+
+def _same_float(x, other):
+    """True when ``x op other`` needs no promotion: a float tensor with a Python float or
+    a tensor of the same float dtype (the arithmetic dunders' fast path)."""
+    k = x._data.dtype
+    if k.kind != "f":
+        return False
+    if other.__class__ is float:
+        return True
+    return other.__class__ is Tensor and other._data.dtype == k
 
 
 def _rebuild(array, requires_grad):
