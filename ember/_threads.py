@@ -4,11 +4,13 @@ threadpoolctl does this properly when installed; otherwise ember finds the OpenB
 NumPy loaded (Linux: /proc/self/maps) and calls its own setter through ctypes.
 """
 import ctypes
+import functools
 import os
 
 _n = None
 
 
+@functools.lru_cache(maxsize=None)  # reading /proc/self/maps costs ~0.4 ms
 def _openblas():
     try:
         with open("/proc/self/maps") as f:

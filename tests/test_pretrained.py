@@ -10,7 +10,8 @@ import torch
 
 import ember
 from ember.models import BertConfig, BertModel
-from ember.models.bert import attention, gelu
+from ember.models.bert import attention
+from ember.nn.functional import gelu
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be downloaded
 
