@@ -5,9 +5,10 @@ from .function import Function, Node, Op, once_differentiable
 from .engine import run_backward
 from .. import _tensor
 
+import numpy as np
+
 
 def _make_grads(outputs, grad_outputs):
-    from ..ops.creation import ones_like
     grads = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
@@ -16,9 +17,9 @@ def _make_grads(outputs, grad_outputs):
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = ones_like(out)
+            g = _tensor._wrap(np.ones_like(out._data))
         elif not isinstance(g, _tensor.Tensor):
-            g = _tensor._wrap(__import__("numpy").full(out._data.shape, g, dtype=out._data.dtype))
+            g = _tensor._wrap(np.full(out._data.shape, g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")
