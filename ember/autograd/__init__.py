@@ -1,11 +1,11 @@
 """Automatic differentiation: backward(), grad(), custom Functions and grad modes."""
+import numpy as np
+
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
 from .function import Function, Node, Op, once_differentiable
 from .engine import run_backward
 from .. import _tensor
-
-import numpy as np
 
 
 def _make_grads(outputs, grad_outputs):
