@@ -288,13 +288,20 @@ def save(obj, f, pickle_protocol=2):
     if not isinstance(f, (str, os.PathLike)):
         _write_zip(pickler, data.getbuffer(), f)
         return
-    folder, name = os.path.split(os.path.realpath(f))  # realpath: a symlinked checkpoint keeps its link
+    atomic_write(f, lambda fh: _write_zip(pickler, data.getbuffer(), fh))
+
+
+def atomic_write(path, write):
+    """Write a file atomically: ``write(fh)`` fills a temporary file in the same folder, which
+    is synced and then renamed onto `path`, so a crash never leaves half a file where a good
+    one was (and an error leaves no temporary file behind)."""
+    folder, name = os.path.split(os.path.realpath(path))  # realpath: a symlinked file keeps its link
     tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
     # os.open with 0o666 gives the permissions plain open() would (tempfile.mkstemp would give 0o600)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_zip(pickler, data.getbuffer(), fh)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, os.path.join(folder, name))

@@ -272,10 +272,9 @@ def _plot(history, path):
     b.set_ylabel("accuracy")
     b.legend()
     fig.tight_layout()
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=100)
+    from .serialization import atomic_write
+    atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=100))  # a reader never sees half a PNG
     plt.close(fig)
-    os.replace(tmp, path)  # atomic: a reader never sees half a PNG
     return path
 
 

@@ -6,9 +6,6 @@ the format through its NumPy interface; this module only converts between ember 
 arrays. torch is never imported. Files are written with ``__metadata__ = {"format": "pt"}``,
 which Hugging Face's libraries require of a PyTorch checkpoint.
 """
-import contextlib
-import os
-import secrets
 
 import numpy as np
 
@@ -56,21 +53,9 @@ def save_file(tensors, filename, metadata=None):
     The file is written atomically: to a temporary file in the same folder, then renamed onto
     `filename`, so an error never leaves half a file where a good one was.
     """
-    from ..serialization import _fsync_folder
+    from ..serialization import atomic_write
     data = save(tensors, metadata)
-    folder, name = os.path.split(os.path.realpath(filename))
-    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, os.path.join(folder, name))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
+    atomic_write(filename, lambda fh: fh.write(data))
 
 
 # safetensors' dtype codes. NumPy has no bfloat16, so BF16 tensors (common on the Hub) are
