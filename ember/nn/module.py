@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from .._tensor import Tensor
 from .. import _dtype
 from ..autograd.grad_mode import no_grad
-from .parameter import Parameter, Buffer
+from .parameter import Parameter, Buffer, zero_grads
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
@@ -414,16 +414,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         """Call fn on every submodule (children first), then on self."""

@@ -14,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ..autograd.grad_mode import enable_grad
+from ..nn.parameter import zero_grads
 
 
 class _RequiredParameter:
@@ -81,18 +82,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients: to None (the default), or to zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     # ------------------------------------------------------------------ parameter groups
     def add_param_group(self, param_group):
