@@ -15,25 +15,46 @@ from . import autograd  # noqa: E402,F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: E402,F401
 from . import random  # noqa: E402,F401
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator  # noqa: E402,F401
-from .ops import pointwise, reduction, shape, indexing, linalg as _linalg_ops, creation  # noqa: E402
+from .ops import (pointwise as _pointwise, reduction as _reduction, shape as _shape,  # noqa: E402
+                  indexing as _indexing, linalg as _linalg_ops, creation as _creation)
+
+# helpers of the ops modules that torch has no top-level name for (Tensor methods, ember.linalg)
+_NOT_TORCH = {"cast", "promote", "to_device", "getitem", "setitem", "expand", "expand_as", "repeat", "reshape_as",
+              "sum_to_size", "view", "view_as", "inv", "linalg_cross", "linalg_norm", "matrix_norm", "svdvals",
+              "vector_norm"}
 
 
 def _export(module):
     # the ops modules' public functions become ember.<name>, as torch.<name>
     g = globals()
     for name, obj in vars(module).items():
-        if not name.startswith("_") and callable(obj) and not isinstance(obj, type) \
+        if not name.startswith("_") and name not in _NOT_TORCH and callable(obj) and not isinstance(obj, type) \
                 and getattr(obj, "__module__", None) == module.__name__:
             g[name] = obj
 
 
-for _m in (pointwise, reduction, shape, indexing, _linalg_ops, creation):
+for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation):
     _export(_m)
 del _m
 from . import linalg  # noqa: E402,F401
 from ._backend import cuda_available as _cuda_available  # noqa: E402
 
 __version__ = "0.1.0"
+
+
+def softmax(input, dim=None, dtype=None):
+    from .nn.functional import softmax
+    return softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    from .nn.functional import log_softmax
+    return log_softmax(input, dim, dtype=dtype)
+
+
+def dropout(input, p=0.5, train=True):
+    from .nn.functional import dropout
+    return dropout(input, p, train)
 
 
 def is_tensor(obj):

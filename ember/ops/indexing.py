@@ -546,3 +546,9 @@ def take(input, index):
         bad = int(ix.min()) if ix.min() < -n else int(ix.max())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return AdvancedIndex.apply(input.reshape(-1), (ix,))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    return _wrap(np.isin(e, t, invert=invert))

@@ -1239,3 +1239,33 @@ def _poly_big(w):
               0.00943887047, 1.00167406, 2.83297682):
         p = c + p * w
     return p
+
+
+# ---------------------------------------------------------------- more composites
+def logaddexp(input, other):
+    # log(e^a + e^b) = max + log1p(e^-(|a-b|)): never overflows
+    m = maximum(input, other)
+    return m + log1p(exp(-abs(input - other)))
+
+
+def hypot(input, other):
+    return sqrt(input * input + other * other)
+
+
+def deg2rad(input):
+    return input * (math.pi / 180)
+
+
+def rad2deg(input):
+    return input * (180 / math.pi)
+
+
+def heaviside(input, values):
+    return where(input == 0, values, where(input > 0, 1, 0).to(input.dtype))
+
+
+def sinc(input):
+    # sin(pi x) / (pi x), with its limit 1 at x = 0
+    px = input * math.pi
+    safe = where(input == 0, 1.0, px)
+    return where(input == 0, 1.0, sin(safe) / safe)

@@ -682,3 +682,92 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
         out_shape[i] = s
     out_shape[d1] = out_shape[d2] = n
     return _DiagEmbed.apply(input, tuple(out_shape), offset, d1, d2)
+
+
+# ---------------------------------------------------------------- more composites
+def atleast_3d(input):
+    x = atleast_2d(input)
+    return unsqueeze(x, -1) if x._data.ndim == 2 else x
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    ts = list(tensors)
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    n = len(ts)
+    shape = tuple(t._data.size for t in ts)
+    out = [expand(reshape(t, tuple(-1 if i == k else 1 for i in range(n))), shape) for k, t in enumerate(ts)]
+    if swap:  # 'xy' is 'ij' on the first two inputs swapped, with the first two outputs swapped back
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    k %= 4
+    d0, d1 = dims
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return flip(transpose(input, d0, d1), (d1,))
+    return input.clone()
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    d = _wrap_dim(dim, input._data.ndim)
+    x = cat([t for t in (prepend, input, append) if t is not None], d) if prepend is not None or append is not None \
+        else input
+    for _ in range(n):
+        size = x._data.shape[d]
+        a, b = narrow(x, d, 1, size - 1), narrow(x, d, 0, size - 1)
+        x = (a != b) if x._data.dtype == np.bool_ else a - b
+    return x
+
+
+def diagflat(input, offset=0):
+    return diag(reshape(input, (-1,)), offset)
+
+
+def block_diag(*tensors):
+    from .creation import zeros
+    from .pointwise import promote  # noqa: F401  (dtype of the result: the promoted one)
+    from .. import _dtype
+    mats = [reshape(t, (1, -1)) if t._data.ndim < 2 else t for t in tensors]
+    dt = _dtype.from_np(_dtype.result_type(*mats))
+    rows = sum(m._data.shape[0] for m in mats)
+    cols = sum(m._data.shape[1] for m in mats)
+    out, r, c = zeros(rows, cols, dtype=dt), 0, 0
+    from .indexing import index_put
+    for m in mats:
+        h, w = m._data.shape
+        out = index_put(out, (slice(r, r + h), slice(c, c + w)), m.to(dt))
+        r, c = r + h, c + w
+    return out
+
+
+def cartesian_prod(*tensors):
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([reshape(g, (-1,)) for g in grids], 1)
+
+
+def _tri_indices(row, col, offset, upper):
+    from .._tensor import _wrap
+    m = np.tri(row, col, k=offset - 1 if upper else offset, dtype=bool)
+    r, c = np.nonzero(~m if upper else m)
+    return _wrap(np.stack([r, c]).astype(np.int64))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, True)
