@@ -45,7 +45,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
-    outputs, single = _seq(outputs), isinstance(inputs, _tensor.Tensor)
+    outputs = _seq(outputs)
     inputs = _seq(inputs)
     for t in inputs:
         if not t._rg:

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _wrap_dim
+from .._tensor import _wrap, _wrap_dim
 from ..autograd.function import Op
 from .shape import unsqueeze, squeeze, reshape, transpose, movedim, expand
 from . import pointwise as P

@@ -736,7 +736,6 @@ def diagflat(input, offset=0):
 
 def block_diag(*tensors):
     from .creation import zeros
-    from .pointwise import promote  # noqa: F401  (dtype of the result: the promoted one)
     from .. import _dtype
     mats = [reshape(t, (1, -1)) if t._data.ndim < 2 else t for t in tensors]
     dt = _dtype.from_np(_dtype.result_type(*mats))
