@@ -116,7 +116,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         while ready:
             f = ready.pop()
             gys = buffers.pop(f)
-            f.check_saved()
+            if f.save or f.saves_output or f._freed:
+                f.check_saved()
             if f.hooks or f.retained:
                 gys = _output_hooks(f, gys)
             if wanted_node:

@@ -25,18 +25,18 @@ class Node:
 
     def connect(self, inputs, outputs):
         """Record this node as the grad_fn of `outputs`, with edges to `inputs`."""
-        nxt, vers, needs = [], [], []
+        nxt = []
         for x in inputs:
             if isinstance(x, Tensor) and x._rg:
                 f = x.grad_fn
                 nxt.append((f, x._out_nr) if f is not None else (x, 0))
-                needs.append(True)
             else:
                 nxt.append(None)
-                needs.append(False)
-            vers.append(x._version[0] if isinstance(x, Tensor) else 0)
-        self.next, self.inputs, self.versions = tuple(nxt), inputs, vers
-        self.needs_input_grad = tuple(needs)
+        self.next = nxt = tuple(nxt)
+        self.inputs = inputs
+        self.needs_input_grad = tuple([e is not None for e in nxt])
+        if self.save:  # the versions of what backward will read, to detect in-place changes
+            self.versions = [x._version[0] if isinstance(x, Tensor) else 0 for x in inputs]
         for i, y in enumerate(outputs):
             y.grad_fn, y._rg, y._out_nr = self, True, i
         if self.saves_output:
