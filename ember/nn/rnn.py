@@ -154,6 +154,17 @@ class RNNBase(Module):
         return s.format(**self.__dict__)
 
     # ------------------------------------------------------------------ checks
+    def _forward_one_state(self, input, hx, name):
+        """RNN's and GRU's forward: one hidden state (LSTM has two)."""
+        x, batched = self._batched(input, name)
+        if hx is not None and hx.dim() != (3 if batched else 2):
+            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
+                               if batched else
+                               f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+        h0 = self._hidden(hx, x, self.hidden_size, batched)
+        out, h, _ = self._run(x, h0)
+        return _finish(self, out, batched), (h if batched else h.squeeze(1))
+
     def _batched(self, input, name):
         """Input as (T, B, I), with whether it came with a batch dim."""
         if input.dim() not in (2, 3):
@@ -242,14 +253,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        x, batched = self._batched(input, "RNN")
-        if hx is not None and hx.dim() != (3 if batched else 2):
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
-                               if batched else
-                               f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-        h0 = self._hidden(hx, x, self.hidden_size, batched)
-        out, h, _ = self._run(x, h0)
-        return _finish(self, out, batched), (h if batched else h.squeeze(1))
+        return self._forward_one_state(input, hx, "RNN")
 
 
 class GRU(RNNBase):
@@ -261,14 +265,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
-        x, batched = self._batched(input, "GRU")
-        if hx is not None and hx.dim() != (3 if batched else 2):
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
-                               if batched else
-                               f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-        h0 = self._hidden(hx, x, self.hidden_size, batched)
-        out, h, _ = self._run(x, h0)
-        return _finish(self, out, batched), (h if batched else h.squeeze(1))
+        return self._forward_one_state(input, hx, "GRU")
 
 
 class LSTM(RNNBase):
