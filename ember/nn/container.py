@@ -115,6 +115,14 @@ class Sequential(Module):
         return self
 
 
+def _abs_index(idx, n):
+    """The key of item `idx` (negative counts from the end) in a list-like container of length n."""
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range")
+    return str(idx % n)
+
+
 class ModuleList(Module):
     """A list of modules, registered so that parameters() and state_dict() see them."""
 
@@ -124,10 +132,7 @@ class ModuleList(Module):
             self += modules
 
     def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % len(self))
+        return _abs_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -282,10 +287,7 @@ class ParameterList(Module):
             self += values
 
     def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % len(self))
+        return _abs_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
