@@ -1,6 +1,8 @@
 """Identity, Linear and Bilinear layers with their functional forms F.linear and F.bilinear."""
 import math
 
+import numpy as np
+
 from ..autograd.function import Op
 from ..ops import creation as C
 from ..ops.linalg import Matmul
@@ -16,9 +18,9 @@ class Addmm(Op):
 
     def forward(self, x, w, b):
         if x.ndim > 2:  # one GEMM over all leading dims
-            y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            y = np.dot(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         else:
-            y = x @ w.T
+            y = np.dot(x, w.T) if x.ndim == 2 else x @ w.T  # dot: matmul's small-shape path is slower
         if b is not None:
             y += b
         return y
