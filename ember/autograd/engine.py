@@ -1,7 +1,7 @@
 """The backward engine: walks the graph in dependency order (iteratively, so deep graphs
 never meet Python's recursion limit), un-broadcasts and casts gradients to the shapes
 and dtypes of the inputs, accumulates them into leaves' ``.grad`` and frees the graph."""
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from . import grad_mode
 
 _mode = grad_mode.state
@@ -28,6 +28,24 @@ def _fit(g, like):
     return g
 
 
+def sum_to(x, shape):
+    """Array `x` summed over its broadcast (leading and size-1) axes to `shape`: the
+    un-broadcasting rule."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    return y.reshape(shape) if lead else y
+
+
+def _fit_array(g, like):
+    """_fit on raw arrays (the engine's fast path when nothing records the backward pass)."""
+    if g.shape != like.shape:
+        g = sum_to(g, like.shape)
+    if g.dtype != like.dtype:
+        g = g.astype(like.dtype)
+    return g
+
+
 def _apply_hooks(hooks, g):
     for h in hooks:
         r = h(g)
@@ -37,30 +55,30 @@ def _apply_hooks(hooks, g):
 
 
 def _accumulate(leaf, g, create_graph):
-    """Add `g` into ``leaf.grad`` in place (torch keeps the same grad tensor across steps)."""
+    """Add `g` (a tensor when recording, else an array) into ``leaf.grad``, in place when
+    nothing records (torch keeps the same grad tensor across steps)."""
     if leaf._hooks:
-        g = _apply_hooks(leaf._hooks, g)
+        g = _apply_hooks(leaf._hooks, g if create_graph else _wrap(g))
+        g = g if create_graph else g._data
     if leaf.grad is None:
         # copy unless recording: the same gradient array may flow to several leaves
-        leaf.grad = g if create_graph else _detached_copy(g)
+        leaf.grad = g if create_graph else _wrap(g.copy())
     elif create_graph or leaf.grad._rg:
-        leaf.grad = leaf.grad + g
+        leaf.grad = leaf.grad + (g if create_graph else _wrap(g))
     else:
         acc = leaf.grad._data
-        acc += g._data
+        acc += g
         leaf.grad._version[0] += 1
-
-
-def _detached_copy(g):
-    t = Tensor.__new__(Tensor)
-    t._init(g._data.copy())
-    return t
 
 
 def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
                  accumulate=True):
     """Backpropagate from `roots`. With ``accumulate=False`` (autograd.grad) nothing is written
-    to ``.grad``; instead the gradients of `inputs` are returned in order."""
+    to ``.grad``; instead the gradients of `inputs` are returned in order.
+
+    Unless `create_graph`, gradients flow as raw arrays: ops whose backward is written for
+    arrays and tensors alike (``Op.arrays``) get arrays, the others get them wrapped."""
+    raw = not create_graph
     buffers, start = {}, []
     captured = {}  # id(input) -> gradient, for autograd.grad and backward(inputs=...)
     wanted_leaf = None if inputs is None else {id(t) for t in inputs}
@@ -76,12 +94,16 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         if accumulate:
             _accumulate(t, g, create_graph)
         else:
+            if raw:
+                g = _wrap(g)
             if t._hooks:
                 g = _apply_hooks(t._hooks, g)
             prev = captured.get(id(t))
             captured[id(t)] = g if prev is None else prev + g
 
     for t, g in zip(roots, grad_roots):
+        if raw:
+            g = g._data
         f = t.grad_fn
         if f is None:
             if not t._rg:
@@ -119,12 +141,16 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             if f.save or f.saves_output or f._freed:
                 f.check_saved()
             if f.hooks or f.retained:
-                gys = _output_hooks(f, gys)
+                gys = _output_hooks(f, gys, raw)
             if wanted_node:
                 for i, g in enumerate(gys):
                     for t in wanted_node.get((f, i), ()):
-                        captured[id(t)] = g
-            gxs = f.run_backward(gys)
+                        captured[id(t)] = _wrap(g) if raw else g
+            if raw and not f.arrays:  # a backward written for tensors only: wrap, then unwrap
+                gxs = f.run_backward([None if g is None else _wrap(g) for g in gys])
+                gxs = [None if g is None else g._data for g in gxs]
+            else:
+                gxs = f.run_backward(gys)
             inputs_f = f.inputs
             for k, e in enumerate(f.next):
                 if e is None:
@@ -133,9 +159,13 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 if gx is None:
                     continue
                 like = inputs_f[k]._data
-                d = gx._data
-                if d.shape != like.shape or d.dtype != like.dtype:
-                    gx = _fit(gx, inputs_f[k])
+                if raw:
+                    if gx.shape != like.shape or gx.dtype != like.dtype:
+                        gx = _fit_array(gx, like)
+                else:
+                    d = gx._data
+                    if d.shape != like.shape or d.dtype != like.dtype:
+                        gx = _fit(gx, inputs_f[k])
                 p, i = e
                 if p.__class__ is Tensor or isinstance(p, Tensor):
                     deliver_leaf(p, gx)
@@ -156,15 +186,18 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         return [captured.get(id(t)) for t in inputs]
 
 
-def _output_hooks(f, gys):
+def _output_hooks(f, gys, raw):
     gys = list(gys)
     for i, g in enumerate(gys):
         if g is None:
             continue
+        if raw:
+            g = _wrap(g)
         if f.hooks and i in f.hooks:
-            gys[i] = g = _apply_hooks(f.hooks[i], g)
+            g = _apply_hooks(f.hooks[i], g)
         if f.retained and i in f.retained:
             t = f.retained[i]()
             if t is not None:
                 t.grad = g if t.grad is None else t.grad + g
+        gys[i] = g._data if raw else g
     return gys

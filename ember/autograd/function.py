@@ -17,6 +17,7 @@ class Node:
     another op, ``(tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
     """
     save = True           # backward reads the saved inputs (so they must not change)
+    arrays = False        # backward also runs on raw arrays (see Op); otherwise it gets tensors
     saves_output = False  # backward reads the output, kept as ``self.y``
     n_out = 1
     _freed = False
@@ -82,7 +83,7 @@ class Node:
         """Free what backward needed (torch frees saved tensors after a backward)."""
         if self.save or self.saves_output:
             self._freed = True
-            self.inputs = self.y = None
+            self.inputs = self.y = self.xs = None
 
 
 def _raise_modified(x, expected, node):
@@ -99,6 +100,12 @@ class Op(Node):
     backward needs. ``backward(gy)`` returns the gradient for each input (``None`` for
     inputs that get none) as tensors, so that with ``create_graph=True`` the gradient
     computation is itself recorded. The engine un-broadcasts and casts the results.
+
+    An op with ``arrays = True`` writes its backward so that it runs on tensors and on
+    raw arrays alike: operators, methods both share, ``Op.on`` instead of ``Op.apply``,
+    ``self.saved(gy)`` and ``self.output(gy)`` for what forward kept. Unless
+    ``create_graph``, the engine then hands it arrays and skips the tensor wrapping,
+    which is most of the cost of a small backward pass.
     """
     view = False  # forward returns a view of input 0 (shares its memory and version counter)
 
@@ -106,8 +113,9 @@ class Op(Node):
     def apply(cls, *inputs, **options):
         # the hot path of every op: kept flat (no helper calls) because its cost is paid per op
         f = _new(cls)
+        xs = [x._data if isinstance(x, Tensor) else x for x in inputs]
         try:
-            y = f.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+            y = f.forward(*xs, **options)
         except ValueError as e:  # NumPy's shape errors become torch's
             raise _shape_error(inputs, e) from None
         if y.__class__ is not _ndarray and isinstance(y, _generic):  # NumPy returns scalars from 0-d ops
@@ -126,6 +134,7 @@ class Op(Node):
                 if isinstance(x, Tensor) and x._rg:
                     if cls.saves_output:
                         f.y = y
+                    f.xs = xs
                     f.connect(inputs, (out,))
                     break
         return out
@@ -133,6 +142,23 @@ class Op(Node):
     def run_backward(self, gys):
         gx = self.backward(gys[0])
         return gx if isinstance(gx, tuple) else (gx,)
+
+    @classmethod
+    def on(cls, x, *args, **options):
+        """``apply`` when `x` is a tensor; the bare forward when it is an array (in a backward
+        that runs on either)."""
+        if isinstance(x, Tensor):
+            return cls.apply(x, *args, **options)
+        y = cls.forward(_new(cls), x, *args, **options)
+        return _asarray(y) if isinstance(y, _generic) else y
+
+    def saved(self, gy):
+        """The inputs, as tensors when `gy` is a tensor (backward is recorded), else as arrays."""
+        return self.inputs if isinstance(gy, Tensor) else self.xs
+
+    def output(self, gy):
+        """The saved output (``saves_output``), as a tensor or an array like `gy`."""
+        return self.out() if isinstance(gy, Tensor) else self.y
 
 
 class ViewScatter(Op):

@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
+from ..autograd.engine import sum_to
 from .indexing import BasicIndex
 
 
@@ -223,11 +224,7 @@ class SumTo(Op):
     save = False
 
     def forward(self, x, shape):
-        # sum the broadcast (leading and size-1) axes away: the un-broadcasting rule
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-        y = x.sum(axis=axes, keepdims=True) if axes else x
-        return y.reshape(shape) if lead else y
+        return sum_to(x, shape)
 
     def backward(self, gy):
         return expand(gy, self.inputs[0]._data.shape), None
