@@ -144,12 +144,13 @@ class Op(Node):
         return gx if isinstance(gx, tuple) else (gx,)
 
     @classmethod
-    def on(cls, x, *args, **options):
-        """``apply`` when `x` is a tensor; the bare forward when it is an array (in a backward
+    def on(cls, *inputs, **options):
+        """``apply`` when an input is a tensor; else the bare forward on arrays (for a backward
         that runs on either)."""
-        if isinstance(x, Tensor):
-            return cls.apply(x, *args, **options)
-        y = cls.forward(_new(cls), x, *args, **options)
+        for x in inputs:
+            if isinstance(x, Tensor):
+                return cls.apply(*inputs, **options)
+        y = cls.forward(_new(cls), *inputs, **options)
         return _asarray(y) if isinstance(y, _generic) else y
 
     def saved(self, gy):

@@ -6,7 +6,7 @@ import numpy as np
 from ..autograd.function import Op
 from ..ops import creation as C
 from ..ops.linalg import Matmul
-from ..ops.shape import reshape
+from ..ops.reduction import Sum
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -15,6 +15,7 @@ from .parameter import Parameter
 class Addmm(Op):
     """``x @ w.T + b`` as one node: Linear is the hottest op in small models, and one node
     instead of three (transpose, matmul, add) cuts its Python overhead by half."""
+    arrays = True
 
     def forward(self, x, w, b):
         if x.ndim > 2:  # one GEMM over all leading dims
@@ -26,19 +27,19 @@ class Addmm(Op):
         return y
 
     def backward(self, gy):
-        x, w, b = self.inputs
+        x, w, b = self.saved(gy)
         n = self.needs_input_grad
-        gx = Matmul.apply(gy, w) if n[0] else None
+        gx = Matmul.on(gy, w) if n[0] else None
         gw = gb = None
         if n[1]:
-            if x._data.ndim == 1:
-                gw = Matmul.apply(reshape(gy, (-1, 1)), reshape(x, (1, -1)))
+            if x.ndim == 1:
+                gw = Matmul.on(gy.reshape((-1, 1)), x.reshape((1, -1)))
             else:
-                x2 = reshape(x, (-1, x._data.shape[-1])) if x._data.ndim > 2 else x
-                g2 = reshape(gy, (-1, gy._data.shape[-1])) if gy._data.ndim > 2 else gy
-                gw = Matmul.apply(g2.t(), x2)
+                x2 = x.reshape((-1, x.shape[-1])) if x.ndim > 2 else x
+                g2 = gy.reshape((-1, gy.shape[-1])) if gy.ndim > 2 else gy
+                gw = Matmul.on(g2.T, x2)
         if b is not None and n[2]:
-            gb = gy.sum(tuple(range(gy._data.ndim - 1))) if gy._data.ndim > 1 else gy
+            gb = Sum.on(gy, tuple(range(gy.ndim - 1)), False, None) if gy.ndim > 1 else gy
         return gx, gw, gb
 
 

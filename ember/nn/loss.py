@@ -11,12 +11,12 @@ import numpy as np
 
 from .. import ops
 from .._backend import get_array_module
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..ops import pointwise as P
 from ..ops.indexing import gather
-from ..ops.reduction import logsumexp
+from ..ops.reduction import Sum, logsumexp
 from .activation import logsigmoid
 from .distance import PairwiseDistance, pairwise_distance
 from .module import Module
@@ -86,13 +86,14 @@ def _weighted(loss, weight, reduction, input, mean_by_weight=True):
 class SquaredError(Op):
     """``sum((x - t)**2)``, divided by the count for a mean: one node instead of four (sub, square,
     sum, divide), which is most of a small regression model's loss cost."""
+    arrays = True
 
     def forward(self, x, t, count):
         d = x - t
         return (d * d).sum() / count
 
     def backward(self, gy):
-        x, t, count = self.inputs
+        x, t, count = self.saved(gy)
         g = (x - t) * (gy * (2.0 / count))
         n = self.needs_input_grad
         return (g if n[0] else None), (-g if n[1] else None), None
@@ -455,6 +456,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 class CrossEntropy(Op):
     """``-sum_c q_c log_softmax(x)_c`` along `dim`: the loss for a weighted target distribution q."""
     # fused for stability and speed: log-sum-exp keeps +-1000 logits finite; backward is softmax * sum(q) - q
+    arrays = True
 
     def forward(self, x, q, dim):
         m = x.max(axis=dim, keepdims=True)
@@ -465,14 +467,14 @@ class CrossEntropy(Op):
         return -np.where(q != 0, q * logp, 0).sum(axis=dim)
 
     def backward(self, gy):
-        x, q, dim = self.inputs
+        x, q, dim = self.saved(gy)
         n = self.needs_input_grad
-        if _mode.enabled:  # create_graph: rebuild log-softmax from x so the graph reaches x
+        if isinstance(gy, Tensor):  # create_graph: rebuild log-softmax from x so the graph reaches x
             logp = x - logsumexp(x, dim, keepdim=True)
         else:
-            logp = _wrap(self.logp)
-        gy = gy.unsqueeze(dim)
-        gx = gy * (P.exp(logp) * q.sum(dim, keepdim=True) - q) if n[0] else None
+            logp = self.logp
+        gy = gy.reshape(tuple(gy.shape[:dim]) + (1,) + tuple(gy.shape[dim:]))
+        gx = gy * (P.Exp.on(logp) * Sum.on(q, (dim,), True, None) - q) if n[0] else None
         gq = -gy * logp if n[1] else None
         return gx, gq, None
 

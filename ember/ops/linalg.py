@@ -19,30 +19,33 @@ def _name(t):
 
 # ---------------------------------------------------------------- matmul
 class Matmul(Op):
+    arrays = True
+
     def forward(self, a, b):
         if a.ndim == 2 and b.ndim == 2:
             return np.dot(a, b)  # same result; up to 5x faster than matmul for skinny shapes
         return np.matmul(a, b)
 
     def backward(self, gy):
-        a, b = self.inputs
+        a, b = self.saved(gy)
         n = self.needs_input_grad
-        if a._data.ndim == 1 and b._data.ndim == 1:
+        if a.ndim == 1 and b.ndim == 1:
             return (gy * b if n[0] else None), (gy * a if n[1] else None)
-        a2 = unsqueeze(a, 0) if a._data.ndim == 1 else a
-        b2 = unsqueeze(b, -1) if b._data.ndim == 1 else b
+        # a vector operand is a matrix with one row (a) or one column (b)
+        a2 = a.reshape((1,) + tuple(a.shape)) if a.ndim == 1 else a
+        b2 = b.reshape(tuple(b.shape) + (1,)) if b.ndim == 1 else b
         g2 = gy
-        if a._data.ndim == 1:
-            g2 = unsqueeze(g2, -2)
-        if b._data.ndim == 1:
-            g2 = unsqueeze(g2, -1)
+        if a.ndim == 1:
+            g2 = g2.reshape(tuple(g2.shape[:-1]) + (1,) + tuple(g2.shape[-1:]))
+        if b.ndim == 1:
+            g2 = g2.reshape(tuple(g2.shape) + (1,))
         # broadcast batch dims come back summed by the engine
-        ga = Matmul.apply(g2, transpose(b2, -1, -2)) if n[0] else None
-        gb = Matmul.apply(transpose(a2, -1, -2), g2) if n[1] else None
-        if ga is not None and a._data.ndim == 1:
-            ga = squeeze(ga, -2)
-        if gb is not None and b._data.ndim == 1:
-            gb = squeeze(gb, -1)
+        ga = Matmul.on(g2, b2.mT) if n[0] else None
+        gb = Matmul.on(a2.mT, g2) if n[1] else None
+        if ga is not None and a.ndim == 1:
+            ga = ga.reshape(tuple(ga.shape[:-2]) + tuple(ga.shape[-1:]))
+        if gb is not None and b.ndim == 1:
+            gb = gb.reshape(tuple(gb.shape[:-1]))
         return ga, gb
 
 

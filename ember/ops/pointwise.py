@@ -101,14 +101,14 @@ def _not_implemented(name, dt):
 
 # ---------------------------------------------------------------- dtype and device
 class Cast(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x, dtype):
         self.src = x.dtype
         return x.astype(dtype)
 
     def backward(self, gy):
-        return cast(gy, self.src) if self.src.kind in "fc" else None
+        return Cast.on(gy, self.src) if self.src.kind in "fc" else None
 
 
 def cast(x, dtype):
@@ -136,7 +136,7 @@ def to_device(x, device):
 
 
 class Clone(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x):
         return x.copy()
@@ -151,7 +151,7 @@ def clone(input, memory_format=None):
 
 # ---------------------------------------------------------------- arithmetic
 class Add(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x, y):
         return x + y
@@ -161,7 +161,7 @@ class Add(Op):
 
 
 class Sub(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x, y):
         return x - y
@@ -171,21 +171,25 @@ class Sub(Op):
 
 
 class Mul(Op):
+    arrays = True
+
     def forward(self, x, y):
         return x * y
 
     def backward(self, gy):
-        x, y = self.inputs
+        x, y = self.saved(gy)
         n = self.needs_input_grad
         return (gy * y if n[0] else None), (gy * x if n[1] else None)
 
 
 class Div(Op):
+    arrays = True
+
     def forward(self, x, y):
         return x / y
 
     def backward(self, gy):
-        x, y = self.inputs
+        x, y = self.saved(gy)
         n = self.needs_input_grad
         gx = gy / y
         # d(x/y)/dy = -x / y^2, computed as torch does: -(gy / y) * x / y
@@ -193,7 +197,7 @@ class Div(Op):
 
 
 class Neg(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x):
         return -x
@@ -203,6 +207,8 @@ class Neg(Op):
 
 
 class Pow(Op):
+    arrays = True
+
     def forward(self, x, y):
         if y.__class__ is np.ndarray and y.dtype.kind == "i" and (y < 0).any():
             return _int_pow(x, y)
@@ -211,27 +217,31 @@ class Pow(Op):
         return x ** y
 
     def backward(self, gy):
-        x, y = self.inputs
+        x, y = self.saved(gy)
         n = self.needs_input_grad
         gx = gyy = None
         if n[0]:
             # y x^(y-1); torch defines it as 0 where y == 0 (even at x == 0, where it would be nan)
-            if isinstance(y, Tensor):
-                gx = where(y == 0, 0.0, gy * (y * pow(x, y - 1)))
+            if not _is_number(y):
+                gx = Where.on(y == 0, 0.0, gy * (y * Pow.on(x, y - 1)))
             elif y == 2:  # the square in every MSE: two ops instead of three
                 gx = gy * (x * 2.0)
             else:
-                gx = gy * (y * pow(x, y - 1)) if y != 0 else gy * 0
+                gx = gy * (y * Pow.on(x, y - 1)) if y != 0 else gy * 0
         if n[1]:
             # x^y log x; torch defines it as 0 where x == 0 and y >= 0
-            p = pow(x, y)
-            if isinstance(x, Tensor):
-                gyy = gy * where((x == 0) & (y >= 0), 0.0, p * log(x))
+            p = Pow.on(x, y)
+            if not _is_number(x):
+                gyy = gy * Where.on((x == 0) & (y >= 0), 0.0, p * Log.on(x))
             elif x == 0:
-                gyy = gy * where(y >= 0, 0.0, p * -math.inf)
+                gyy = gy * Where.on(y >= 0, 0.0, p * -math.inf)
             else:
                 gyy = gy * (p * (math.log(x) if x > 0 else math.nan))
         return gx, gyy
+
+
+def _is_number(v):
+    return v.__class__ in (float, int, bool)
 
 
 def _int_pow(x, y):
@@ -430,65 +440,73 @@ def floor_divide(input, other):
 
 # ---------------------------------------------------------------- unary maths
 class Exp(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         return np.exp(x)
 
     def backward(self, gy):
-        return gy * self.out()
+        return gy * self.output(gy)
 
 
 class Log(Op):
+    arrays = True
+
     def forward(self, x):
         return np.log(x)
 
     def backward(self, gy):
-        return gy / self.inputs[0]
+        return gy / self.saved(gy)[0]
 
 
 class Log2(Op):
+    arrays = True
+
     def forward(self, x):
         return np.log2(x)  # exact at powers of two, unlike log(x) / log(2)
 
     def backward(self, gy):
-        return gy / (self.inputs[0] * math.log(2))
+        return gy / (self.saved(gy)[0] * math.log(2))
 
 
 class Log10(Op):
+    arrays = True
+
     def forward(self, x):
         return np.log10(x)
 
     def backward(self, gy):
-        return gy / (self.inputs[0] * math.log(10))
+        return gy / (self.saved(gy)[0] * math.log(10))
 
 
 class Log1p(Op):
+    arrays = True
+
     def forward(self, x):
         return np.log1p(x)
 
     def backward(self, gy):
-        return gy / (self.inputs[0] + 1)
+        return gy / (self.saved(gy)[0] + 1)
 
 
 class Expm1(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         return np.expm1(x)
 
     def backward(self, gy):
-        return gy * (self.out() + 1)
+        return gy * (self.output(gy) + 1)
 
 
 class Sqrt(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         return np.sqrt(x)
 
     def backward(self, gy):
-        return gy / (2 * self.out())  # inf at 0, as in torch
+        return gy / (2 * self.output(gy))  # inf at 0, as in torch
 
 
 class Sin(Op):
@@ -514,7 +532,7 @@ class Tan(Op):
         return np.tan(x)
 
     def backward(self, gy):
-        y = self.out()
+        y = self.output(gy)
         return gy * (1 + y * y)
 
 
@@ -562,13 +580,13 @@ class Cosh(Op):
 
 
 class Tanh(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         return np.tanh(x)
 
     def backward(self, gy):
-        y = self.out()
+        y = self.output(gy)
         return gy * (1 - y * y)
 
 
@@ -591,16 +609,18 @@ class Acosh(Op):
 
 
 class Atanh(Op):
+    arrays = True
+
     def forward(self, x):
         return np.arctanh(x)
 
     def backward(self, gy):
-        x = self.inputs[0]
+        x = self.saved(gy)[0]
         return gy / (1 - x * x)
 
 
 class Sigmoid(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         # exp of a negative argument only: no overflow for large |x|
@@ -608,7 +628,7 @@ class Sigmoid(Op):
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
-        y = self.out()
+        y = self.output(gy)
         return gy * (1 - y) * y
 
 
@@ -637,7 +657,7 @@ class Erfinv(Op):
         return _erfinv(x)
 
     def backward(self, gy):
-        y = self.out()
+        y = self.output(gy)
         return gy * (math.sqrt(math.pi) / 2) * exp(y * y)
 
 
@@ -650,14 +670,14 @@ class Abs(Op):
 
 
 class Relu(Op):
-    save, saves_output = False, True
+    save, saves_output, arrays = False, True, True
 
     def forward(self, x):
         return np.maximum(x, 0)
 
     def backward(self, gy):
         # a multiply by the mask is ~15x faster than where(); ~(y <= 0) lets a NaN input pass its gradient, as torch
-        return gy * ~(self.out() <= 0)
+        return gy * ~(self.output(gy) <= 0)
 
 
 def _unary(cls):
@@ -806,13 +826,15 @@ def clamp_max(input, max):
 
 
 class Where(Op):
+    arrays = True
+
     def forward(self, cond, x, y):
         return np.where(cond, x, y)
 
     def backward(self, gy):
-        cond = self.inputs[0]
+        cond = self.saved(gy)[0]
         n = self.needs_input_grad
-        return (None, where(cond, gy, 0.0) if n[1] else None, where(cond, 0.0, gy) if n[2] else None)
+        return (None, Where.on(cond, gy, 0.0) if n[1] else None, Where.on(cond, 0.0, gy) if n[2] else None)
 
 
 def where(condition, input=None, other=None):

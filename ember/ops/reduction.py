@@ -60,20 +60,20 @@ def _spread(gy, x, y, dims):
 # ---------------------------------------------------------------- sum, mean, prod
 class Sum(Op):
     """Sum, and mean as the sum divided by the count: one node where a composite takes two."""
-    save = False
+    save, arrays = False, True
 
     def forward(self, x, dims, keepdim, dtype, count=1):
         y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         return y if count == 1 else y / count
 
     def backward(self, gy):
-        x, dims, keepdim, _, count = self.inputs
-        shape = x._data.shape
+        x, dims, keepdim, _, count = self.xs
+        shape = x.shape
         if count != 1:
             gy = gy / count
         if not keepdim:
-            gy = Reshape.apply(gy, _keep_shape(shape, dims))
-        return Expand.apply(gy, shape), None, None, None, None
+            gy = Reshape.on(gy, _keep_shape(shape, dims))
+        return Expand.on(gy, shape), None, None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):

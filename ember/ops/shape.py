@@ -35,13 +35,13 @@ def _infer(shape, numel):
 
 
 class Reshape(Op):
-    view, save = True, False
+    view, save, arrays = True, False, True
 
     def forward(self, x, shape):
         return x.reshape(shape)
 
     def backward(self, gy):
-        return reshape(gy, self.inputs[0]._data.shape), None
+        return gy.reshape(self.xs[0].shape), None
 
 
 def reshape(input, *shape):
@@ -82,14 +82,14 @@ def _wrap_view_dtype(input, dt):
 
 
 class Permute(Op):
-    view, save = True, False
+    view, save, arrays = True, False, True
 
     def forward(self, x, dims):
         self.dims = dims
         return x.transpose(dims)
 
     def backward(self, gy):
-        return permute(gy, tuple(np.argsort(self.dims))), None
+        return Permute.on(gy, tuple(np.argsort(self.dims).tolist())), None
 
 
 def permute(input, *dims):
@@ -165,7 +165,7 @@ def _broadcast(x, shape):
 
 
 class Expand(Op):
-    view, save = True, False
+    view, save, arrays = True, False, True
 
     def forward(self, x, shape):
         if x.size == math.prod(shape) and x.size:
@@ -173,7 +173,8 @@ class Expand(Op):
         return _broadcast(x, shape)  # read-only, so writes to a broadcast view fail as torch's do
 
     def backward(self, gy):
-        return sum_to_size(gy, self.inputs[0]._data.shape), None
+        shape = self.xs[0].shape
+        return (SumTo.on(gy, shape) if gy.shape != shape else gy), None
 
 
 def expand(input, *sizes):
@@ -221,13 +222,13 @@ def broadcast_tensors(*tensors):
 
 
 class SumTo(Op):
-    save = False
+    save, arrays = False, True
 
     def forward(self, x, shape):
         return sum_to(x, shape)
 
     def backward(self, gy):
-        return expand(gy, self.inputs[0]._data.shape), None
+        return Expand.on(gy, self.xs[0].shape), None
 
 
 def sum_to_size(input, *size):
