@@ -335,3 +335,31 @@ def test_inplace_through_views_rebases_the_base():
         out.append((h, a.grad))
     assert_close(out[0][0], out[1][0])
     assert_close(out[0][1], out[1][1])
+
+
+def test_gradients_flowing_as_arrays_never_alias():
+    # without create_graph the engine passes raw arrays; one array may reach several leaves
+    # (add passes its gradient to both inputs) or a retained grad and a leaf: each .grad
+    # must still be its own tensor, as in torch
+    for lib in (ember, torch):
+        a, b = (lib.tensor(A, requires_grad=True) for _ in range(2))
+        s = a + b
+        s.retain_grad()
+        s.sum().backward()
+        a.grad.add_(1)
+        assert float(b.grad.sum()) == 12.0 and float(s.grad.sum()) == 12.0, lib.__name__
+
+
+def test_graph_runs_in_creation_order_with_shared_subgraphs():
+    # a diamond whose branches have different lengths: every contribution must arrive
+    # before a node runs (the engine orders nodes by when they were made)
+    def f(lib, x):
+        h = x.tanh()
+        long = ((h * 2).exp() * h).sin()
+        return (long + h.pow(3) + x * h).sum()
+    for lib, x in zip((ember, torch), both(A)):
+        f(lib, x).backward()
+    e, t = both(A)
+    f(ember, e).backward()
+    f(torch, t).backward()
+    assert_close(e.grad, t.grad)

@@ -17,7 +17,8 @@ def _make_grads(outputs, grad_outputs):
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = _tensor._wrap(np.ones_like(out._data))
+            d = out._data
+            g = _tensor._wrap(np.array(1, d.dtype).reshape(d.shape))  # np.ones_like is 5x slower
         elif not isinstance(g, _tensor.Tensor):
             g = _tensor._wrap(np.full(out._data.shape, g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:

@@ -1,7 +1,9 @@
 """The backward engine: walks the graph in dependency order (iteratively, so deep graphs
 never meet Python's recursion limit), un-broadcasts and casts gradients to the shapes
 and dtypes of the inputs, accumulates them into leaves' ``.grad`` and frees the graph."""
-from .._tensor import Tensor, _wrap
+from heapq import heappush, heappop
+
+from .._tensor import _wrap
 from . import grad_mode
 
 _mode = grad_mode.state
@@ -79,7 +81,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     Unless `create_graph`, gradients flow as raw arrays: ops whose backward is written for
     arrays and tensors alike (``Op.arrays``) get arrays, the others get them wrapped."""
     raw = not create_graph
-    buffers, start = {}, []
+    buffers = {}
     captured = {}  # id(input) -> gradient, for autograd.grad and backward(inputs=...)
     wanted_leaf = None if inputs is None else {id(t) for t in inputs}
     wanted_node = {}
@@ -101,6 +103,9 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             prev = captured.get(id(t))
             captured[id(t)] = g if prev is None else prev + g
 
+    # nodes run from the newest to the oldest: a node's consumers were all made after it, so
+    # by the time it runs every gradient for it has arrived (no dependency count needed)
+    heap = []
     for t, g in zip(roots, grad_roots):
         if raw:
             g = g._data
@@ -113,30 +118,16 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         buf = buffers.get(f)
         if buf is None:
             buf = buffers[f] = [None] * f.n_out
-            start.append(f)
+            heappush(heap, (-f.seq, f))
         i = t._out_nr
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    # count, for every node, how many edges lead into it from the part of the graph we run
-    deps, stack = {}, list(start)
-    while stack:
-        for e in stack.pop().next:
-            if e is not None:
-                p = e[0]
-                if p.__class__ is not Tensor and not isinstance(p, Tensor):
-                    n = deps.get(p)
-                    if n is None:
-                        deps[p] = 1
-                        stack.append(p)
-                    else:
-                        deps[p] = n + 1
-
+    direct = inputs is None and accumulate
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
-        ready = [f for f in start if f not in deps]
-        while ready:
-            f = ready.pop()
+        while heap:
+            f = heappop(heap)[1]
             gys = buffers.pop(f)
             if f.save or f.saves_output or f._freed:
                 f.check_saved()
@@ -146,38 +137,38 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 for i, g in enumerate(gys):
                     for t in wanted_node.get((f, i), ()):
                         captured[id(t)] = _wrap(g) if raw else g
-            if raw and not f.arrays:  # a backward written for tensors only: wrap, then unwrap
+            if not raw:
+                gxs = f.run_backward(gys)
+            elif f.arrays:
+                gxs = f.backward(gys[0])
+                if gxs.__class__ is not tuple:
+                    gxs = (gxs,)
+            else:  # a backward written for tensors only: wrap, then unwrap
                 gxs = f.run_backward([None if g is None else _wrap(g) for g in gys])
                 gxs = [None if g is None else g._data for g in gxs]
-            else:
-                gxs = f.run_backward(gys)
-            inputs_f = f.inputs
-            for k, e in enumerate(f.next):
-                if e is None:
+            for e, gx, x in zip(f.next, gxs, f.inputs):
+                if e is None or gx is None:
                     continue
-                gx = gxs[k]
-                if gx is None:
-                    continue
-                like = inputs_f[k]._data
+                like = x._data
                 if raw:
                     if gx.shape != like.shape or gx.dtype != like.dtype:
                         gx = _fit_array(gx, like)
                 else:
                     d = gx._data
                     if d.shape != like.shape or d.dtype != like.dtype:
-                        gx = _fit(gx, inputs_f[k])
+                        gx = _fit(gx, x)
                 p, i = e
-                if p.__class__ is Tensor or isinstance(p, Tensor):
-                    deliver_leaf(p, gx)
+                if i is None:  # a leaf
+                    if direct:
+                        _accumulate(p, gx, create_graph)
+                    else:
+                        deliver_leaf(p, gx)
                     continue
                 buf = buffers.get(p)
                 if buf is None:
-                    buf = buffers[p] = [None] * p.n_out
+                    buffers[p] = buf = [None] * p.n_out
+                    heappush(heap, (-p.seq, p))
                 buf[i] = gx if buf[i] is None else buf[i] + gx
-                n = deps[p] - 1
-                deps[p] = n
-                if n == 0:
-                    ready.append(p)
             if not retain_graph:
                 f.release()
     finally:

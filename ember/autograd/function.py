@@ -1,5 +1,7 @@
 """Graph nodes: `Op`, the base of ember's differentiable primitives, and `Function`, torch's
 user-facing way to write one (forward and backward as static methods with a ctx)."""
+import itertools
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
@@ -8,13 +10,15 @@ from . import grad_mode
 _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
 
 _mode = grad_mode.state
+_counter = itertools.count()
 
 
 class Node:
     """One recorded step of the graph (a tensor's ``grad_fn``).
 
     ``next`` holds one edge per input: ``(node, output_index)`` for an input made by
-    another op, ``(tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
+    another op, ``(tensor, None)`` for a leaf that requires grad, ``None`` otherwise.
+    ``seq`` numbers nodes in the order they were made, which the engine runs backwards.
     """
     save = True           # backward reads the saved inputs (so they must not change)
     arrays = False        # backward also runs on raw arrays (see Op); otherwise it gets tensors
@@ -26,18 +30,13 @@ class Node:
 
     def connect(self, inputs, outputs):
         """Record this node as the grad_fn of `outputs`, with edges to `inputs`."""
-        nxt = []
-        for x in inputs:
-            if isinstance(x, Tensor) and x._rg:
-                f = x.grad_fn
-                nxt.append((f, x._out_nr) if f is not None else (x, 0))
-            else:
-                nxt.append(None)
-        self.next = nxt = tuple(nxt)
+        self.next = nxt = tuple([((x.grad_fn, x._out_nr) if x.grad_fn is not None else (x, None))
+                                 if isinstance(x, Tensor) and x._rg else None for x in inputs])
+        self.seq = next(_counter)
         self.inputs = inputs
         self.needs_input_grad = tuple([e is not None for e in nxt])
         if self.save:  # the versions of what backward will read, to detect in-place changes
-            self.versions = [x._version[0] if isinstance(x, Tensor) else 0 for x in inputs]
+            self.versions = [(x, x._version[0]) for x in inputs if isinstance(x, Tensor)]
         for i, y in enumerate(outputs):
             y.grad_fn, y._rg, y._out_nr = self, True, i
         if self.saves_output:
@@ -73,8 +72,8 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
         if self.save:
-            for x, v in zip(self.inputs, self.versions):
-                if isinstance(x, Tensor) and x._version[0] != v:
+            for x, v in self.versions:
+                if x._version[0] != v:
                     _raise_modified(x, v, self)
         if self.saves_output and self.vout[0][0] != self.vout[1]:
             _raise_modified(self.out(), self.vout[1], self)
@@ -83,7 +82,7 @@ class Node:
         """Free what backward needed (torch frees saved tensors after a backward)."""
         if self.save or self.saves_output:
             self._freed = True
-            self.inputs = self.y = self.xs = None
+            self.inputs = self.y = self.xs = self.versions = None
 
 
 def _raise_modified(x, expected, node):

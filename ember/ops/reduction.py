@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .. import _dtype
 from ..autograd.function import Op
-from .shape import reshape, squeeze, movedim, Reshape, Expand
+from .shape import reshape, squeeze, movedim, expand_grad, Reshape, Expand
 from .indexing import gather
 from . import pointwise as P
 from .pointwise import _tname
@@ -71,9 +71,9 @@ class Sum(Op):
         shape = x.shape
         if count != 1:
             gy = gy / count
-        if not keepdim:
+        if not keepdim and dims is not None:  # (a full sum's 0-d gradient broadcasts as it is)
             gy = Reshape.on(gy, _keep_shape(shape, dims))
-        return Expand.on(gy, shape), None, None, None, None
+        return expand_grad(gy, shape), None, None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
