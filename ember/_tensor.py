@@ -9,6 +9,7 @@ from . import _dtype
 from ._backend import device_of, to_device, get_array_module
 
 _from_np = _dtype._from_np
+_new, _ndarray = object.__new__, np.ndarray
 
 
 class Size(tuple):
@@ -637,33 +638,29 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other):
-        if _same_float(self, other):  # the common case, without the promotion logic
-            return _P.Add.apply(self, other)
-        return _P.add(self, other)
+        y = _arith(self, other, _P.Add)
+        return y if y is not None else _P.add(self, other)
 
     def __radd__(self, other):
         return _P.add(other, self)
 
     def __sub__(self, other):
-        if _same_float(self, other):  # the common case, without the promotion logic
-            return _P.Sub.apply(self, other)
-        return _P.sub(self, other)
+        y = _arith(self, other, _P.Sub)
+        return y if y is not None else _P.sub(self, other)
 
     def __rsub__(self, other):
         return _P.sub(other, self)
 
     def __mul__(self, other):
-        if _same_float(self, other):  # the common case, without the promotion logic
-            return _P.Mul.apply(self, other)
-        return _P.mul(self, other)
+        y = _arith(self, other, _P.Mul)
+        return y if y is not None else _P.mul(self, other)
 
     def __rmul__(self, other):
         return _P.mul(other, self)
 
     def __truediv__(self, other):
-        if _same_float(self, other):  # the common case, without the promotion logic
-            return _P.Div.apply(self, other)
-        return _P.div(self, other)
+        y = _arith(self, other, _P.Div)
+        return y if y is not None else _P.div(self, other)
 
     def __rtruediv__(self, other):
         return _P.div(other, self)
@@ -788,15 +785,36 @@ class Tensor:
         _I.setitem(self, index, value)
 
 
-def _same_float(x, other):
-    """True when ``x op other`` needs no promotion: a float tensor with a Python float or
-    a tensor of the same float dtype (the arithmetic dunders' fast path)."""
-    k = x._data.dtype
-    if k.kind != "f":
-        return False
-    if other.__class__ is float:
-        return True
-    return other.__class__ is Tensor and other._data.dtype == k
+def _arith(x, other, cls):
+    """``x op other`` for the arithmetic dunders' common case: a float tensor with a tensor of
+    the same dtype or a Python float (no promotion needed), without Op.apply when nothing
+    records. None for every other case, which the full function handles."""
+    a = x._data
+    if a.dtype.kind != "f":
+        return None
+    if other.__class__ is Tensor:
+        b = other._data
+        if b.dtype != a.dtype:
+            return None
+        if (x._rg or other._rg) and _grad_state.enabled:
+            return cls.apply(x, other)
+    elif other.__class__ is float:
+        b = other
+        if x._rg and _grad_state.enabled:
+            return cls.apply(x, other)
+    else:
+        return None
+    try:
+        y = cls.forward(None, a, b)
+    except ValueError:  # operands that do not broadcast: apply() raises torch's error
+        return cls.apply(x, other)
+    t = _new(Tensor)
+    t._data = y if y.__class__ is _ndarray else np.asarray(y)  # 0-d operations return NumPy scalars
+    t._rg = False
+    t.grad = t.grad_fn = t._base = t._view = t._hooks = None
+    t._out_nr = 0
+    t._version = [0]
+    return t
 
 
 def _rebuild(array, requires_grad):
