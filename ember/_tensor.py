@@ -9,7 +9,7 @@ from . import _dtype
 from ._backend import device_of, to_device, get_array_module
 
 _from_np = _dtype._from_np
-_new, _ndarray = object.__new__, np.ndarray
+_new, _ndarray, _add_reduce = object.__new__, np.ndarray, np.add.reduce
 
 
 class Size(tuple):
@@ -469,9 +469,17 @@ class Tensor:
     def signbit(self): return _P.signbit(self)
 
     # reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None): return _R.sum(self, dim, keepdim, dtype=dtype)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f":  # the common case
+            if self._rg and _grad_state.enabled:
+                return _R.Sum.apply(self, None, False, None, 1)
+            return _result(_add_reduce(self._data, None))
+        return _R.sum(self, dim, keepdim, dtype=dtype)
     def nansum(self, dim=None, keepdim=False, *, dtype=None): return _R.nansum(self, dim, keepdim, dtype=dtype)
-    def mean(self, dim=None, keepdim=False, *, dtype=None): return _R.mean(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f" and self._data.size:
+            return _R.Sum.apply(self, None, False, None, self._data.size)  # the common case
+        return _R.mean(self, dim, keepdim, dtype=dtype)
     def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _R.nanmean(self, dim, keepdim, dtype=dtype)
     def prod(self, dim=None, keepdim=False, *, dtype=None): return _R.prod(self, dim, keepdim, dtype=dtype)
     def max(self, dim=None, keepdim=False): return _R.max(self, dim, keepdim)
@@ -642,7 +650,8 @@ class Tensor:
         return y if y is not None else _P.add(self, other)
 
     def __radd__(self, other):
-        return _P.add(other, self)
+        y = _arith(self, other, _P.Add)  # (addition and multiplication commute exactly)
+        return y if y is not None else _P.add(other, self)
 
     def __sub__(self, other):
         y = _arith(self, other, _P.Sub)
@@ -656,7 +665,8 @@ class Tensor:
         return y if y is not None else _P.mul(self, other)
 
     def __rmul__(self, other):
-        return _P.mul(other, self)
+        y = _arith(self, other, _P.Mul)
+        return y if y is not None else _P.mul(other, self)
 
     def __truediv__(self, other):
         y = _arith(self, other, _P.Div)
@@ -678,7 +688,8 @@ class Tensor:
         return _P.remainder(other, self)
 
     def __pow__(self, other):
-        return _P.pow(self, other)
+        y = _arith(self, other, _P.Pow) if other.__class__ is not Tensor else None
+        return y if y is not None else _P.pow(self, other)
 
     def __rpow__(self, other):
         return _P.pow(other, self)
@@ -787,8 +798,8 @@ class Tensor:
 
 def _arith(x, other, cls):
     """``x op other`` for the arithmetic dunders' common case: a float tensor with a tensor of
-    the same dtype or a Python float (no promotion needed), without Op.apply when nothing
-    records. None for every other case, which the full function handles."""
+    the same dtype or a Python float or int (no promotion needed), without Op.apply when
+    nothing records. None for every other case, which the full function handles."""
     a = x._data
     if a.dtype.kind != "f":
         return None
@@ -798,7 +809,7 @@ def _arith(x, other, cls):
             return None
         if (x._rg or other._rg) and _grad_state.enabled:
             return cls.apply(x, other)
-    elif other.__class__ is float:
+    elif other.__class__ is float or other.__class__ is int:
         b = other
         if x._rg and _grad_state.enabled:
             return cls.apply(x, other)
@@ -808,6 +819,12 @@ def _arith(x, other, cls):
         y = cls.forward(None, a, b)
     except ValueError:  # operands that do not broadcast: apply() raises torch's error
         return cls.apply(x, other)
+    return _result(y)
+
+
+def _result(y):
+    """A tensor outside any graph around the array (or NumPy scalar) `y`: the no-grad fast paths'
+    constructor."""
     t = _new(Tensor)
     t._data = y if y.__class__ is _ndarray else np.asarray(y)  # 0-d operations return NumPy scalars
     t._rg = False

@@ -357,9 +357,40 @@ def test_graph_runs_in_creation_order_with_shared_subgraphs():
         h = x.tanh()
         long = ((h * 2).exp() * h).sin()
         return (long + h.pow(3) + x * h).sum()
-    for lib, x in zip((ember, torch), both(A)):
-        f(lib, x).backward()
     e, t = both(A)
     f(ember, e).backward()
     f(torch, t).backward()
     assert_close(e.grad, t.grad)
+
+
+FAST_PATH_EXPRESSIONS = [  # the dunders' and reductions' fast paths, next to the general ones
+    lambda x, y: x + y, lambda x, y: x - y, lambda x, y: x * y, lambda x, y: x / y,
+    lambda x, y: x + 2, lambda x, y: 3 * x, lambda x, y: 2.5 + x, lambda x, y: x / 4,
+    lambda x, y: x ** 2, lambda x, y: x ** 3, lambda x, y: x.abs() ** 0.5,
+    lambda x, y: (x * y).sum(), lambda x, y: (x - y).mean(), lambda x, y: x[1, 1:3] * y[0, :2],
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("k", range(len(FAST_PATH_EXPRESSIONS)))
+@pytest.mark.parametrize("grad", [False, True])
+def test_fast_paths_agree_with_torch(k, dtype, grad):
+    f = FAST_PATH_EXPRESSIONS[k]
+    a, b = A.astype(dtype), (A[::-1] + 2).astype(dtype)
+    out = {}
+    for lib in (ember, torch):
+        x, y = (lib.tensor(v, requires_grad=grad) for v in (a, b))
+        r = f(x, y)
+        if grad:
+            r.sum().backward(create_graph=True)
+            if k < 4:  # a second backward through the recorded gradient, into the same .grad
+                (x.grad * y).sum().backward()
+        out[lib] = (r, x.grad, y.grad)
+    (re, xe, ye), (rt, xt, yt) = out[ember], out[torch]
+    tol = 1e-2 if dtype == "float16" else 1e-5
+    assert_close(re, rt, atol=tol, rtol=tol)
+    if grad:
+        assert_close(xe, xt, atol=tol, rtol=tol)
+        assert (ye is None) == (yt is None)
+        if ye is not None:
+            assert_close(ye, yt, atol=tol, rtol=tol)

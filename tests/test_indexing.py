@@ -363,6 +363,8 @@ ERRORS = [
     (lambda lib: lib.ones(3)[lib.tensor([1.0])], IndexError, "tensors used as indices must be long, int, byte or bool"),
     (lambda lib: lib.ones(3)[1.5], IndexError, "only integers, slices"),
     (lambda lib: lib.ones(3)[::-1], ValueError, "step must be greater than zero"),
+    (lambda lib: lib.ones(2, 3)[0, ::-1], ValueError, "step must be greater than zero"),
+    (lambda lib: lib.ones(2, 3)[0, 5], IndexError, "index 5 is out of bounds for dimension 1 with size 3"),
     (lambda lib: lib.ones(3).__setitem__(5, 1.0), IndexError, "index 5 is out of bounds for dimension 0 with size 3"),
     (lambda lib: lib.ones(3).__setitem__([0, 1], lib.ones(3)), RuntimeError,
      r"shape mismatch: value tensor of shape \[3\] cannot be broadcast to indexing result of shape \[2\]"),

@@ -3,10 +3,13 @@ never meet Python's recursion limit), un-broadcasts and casts gradients to the s
 and dtypes of the inputs, accumulates them into leaves' ``.grad`` and frees the graph."""
 from heapq import heappush, heappop
 
+import numpy as np
+
 from .._tensor import _wrap
 from . import grad_mode
 
 _mode = grad_mode.state
+_add_reduce = np.add.reduce
 
 
 class AccumulateGrad:
@@ -34,8 +37,8 @@ def sum_to(x, shape):
     """Array `x` summed over its broadcast (leading and size-1) axes to `shape`: the
     un-broadcasting rule."""
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-    y = x.sum(axis=axes, keepdims=True) if axes else x
+    axes = tuple(range(lead)) + tuple([lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1])
+    y = _add_reduce(x, axes, keepdims=True) if axes else x  # the ufunc itself: x.sum() adds a Python layer
     return y.reshape(shape) if lead else y
 
 
@@ -63,8 +66,9 @@ def _accumulate(leaf, g, create_graph):
         g = _apply_hooks(leaf._hooks, g if create_graph else _wrap(g))
         g = g if create_graph else g._data
     if leaf.grad is None:
-        # copy unless recording: the same gradient array may flow to several leaves
-        leaf.grad = g if create_graph else _wrap(g.copy())
+        # a copy (recorded when create_graph) as torch's: the same gradient may flow to several
+        # leaves, or be a read-only broadcast that a later step accumulates into
+        leaf.grad = g.clone() if create_graph else _wrap(g.copy())
     elif create_graph or leaf.grad._rg:
         leaf.grad = leaf.grad + (g if create_graph else _wrap(g))
     else:

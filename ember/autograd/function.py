@@ -28,20 +28,14 @@ class Node:
     hooks = None          # {output_index: [hook, ...]} from Tensor.register_hook on non-leaves
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
 
-    def connect(self, inputs, outputs):
-        """Record this node as the grad_fn of `outputs`, with edges to `inputs`."""
-        self.next = nxt = tuple([((x.grad_fn, x._out_nr) if x.grad_fn is not None else (x, None))
-                                 if isinstance(x, Tensor) and x._rg else None for x in inputs])
+    def connect(self, inputs):
+        """Record the edges to `inputs` (the caller makes this node its outputs' grad_fn)."""
+        self.next = tuple([((x.grad_fn, x._out_nr) if x.grad_fn is not None else (x, None))
+                           if isinstance(x, Tensor) and x._rg else None for x in inputs])
         self.seq = next(_counter)
         self.inputs = inputs
-        self.needs_input_grad = tuple([e is not None for e in nxt])
         if self.save:  # the versions of what backward will read, to detect in-place changes
             self.versions = [(x, x._version[0]) for x in inputs if isinstance(x, Tensor)]
-        for i, y in enumerate(outputs):
-            y.grad_fn, y._rg, y._out_nr = self, True, i
-        if self.saves_output:
-            y = outputs[0]
-            self.vout = (y._version, y._version[0])
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -131,12 +125,17 @@ class Op(Node):
         if _mode.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x._rg:
-                    if cls.saves_output:
-                        f.y = y
+                    f.connect(inputs)
                     f.xs = xs
-                    f.connect(inputs, (out,))
+                    if cls.saves_output:
+                        f.y, f.vout = y, (out._version, out._version[0])
+                    out.grad_fn, out._rg = f, True
                     break
         return out
+
+    @property
+    def needs_input_grad(self):
+        return tuple([e is not None for e in self.next])
 
     def run_backward(self, gys):
         gx = self.backward(gys[0])
@@ -255,7 +254,9 @@ class Function(FunctionCtx, Node):
         if _mode.enabled and any(ctx.needs_input_grad):
             ctx.n_out = len(outs)
             ctx.out_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
-            ctx.connect(args, tensors)
+            ctx.connect(args)
+            for o in tensors:
+                o.grad_fn, o._rg = ctx, True
             for i, o in enumerate(outs):
                 if isinstance(o, Tensor):
                     o._out_nr = i

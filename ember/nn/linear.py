@@ -5,8 +5,6 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..ops import creation as C
-from ..ops.linalg import Matmul
-from ..ops.reduction import Sum
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -29,17 +27,17 @@ class Addmm(Op):
     def backward(self, gy):
         x, w, b = self.saved(gy)
         n = self.needs_input_grad
-        gx = Matmul.on(gy, w) if n[0] else None
+        gx = gy @ w if n[0] else None
         gw = gb = None
         if n[1]:
             if x.ndim == 1:
-                gw = Matmul.on(gy.reshape((-1, 1)), x.reshape((1, -1)))
+                gw = gy.reshape((-1, 1)) @ x.reshape((1, -1))
             else:
                 x2 = x.reshape((-1, x.shape[-1])) if x.ndim > 2 else x
                 g2 = gy.reshape((-1, gy.shape[-1])) if gy.ndim > 2 else gy
-                gw = Matmul.on(g2.T, x2)
+                gw = g2.T @ x2
         if b is not None and n[2]:
-            gb = Sum.on(gy, tuple(range(gy.ndim - 1)), False, None) if gy.ndim > 1 else gy
+            gb = gy.sum(tuple(range(gy.ndim - 1))) if gy.ndim > 1 else gy
         return gx, gw, gb
 
 

@@ -102,10 +102,12 @@ class SquaredError(Op):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error: ``(input - target)**2``, reduced."""
     reduction = _reduction(reduction, size_average, reduce)
-    _warn_size(input, target)
-    if weight is None and reduction != "none" and input._data.dtype.kind == "f" \
-            and input._data.dtype == target._data.dtype:
-        n = math.prod(np.broadcast_shapes(input._data.shape, target._data.shape)) if reduction == "mean" else 1
+    x, t = input._data, target._data
+    if x.shape != t.shape:
+        _warn_size(input, target)
+    if weight is None and reduction != "none" and x.dtype.kind == "f" and x.dtype == t.dtype:
+        n = 1 if reduction != "mean" else x.size if x.shape == t.shape else \
+            math.prod(np.broadcast_shapes(x.shape, t.shape))
         return SquaredError.apply(input, target, n if n else float("nan"))
     d = input - target
     loss = d * d

@@ -188,8 +188,10 @@ def _add_rows(out, idx, g):
 
 
 def getitem(x, index):
-    if type(index) is int:  # the hot path: x[i]
+    if type(index) is int:  # the hot paths: x[i], and ints and slices (a view)
         basic, adv = (index, Ellipsis), None
+    elif type(index) is tuple and all([type(i) is int or type(i) is slice and i.step is None for i in index]):
+        basic, adv = index + (Ellipsis,), None
     else:
         basic, adv = _convert(index)
     if basic is not None:

@@ -167,7 +167,7 @@ class Sub(Op):
         return x - y
 
     def backward(self, gy):
-        return gy, -gy
+        return gy, (-gy if self.needs_input_grad[1] else None)
 
 
 class Mul(Op):
@@ -676,8 +676,9 @@ class Relu(Op):
         return np.maximum(x, 0)
 
     def backward(self, gy):
-        # a multiply by the mask is ~15x faster than where(); ~(y <= 0) lets a NaN input pass its gradient, as torch
-        return gy * ~(self.output(gy) <= 0)
+        # a multiply by the mask is ~15x faster than where(); torch passes the gradient where
+        # not y <= 0, which for relu's output (>= 0 or NaN) is y != 0: one comparison, not two
+        return gy * (self.output(gy) != 0)
 
 
 def _unary(cls):
