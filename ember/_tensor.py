@@ -220,8 +220,7 @@ class Tensor:
     def __complex__(self):
         return complex(self.item())
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # by identity, as torch's (and in C: tensors key optimizer state)
 
     def __repr__(self):
         from ._tensor_str import tensor_repr

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
+from ..ops.linalg import _mm
 from ..ops import creation as C
 from . import init
 from .module import Module
@@ -27,15 +28,15 @@ class Addmm(Op):
     def backward(self, gy):
         x, w, b = self.saved(gy)
         n = self.needs_input_grad
-        gx = gy @ w if n[0] else None
+        gx = _mm(gy, w) if n[0] else None
         gw = gb = None
         if n[1]:
             if x.ndim == 1:
-                gw = gy.reshape((-1, 1)) @ x.reshape((1, -1))
+                gw = _mm(gy.reshape((-1, 1)), x.reshape((1, -1)))
             else:
                 x2 = x.reshape((-1, x.shape[-1])) if x.ndim > 2 else x
                 g2 = gy.reshape((-1, gy.shape[-1])) if gy.ndim > 2 else gy
-                gw = g2.T @ x2
+                gw = _mm(g2.T, x2)
         if b is not None and n[2]:
             gb = gy.sum(tuple(range(gy.ndim - 1))) if gy.ndim > 1 else gy
         return gx, gw, gb

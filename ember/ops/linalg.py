@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .._tensor import _wrap, _wrap_dim
+from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from .shape import unsqueeze, squeeze, reshape, transpose, movedim, expand
 from . import pointwise as P
@@ -40,13 +40,21 @@ class Matmul(Op):
         if b.ndim == 1:
             g2 = g2.reshape(tuple(g2.shape) + (1,))
         # broadcast batch dims come back summed by the engine
-        ga = Matmul.on(g2, b2.mT) if n[0] else None
-        gb = Matmul.on(a2.mT, g2) if n[1] else None
+        ga = _mm(g2, b2.mT) if n[0] else None
+        gb = _mm(a2.mT, g2) if n[1] else None
         if ga is not None and a.ndim == 1:
             ga = ga.reshape(tuple(ga.shape[:-2]) + tuple(ga.shape[-1:]))
         if gb is not None and b.ndim == 1:
             gb = gb.reshape(tuple(gb.shape[:-1]))
         return ga, gb
+
+
+def _mm(a, b):
+    """``a @ b`` inside a backward that runs on tensors (recorded) or arrays: for 2-D arrays
+    np.dot, which is up to 2.5x faster than matmul on small and skinny shapes."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return Matmul.apply(a, b)
+    return np.dot(a, b) if a.ndim == 2 and b.ndim == 2 else np.matmul(a, b)
 
 
 def matmul(input, other):

@@ -31,8 +31,8 @@ class SGD(Optimizer):
     def _update(self, p, g, state, group):
         lr, momentum = float(group["lr"]), group["momentum"]
         g = _grad(p, g, group["weight_decay"], group["maximize"])
-        tmp = np.empty_like(p)
         if momentum != 0:
+            tmp = np.empty_like(p)
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = g.copy()
@@ -46,5 +46,4 @@ class SGD(Optimizer):
                 g = np.add(g, tmp, out=tmp)
             else:
                 g = buf
-        np.multiply(g, lr, out=tmp)  # p -= lr * g, torch's p.add_(g, alpha=-lr)
-        np.subtract(p, tmp, out=p)
+        np.subtract(p, np.multiply(g, lr), out=p)  # p -= lr * g, torch's p.add_(g, alpha=-lr)
