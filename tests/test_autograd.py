@@ -394,3 +394,21 @@ def test_fast_paths_agree_with_torch(k, dtype, grad):
         assert (ye is None) == (yt is None)
         if ye is not None:
             assert_close(ye, yt, atol=tol, rtol=tol)
+
+
+def test_backward_after_a_failed_backward_is_clean():
+    # an error mid-way (here a hook) must leave no gradient waiting in the graph for the next call
+    out = {}
+    for lib, x in zip((ember, torch), both(A)):
+        a = x * 3
+        c = (a.sin() + a).sum()
+
+        def fail(g):
+            raise ValueError("boom")
+        handle = a.register_hook(fail)
+        with pytest.raises(ValueError):
+            c.backward(retain_graph=True)
+        handle.remove()
+        c.backward()
+        out[lib] = x.grad
+    assert_close(out[ember], out[torch])

@@ -85,7 +85,6 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     Unless `create_graph`, gradients flow as raw arrays: ops whose backward is written for
     arrays and tensors alike (``Op.arrays``) get arrays, the others get them wrapped."""
     raw = not create_graph
-    buffers = {}
     captured = {}  # id(input) -> gradient, for autograd.grad and backward(inputs=...)
     wanted_leaf = None if inputs is None else {id(t) for t in inputs}
     wanted_node = {}
@@ -108,7 +107,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             captured[id(t)] = g if prev is None else prev + g
 
     # nodes run from the newest to the oldest: a node's consumers were all made after it, so
-    # by the time it runs every gradient for it has arrived (no dependency count needed)
+    # by the time it runs every gradient for it has arrived (no dependency count needed).
+    # A node's incoming gradients wait in its ``grads`` list until it runs.
     heap = []
     for t, g in zip(roots, grad_roots):
         if raw:
@@ -119,9 +119,9 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
             deliver_leaf(t, g)
             continue
-        buf = buffers.get(f)
+        buf = f.grads
         if buf is None:
-            buf = buffers[f] = [None] * f.n_out
+            buf = f.grads = [None] * f.n_out
             heappush(heap, (-f.seq, f))
         i = t._out_nr
         buf[i] = g if buf[i] is None else buf[i] + g
@@ -132,7 +132,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     try:
         while heap:
             f = heappop(heap)[1]
-            gys = buffers.pop(f)
+            gys, f.grads = f.grads, None
             if f.save or f.saves_output or f._freed:
                 f.check_saved()
             if f.hooks or f.retained:
@@ -141,24 +141,24 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 for i, g in enumerate(gys):
                     for t in wanted_node.get((f, i), ()):
                         captured[id(t)] = _wrap(g) if raw else g
-            if not raw:
-                gxs = f.run_backward(gys)
-            elif f.arrays:
+            if raw and f.arrays:
                 gxs = f.backward(gys[0])
                 if gxs.__class__ is not tuple:
                     gxs = (gxs,)
-            else:  # a backward written for tensors only: wrap, then unwrap
+            elif raw:  # a backward written for tensors only: wrap, then unwrap
                 gxs = f.run_backward([None if g is None else _wrap(g) for g in gys])
                 gxs = [None if g is None else g._data for g in gxs]
+            else:
+                gxs = f.run_backward(gys)
             for e, gx, x in zip(f.next, gxs, f.inputs):
                 if e is None or gx is None:
                     continue
-                like = x._data
                 if raw:
+                    like = x._data
                     if gx.shape != like.shape or gx.dtype != like.dtype:
                         gx = _fit_array(gx, like)
                 else:
-                    d = gx._data
+                    d, like = gx._data, x._data
                     if d.shape != like.shape or d.dtype != like.dtype:
                         gx = _fit(gx, x)
                 p, i = e
@@ -168,15 +168,17 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                     else:
                         deliver_leaf(p, gx)
                     continue
-                buf = buffers.get(p)
+                buf = p.grads
                 if buf is None:
-                    buffers[p] = buf = [None] * p.n_out
+                    buf = p.grads = [None] * p.n_out
                     heappush(heap, (-p.seq, p))
                 buf[i] = gx if buf[i] is None else buf[i] + gx
-            if not retain_graph:
+            if f.frees and not retain_graph:
                 f.release()
     finally:
         _mode.enabled = prev_mode
+        for _, f in heap:  # after an error: no gradient may wait for a later backward
+            f.grads = None
     if inputs is not None and not accumulate:
         return [captured.get(id(t)) for t in inputs]
 

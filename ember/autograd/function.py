@@ -26,6 +26,8 @@ class Node:
     n_out = 1
     _freed = False
     hooks = None          # {output_index: [hook, ...]} from Tensor.register_hook on non-leaves
+    grads = None          # the engine's buffer of gradients arriving for each output
+    frees = True          # release() has something to free (Op: saves something or overrides it)
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
 
     def connect(self, inputs):
@@ -101,6 +103,10 @@ class Op(Node):
     which is most of the cost of a small backward pass.
     """
     view = False  # forward returns a view of input 0 (shares its memory and version counter)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.frees = cls.save or cls.saves_output or cls.release is not Op.release
 
     @classmethod
     def apply(cls, *inputs, **options):
