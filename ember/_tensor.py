@@ -249,8 +249,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         t = Tensor.__new__(Tensor)
@@ -1036,4 +1035,5 @@ def _check_cast(src, dst):
 
 # The ops modules import Tensor from here, so they are bound at the end.
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402

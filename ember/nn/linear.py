@@ -44,6 +44,9 @@ class Addmm(Op):
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``."""
+    x, w = input._data, weight._data
+    if x.dtype == w.dtype and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1]:
+        return Addmm.apply(input, weight, bias)  # the common case, checked at once
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{input.dtype.name.capitalize()} and {weight.dtype.name.capitalize()}")
