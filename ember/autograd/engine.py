@@ -59,16 +59,17 @@ def _apply_hooks(hooks, g):
     return g
 
 
-def _accumulate(leaf, g, create_graph):
+def _accumulate(leaf, g, create_graph, owned=False):
     """Add `g` (a tensor when recording, else an array) into ``leaf.grad``, in place when
-    nothing records (torch keeps the same grad tensor across steps)."""
+    nothing records (torch keeps the same grad tensor across steps). `owned`: g is a new
+    array that nothing else holds, so it may become the grad as it is."""
     if leaf._hooks:
         g = _apply_hooks(leaf._hooks, g if create_graph else _wrap(g))
-        g = g if create_graph else g._data
+        g, owned = (g if create_graph else g._data), False
     if leaf.grad is None:
-        # a copy (recorded when create_graph) as torch's: the same gradient may flow to several
-        # leaves, or be a read-only broadcast that a later step accumulates into
-        leaf.grad = g.clone() if create_graph else _wrap(g.copy())
+        # otherwise a copy (recorded when create_graph), as torch's: the same gradient may flow
+        # to several leaves, or be a read-only broadcast that a later step accumulates into
+        leaf.grad = g.clone() if create_graph else _wrap(g if owned else g.copy())
     elif create_graph or leaf.grad._rg:
         leaf.grad = leaf.grad + (g if create_graph else _wrap(g))
     else:
@@ -163,8 +164,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                         gx = _fit(gx, x)
                 p, i = e
                 if i is None:  # a leaf
-                    if direct:
-                        _accumulate(p, gx, create_graph)
+                    if direct:  # an arrays-op's new array (not its gy, not a view) needs no copy
+                        _accumulate(p, gx, create_graph, raw and f.arrays and gx is not gys[0] and gx.base is None)
                     else:
                         deliver_leaf(p, gx)
                     continue

@@ -100,7 +100,9 @@ class Op(Node):
     raw arrays alike: operators, methods both share, ``Op.on`` instead of ``Op.apply``,
     ``self.saved(gy)`` and ``self.output(gy)`` for what forward kept. Unless
     ``create_graph``, the engine then hands it arrays and skips the tensor wrapping,
-    which is most of the cost of a small backward pass.
+    which is most of the cost of a small backward pass. Each gradient it returns is gy,
+    a view, or a new array of its own (never one new array for two inputs): the engine
+    gives a new array to a leaf's ``.grad`` without copying it.
     """
     view = False  # forward returns a view of input 0 (shares its memory and version counter)
 
