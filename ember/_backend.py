@@ -33,6 +33,24 @@ def get_array_module(x):
     return np
 
 
+def is_array(x):
+    """True for a NumPy or a CuPy array (an index, a mask, a tensor's data)."""
+    return isinstance(x, np.ndarray) or (_cp is not None and isinstance(x, _cp.ndarray))
+
+
+def as_strided(x, shape, strides):
+    """A read-only strided view of `x` (CuPy's as_strided has no read-only flag)."""
+    if isinstance(x, np.ndarray):
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return _cp.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def add_at(out, index, g):
+    """``out[index] += g`` in place, repeated indices adding up (NumPy's ``np.add.at`` does not
+    dispatch to CuPy's)."""
+    (np if isinstance(out, np.ndarray) else _cp).add.at(out, index, g)
+
+
 def cuda_available():
     if _cp is None:
         return False

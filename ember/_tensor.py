@@ -471,7 +471,8 @@ class Tensor:
         if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f":  # the common case
             if self._rg and _grad_state.enabled:
                 return _R.Sum.apply(self, None, False, None, 1)
-            return _result(_add_reduce(self._data, None))
+            a = self._data
+            return _result(_add_reduce(a, None) if a.__class__ is _ndarray else a.sum())
         return _R.sum(self, dim, keepdim, dtype=dtype)
     def nansum(self, dim=None, keepdim=False, *, dtype=None): return _R.nansum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False, *, dtype=None):
@@ -824,7 +825,7 @@ def _result(y):
     """A tensor outside any graph around the array (or NumPy scalar) `y`: the no-grad fast paths'
     constructor."""
     t = _new(Tensor)
-    t._data = y if y.__class__ is _ndarray else np.asarray(y)  # 0-d operations return NumPy scalars
+    t._data = np.asarray(y) if isinstance(y, np.generic) else y  # 0-d operations return NumPy scalars
     t._rg = False
     t.grad = t.grad_fn = t._base = t._view = t._hooks = None
     t._out_nr = 0

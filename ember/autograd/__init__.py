@@ -17,8 +17,8 @@ def _make_grads(outputs, grad_outputs):
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            d = out._data
-            g = _tensor._wrap(np.array(1, d.dtype).reshape(d.shape))  # np.ones_like is 5x slower
+            d = out._data  # (np.ones_like, which also serves CuPy arrays, is 5x slower on NumPy's)
+            g = _tensor._wrap(np.array(1, d.dtype).reshape(d.shape) if d.__class__ is np.ndarray else np.ones_like(d))
         elif not isinstance(g, _tensor.Tensor):
             g = _tensor._wrap(np.full(out._data.shape, g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:

@@ -38,8 +38,9 @@ def sum_to(x, shape):
     un-broadcasting rule."""
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple([lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1])
-    y = _add_reduce(x, axes, keepdims=True) if axes else x  # the ufunc itself: x.sum() adds a Python layer
-    return y.reshape(shape) if lead else y
+    if axes:  # NumPy's ufunc itself: x.sum() adds a Python layer
+        x = _add_reduce(x, axes, keepdims=True) if x.__class__ is np.ndarray else x.sum(axes, keepdims=True)
+    return x.reshape(shape) if lead else x
 
 
 def _fit_array(g, like):

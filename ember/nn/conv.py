@@ -15,7 +15,7 @@ a height of 1.
 """
 import math
 
-from .._backend import get_array_module
+from .._backend import as_strided, get_array_module
 from ..autograd.function import Op
 from ..ops import creation as C
 from . import init
@@ -48,9 +48,9 @@ def _cols(x, k, stride, pads, dilation, groups):
     a = _batch_last(x, pads)
     sc, sh, sw, sn = a.strides
     cg = c // groups
-    win = get_array_module(x).lib.stride_tricks.as_strided(  # (G, C/g, kh, kw, OH, OW, N), a view
+    win = as_strided(  # (G, C/g, kh, kw, OH, OW, N), a view
         a, (groups, cg, k[0], k[1], out[0], out[1], n),
-        (sc * cg, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn), writeable=False)
+        (sc * cg, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn))
     return get_array_module(x).ascontiguousarray(win).reshape(groups, cg * k[0] * k[1], -1), out
 
 

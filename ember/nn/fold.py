@@ -6,7 +6,7 @@ Every sliding-window operation here works on a strided *view* of the padded inpu
 adjoint (col2im) adds each of the kh*kw kernel positions' slices back in place, a loop
 of kh*kw vectorised additions.
 """
-from .._backend import get_array_module
+from .._backend import as_strided, get_array_module
 from ..autograd.function import Op
 from .module import Module
 
@@ -41,7 +41,7 @@ def windows(xp, k, s, d, out):
     sh, sw = xp.strides[-2:]
     shape = xp.shape[:-2] + tuple(out) + tuple(k)
     strides = xp.strides[:-2] + (sh * s[0], sw * s[1], sh * d[0], sw * d[1])
-    return get_array_module(xp).lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
+    return as_strided(xp, shape, strides)
 
 
 def spread(gxp, cols, k, s, d, out):

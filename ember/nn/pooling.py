@@ -129,7 +129,7 @@ class MaxPool(Op):
         xp = get_array_module(x)
         low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         w = _stacked_windows(x, k, s, d, out, pads, low)
-        y = xp.maximum.reduce(w, axis=0)                   # NaN propagates, as in torch
+        y = w.max(axis=0)                                  # NaN propagates, as in torch
         # torch keeps the first maximum of each window: score = K - i for the first i that equals it
         K = w.shape[0]
         it = np.int8 if K < 127 else np.int32

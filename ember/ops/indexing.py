@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim, _inplace
 from ..autograd.function import Op
 from ..autograd import grad_mode
+from .._backend import add_at, is_array as _is_array
 from .pointwise import _tname
 
 _NOT_ARRAY = (int, slice, type(None), type(Ellipsis))
@@ -55,7 +56,7 @@ def _convert(index):
     if not isinstance(index, tuple):
         index = tuple(index) if isinstance(index, list) and _seq_as_tuple(index) else (index,)
     items = tuple(_item(i) for i in index)
-    arrays = [isinstance(i, np.ndarray) for i in items]
+    arrays = [_is_array(i) for i in items]
     if not any(arrays):
         if not any(i is Ellipsis for i in items):
             items += (Ellipsis,)  # keeps an all-int index a 0-d view rather than a NumPy scalar
@@ -95,9 +96,9 @@ def _mask_error(shape, items):
     d = 0
     for k, i in enumerate(items):
         if i is Ellipsis:
-            d = len(shape) - sum(1 if not isinstance(j, np.ndarray) or j.dtype != np.bool_ else j.ndim
+            d = len(shape) - sum(1 if not _is_array(j) or j.dtype != np.bool_ else j.ndim
                                  for j in items[k + 1:] if j is not None)
-        elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
+        elif _is_array(i) and i.dtype == np.bool_:
             for j, s in enumerate(i.shape):
                 if d + j >= len(shape) or shape[d + j] != s:
                     return (f"The shape of the mask {list(i.shape)} at index {j} does not match the shape of the "
@@ -139,20 +140,20 @@ class IndexGrad(Op):
 
     def forward(self, g, shape, index):
         self.index = index
-        out = np.zeros(shape, dtype=g.dtype)
-        if not any(isinstance(i, np.ndarray) for i in index):
+        out = np.zeros_like(g, shape=shape, order="C")
+        if not any(_is_array(i) for i in index):
             out[index] = g
             return out
         return _index_add(out, index, g)
 
     def backward(self, gy):
-        op = AdvancedIndex if any(isinstance(i, np.ndarray) for i in self.index) else BasicIndex
+        op = AdvancedIndex if any(_is_array(i) for i in self.index) else BasicIndex
         return op.apply(gy, self.index), None, None
 
 
 def _index_add(out, index, g):
     """``out[index] += g`` where repeated indices add up (as ``np.add.at``, but faster)."""
-    ints = [k for k, i in enumerate(index) if isinstance(i, np.ndarray) and i.dtype != np.bool_]
+    ints = [k for k, i in enumerate(index) if _is_array(i) and i.dtype != np.bool_]
     if not ints:  # masks only: no position repeats
         out[index] = g
         return out
@@ -168,7 +169,7 @@ def _index_add(out, index, g):
         pre, post = int(np.prod(out.shape[:d])), int(np.prod(out.shape[d + 1:]))
         _add_rows(out.reshape(pre, n, post), idx, g.reshape(pre, idx.size, post))
         return out
-    np.add.at(out, index, g)
+    add_at(out, index, g)
     return out
 
 
@@ -177,12 +178,12 @@ def _add_rows(out, idx, g):
     with repeated rows adding up."""
     pre, n, post = out.shape
     if pre == post == 1:  # single elements already
-        np.add.at(out.reshape(-1), idx, g.reshape(-1))
+        add_at(out.reshape(-1), idx, g.reshape(-1))
     elif idx.size and np.bincount(idx, minlength=n).max() > 1:
         # np.add.at is fast on a flat array with flat positions (NumPy >= 1.25) and slow on rows,
         # so address single elements; it adds in index order, exactly as np.add.at on rows would
         pos = ((np.arange(pre)[:, None] * n + idx)[:, :, None] * post + np.arange(post)).reshape(-1)
-        np.add.at(out.reshape(-1), pos, g.reshape(-1))
+        add_at(out.reshape(-1), pos, g.reshape(-1))
     else:  # no repeats: a plain (vectorised) addition
         out[:, idx] += g
 
@@ -349,7 +350,7 @@ class ScatterAddZeros(Op):
 
     def forward(self, g, shape, dim, index):
         self.dim, self.index = dim, index
-        return _scatter_add(np.zeros(shape, dtype=g.dtype), dim, index, g)
+        return _scatter_add(np.zeros_like(g, shape=shape, order="C"), dim, index, g)
 
     def backward(self, gy):
         return Gather.apply(gy, self.dim, self.index), None, None, None
@@ -427,7 +428,7 @@ class _PadTo(Op):
     save = False
 
     def forward(self, g, shape):
-        out = np.zeros(shape, dtype=g.dtype)
+        out = np.zeros_like(g, shape=shape, order="C")
         out[tuple(slice(s) for s in g.shape)] = g
         return out
 

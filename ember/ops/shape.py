@@ -180,7 +180,8 @@ class Expand(Op):
 def expand_grad(g, shape):
     """`g` broadcast to `shape` in a backward: expand() on a tensor; a small array is copied
     into a new one (several times faster to make than a zero-stride view)."""
-    if isinstance(g, Tensor) or math.prod(shape) > 4096:
+    if isinstance(g, Tensor) or g.__class__ is not np.ndarray and not isinstance(g, np.generic) \
+            or math.prod(shape) > 4096:
         return Expand.on(g, shape)
     y = np.empty(shape, g.dtype)
     y[...] = g

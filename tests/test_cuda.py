@@ -1,0 +1,113 @@
+"""ember on a GPU (CuPy arrays behind the same ops) against torch on the CPU: forward values,
+gradients, a training run and where results live. Skipped where CuPy or a GPU is missing."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from helpers import assert_close
+
+pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy and an NVIDIA GPU")
+
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((4, 5)).astype(np.float32)
+B = RNG.standard_normal((5, 3)).astype(np.float32)
+C = RNG.standard_normal((4, 5)).astype(np.float32)
+
+CASES = {  # f(lib, a, b, c) -> a scalar or tensor; a, c are 4x5, b is 5x3
+    "arith": lambda L, a, b, c: (a * c + a / (c.abs() + 1) - 2.5 * a + 3) ** 2,
+    "unary": lambda L, a, b, c: a.exp().tanh() + a.sigmoid() * a.sin() + (a.abs() + 1).log() + a.relu(),
+    "matmul": lambda L, a, b, c: (a @ b).tanh() @ b.T,
+    "reductions": lambda L, a, b, c: a.sum(1) + a.mean(0).sum() + a.amax(1) + L.logsumexp(a, 1) + a.var(1),
+    "shape": lambda L, a, b, c: L.cat([a.T, c.T], 1).reshape(2, -1)[:, 3:9].flip(0) + a.unsqueeze(0).expand(2, 4, 5).sum((0, 1))[:1].sum(),
+    "index": lambda L, a, b, c: a[1:3, [0, 2, 4]] * c[a[:, 0] > 0].sum() + L.where(a > 0, a, c)[0, :3],
+    "broadcast": lambda L, a, b, c: a * c[:1] + a.sum(0, keepdim=True) - c[:, :1],
+    "softmax_ce": lambda L, a, b, c: L.nn.functional.cross_entropy(a, L.tensor([0, 4, 2, 1], device=a.device))
+    + L.nn.functional.log_softmax(c, 1).mean(),
+    "embedding_pool": lambda L, a, b, c: L.nn.functional.embedding(L.tensor([[0, 3], [3, 1]], device=a.device), a)
+    + L.nn.functional.max_pool1d(c.unsqueeze(0), 2).sum(),
+    "mse": lambda L, a, b, c: L.nn.functional.mse_loss(a, c) + L.nn.functional.linear(a, b.T, b[0]).sum(),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_ops_on_the_gpu_match_torch(name):
+    f = CASES[name]
+    out = {}
+    for lib, dev in ((ember, "cuda"), (torch, "cpu")):
+        a, b, c = (lib.tensor(v, requires_grad=True, device=dev) for v in (A, B, C))
+        y = f(lib, a, b, c)
+        y.sum().backward()
+        out[lib] = (y, a.grad, b.grad, c.grad)
+    (ye, *ge), (yt, *gt) = out[ember], out[torch]
+    assert ye.device.type == "cuda" and all(g is None or g.device.type == "cuda" for g in ge)
+    assert_close(ye.cpu(), yt, rtol=1e-4, atol=1e-5)
+    for e, t in zip(ge, gt):
+        assert (e is None) == (t is None)
+        if e is not None:
+            assert_close(e.cpu(), t, rtol=1e-4, atol=1e-5)
+
+
+def test_double_backward_on_the_gpu():
+    out = {}
+    for lib, dev in ((ember, "cuda"), (torch, "cpu")):
+        x = lib.tensor(A, requires_grad=True, device=dev)
+        (g,) = lib.autograd.grad((x.tanh() * x).sum(), x, create_graph=True)
+        (g * g).sum().backward()
+        out[lib] = x.grad
+    assert_close(out[ember].cpu(), out[torch], rtol=1e-4, atol=1e-5)
+
+
+def _lenet(lib):
+    F = lib.nn.functional
+
+    class Net(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = lib.nn.Conv2d(1, 6, 5, padding=2, bias=False)  # (a bias before BN gets only noise)
+            self.bn = lib.nn.BatchNorm2d(6)
+            self.conv2 = lib.nn.Conv2d(6, 16, 5)
+            self.fc1 = lib.nn.Linear(16 * 5 * 5, 32)
+            self.drop = lib.nn.Dropout(0.0)
+            self.fc2 = lib.nn.Linear(32, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.bn(self.conv1(x))), 2)
+            x = F.avg_pool2d(F.relu(self.conv2(x)), 2)
+            return self.fc2(self.drop(F.relu(self.fc1(lib.flatten(x, 1)))))
+    return Net()
+
+
+def test_training_on_the_gpu_matches_torch():
+    # same seed, same initial weights (ember draws as torch does); ten Adam steps on the GPU
+    x = RNG.standard_normal((16, 1, 28, 28)).astype(np.float32)
+    y = RNG.integers(0, 10, 16)
+    params = {}
+    for lib, dev in ((ember, "cuda"), (torch, "cpu")):
+        lib.manual_seed(0)
+        model = _lenet(lib).to(dev)
+        opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+        xs, ys = lib.tensor(x, device=dev), lib.tensor(y, device=dev)
+        for _ in range(10):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(xs), ys)
+            loss.backward()
+            opt.step()
+        params[lib] = (loss.item(), {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()})
+    (le, pe), (lt, pt) = params[ember], params[torch]
+    assert abs(le - lt) < 1e-4
+    assert pe.keys() == pt.keys()
+    for k in pe:
+        np.testing.assert_allclose(pe[k], pt[k], rtol=1e-3, atol=1e-4, err_msg=k)
+
+
+def test_moving_between_devices():
+    x = ember.tensor(A, requires_grad=True)
+    y = x.cuda() * 2  # the copy to the GPU is part of the graph, as in torch
+    assert y.device == ember.device("cuda", 0)
+    y.sum().backward()
+    assert x.grad.device.type == "cpu"
+    np.testing.assert_allclose(x.grad.numpy(), np.full_like(A, 2.0))
+    with pytest.raises(TypeError):
+        y.detach().numpy()  # as torch: a GPU tensor must come to the CPU first
+    np.testing.assert_allclose(y.detach().cpu().numpy(), 2 * A)
