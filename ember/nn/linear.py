@@ -103,6 +103,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        p = self._parameters
+        if "weight" in p and "bias" in p:  # read directly: Module.__getattr__'s fallback costs ~0.4 us each
+            return linear(input, p["weight"], p["bias"])
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self):
