@@ -143,8 +143,10 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 for i, g in enumerate(gys):
                     for t in wanted_node.get((f, i), ()):
                         captured[id(t)] = _wrap(g) if raw else g
-            if raw and f.arrays:
-                gxs = f.backward(gys[0])
+            arrays = raw and f.arrays
+            if arrays:
+                gy0 = gys[0]
+                gxs = f.backward(gy0)
                 if gxs.__class__ is not tuple:
                     gxs = (gxs,)
             elif raw:  # a backward written for tensors only: wrap, then unwrap
@@ -166,7 +168,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 p, i = e
                 if i is None:  # a leaf
                     if direct:  # an arrays-op's new array (not its gy, not a view) needs no copy
-                        _accumulate(p, gx, create_graph, raw and f.arrays and gx is not gys[0] and gx.base is None)
+                        _accumulate(p, gx, create_graph, arrays and gx is not gy0 and gx.base is None)
                     else:
                         deliver_leaf(p, gx)
                     continue

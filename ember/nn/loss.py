@@ -89,14 +89,18 @@ class SquaredError(Op):
     arrays = True
 
     def forward(self, x, t, count):
-        d = x - t
+        self.d = d = x - t  # kept: backward needs it again
         return (d * d).sum() / count
 
     def backward(self, gy):
         x, t, count = self.saved(gy)
-        g = (x - t) * (gy * (2.0 / count))
+        g = (x - t if isinstance(gy, Tensor) else self.d) * (gy * (2.0 / count))
         n = self.needs_input_grad
         return (g if n[0] else None), (-g if n[1] else None), None
+
+    def release(self):
+        super().release()
+        self.d = None
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
