@@ -472,7 +472,7 @@ class Tensor:
             if self._rg and _grad_state.enabled:
                 return _R.Sum.apply(self, None, False, None, 1)
             a = self._data
-            return _result(_add_reduce(a, None) if a.__class__ is _ndarray else a.sum())
+            return _wrap(_add_reduce(a, None) if a.__class__ is _ndarray else a.sum())
         return _R.sum(self, dim, keepdim, dtype=dtype)
     def nansum(self, dim=None, keepdim=False, *, dtype=None): return _R.nansum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False, *, dtype=None):
@@ -818,19 +818,7 @@ def _arith(x, other, cls):
         y = cls.forward(None, a, b)
     except ValueError:  # operands that do not broadcast: apply() raises torch's error
         return cls.apply(x, other)
-    return _result(y)
-
-
-def _result(y):
-    """A tensor outside any graph around the array (or NumPy scalar) `y`: the no-grad fast paths'
-    constructor."""
-    t = _new(Tensor)
-    t._data = np.asarray(y) if isinstance(y, np.generic) else y  # 0-d operations return NumPy scalars
-    t._rg = False
-    t.grad = t.grad_fn = t._base = t._view = t._hooks = None
-    t._out_nr = 0
-    t._version = [0]
-    return t
+    return _wrap(y)
 
 
 def _rebuild(array, requires_grad):

@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .. import _dtype
 from ..autograd.function import Op
-from .shape import reshape, squeeze, movedim, expand_grad, Reshape, Expand
+from .shape import reshape, squeeze, movedim, expand_grad, Reshape
 from .indexing import gather
 from . import pointwise as P
 from .pointwise import _tname
