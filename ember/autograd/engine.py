@@ -60,17 +60,16 @@ def _apply_hooks(hooks, g):
     return g
 
 
-def _accumulate(leaf, g, create_graph, owned=False):
+def _accumulate(leaf, g, create_graph):
     """Add `g` (a tensor when recording, else an array) into ``leaf.grad``, in place when
-    nothing records (torch keeps the same grad tensor across steps). `owned`: g is a new
-    array that nothing else holds, so it may become the grad as it is."""
+    nothing records (torch keeps the same grad tensor across steps)."""
     if leaf._hooks:
         g = _apply_hooks(leaf._hooks, g if create_graph else _wrap(g))
-        g, owned = (g if create_graph else g._data), False
+        g = g if create_graph else g._data
     if leaf.grad is None:
-        # otherwise a copy (recorded when create_graph), as torch's: the same gradient may flow
-        # to several leaves, or be a read-only broadcast that a later step accumulates into
-        leaf.grad = g.clone() if create_graph else _wrap(g if owned else g.copy())
+        # a copy (recorded when create_graph), as torch's: the same gradient may flow to several
+        # leaves, or be a read-only broadcast that a later step accumulates into
+        leaf.grad = g.clone() if create_graph else _wrap(g.copy())
     elif create_graph or leaf.grad._rg:
         leaf.grad = leaf.grad + (g if create_graph else _wrap(g))
     else:
@@ -167,10 +166,12 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                         gx = _fit(gx, x)
                 p, i = e
                 if i is None:  # a leaf
-                    if direct:  # an arrays-op's new array (not its gy, not a view) needs no copy
-                        _accumulate(p, gx, create_graph, arrays and gx is not gy0 and gx.base is None)
-                    else:
+                    if not direct:
                         deliver_leaf(p, gx)
+                    elif arrays and p.grad is None and not p._hooks and gx is not gy0 and gx.base is None:
+                        p.grad = _wrap(gx)  # an arrays-op's own new array (not gy, not a view): no copy
+                    else:
+                        _accumulate(p, gx, create_graph)
                     continue
                 buf = p.grads
                 if buf is None:

@@ -143,7 +143,8 @@ class Op(Node):
 
     @property
     def needs_input_grad(self):
-        return tuple([e is not None for e in self.next])
+        """Per input, truthy where it needs a gradient (its edge; None where not)."""
+        return self.next
 
     def run_backward(self, gys):
         gx = self.backward(gys[0])
