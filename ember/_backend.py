@@ -51,6 +51,15 @@ def add_at(out, index, g):
     (np if isinstance(out, np.ndarray) else _cp).add.at(out, index, g)
 
 
+def special(name, x):
+    """cupyx.scipy.special's `name` (erf, erfc, erfinv) on a CuPy array; None for a NumPy one,
+    which ember computes itself (to torch's numbers)."""
+    if isinstance(x, np.ndarray) or _cp is None or not isinstance(x, _cp.ndarray):
+        return None
+    import cupyx.scipy.special
+    return getattr(cupyx.scipy.special, name)(x)
+
+
 def cuda_available():
     if _cp is None:
         return False

@@ -7,7 +7,7 @@ import torch
 import ember
 from helpers import assert_close
 
-pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy and an NVIDIA GPU")
+needs_gpu = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy and an NVIDIA GPU")
 
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((4, 5)).astype(np.float32)
@@ -27,20 +27,48 @@ CASES = {  # f(lib, a, b, c) -> a scalar or tensor; a, c are 4x5, b is 5x3
     "embedding_pool": lambda L, a, b, c: L.nn.functional.embedding(L.tensor([[0, 3], [3, 1]], device=a.device), a)
     + L.nn.functional.max_pool1d(c.unsqueeze(0), 2).sum(),
     "mse": lambda L, a, b, c: L.nn.functional.mse_loss(a, c) + L.nn.functional.linear(a, b.T, b[0]).sum(),
+    "max_min": lambda L, a, b, c: a.max(1).values + a.min(0).values.sum() + a.argmax(1).float() + a.amin(0).sum(),
+    "sort_topk": lambda L, a, b, c: a.sort(1).values[:, :2] + a.topk(2, 1).values + a.argsort(1)[:, :2].float(),
+    "cumulative": lambda L, a, b, c: a.cumsum(1) + (a.abs() + 0.5).cumprod(1),
+    "median_prod_norm": lambda L, a, b, c: a.median(1).values + (a.abs() + 0.5).prod(1) + a.norm(dim=1) + a.std(1),
+    "logic": lambda L, a, b, c: L.where(a.isfinite() & (a > 0).any(1, keepdim=True), a, c)
+    + L.count_nonzero(a > 0).float(),
+    "special": lambda L, a, b, c: L.erf(a) + L.erfc(a) + a.clamp(-0.5, 0.5) + L.lerp(a, c, 0.3) + L.atan2(a, c)
+    + a.abs().pow(c.abs()) + L.maximum(a, c),
+    "rounding": lambda L, a, b, c: a.floor() + a.round() + a.sign() + L.remainder(a, 0.7) + a * c.sign(),
+    "shape_more": lambda L, a, b, c: L.stack([a, c]).sum(0) + L.cat(a.split(2, 1), 1) + a.roll(1, 0) + a.tril()
+    + c.triu(1) + a.repeat(2, 1)[:4] + a.flip(1).T.T,
+    "gather_scatter": lambda L, a, b, c: a.gather(1, L.tensor([[0, 1], [2, 3], [4, 0], [1, 1]], device=a.device)).sum()
+    + L.zeros(4, 5, device=a.device).scatter_add(1, L.tensor([[0, 1], [2, 3], [4, 0], [1, 1]], device=a.device), c[:, :2])
+    + a.index_select(0, L.tensor([3, 0], device=a.device)).sum() + a.masked_fill(a > 1, 0.0),
+    "linalg": lambda L, a, b, c: L.linalg.inv(a @ a.T + 5 * L.eye(4, device=a.device)).sum()
+    + L.linalg.det(a @ a.T + 5 * L.eye(4, device=a.device)) + L.einsum("ij,jk->ik", a, b).sum()
+    + L.bmm(a.unsqueeze(0), b.unsqueeze(0)).sum() + L.linalg.solve(a @ a.T + 5 * L.eye(4, device=a.device), c).sum(),
+    "norm_act": lambda L, a, b, c: L.nn.functional.layer_norm(a, (5,)) + L.nn.functional.gelu(a)
+    + L.nn.functional.softmax(c, 1) + L.nn.functional.silu(a)
+    + L.nn.functional.group_norm(a.unsqueeze(-1), 1).squeeze(-1) + L.nn.functional.batch_norm(a, None, None, training=True),
+    "conv_pool": lambda L, a, b, c: L.nn.functional.conv2d(a.reshape(1, 1, 4, 5), c[:2, :3].reshape(2, 1, 1, 3), padding=1).sum()
+    + L.nn.functional.conv_transpose2d(a.reshape(1, 1, 4, 5), c[:2, :3].reshape(1, 2, 1, 3)).sum()
+    + L.nn.functional.avg_pool2d(a.reshape(1, 1, 4, 5), 2).sum()
+    + L.nn.functional.adaptive_avg_pool2d(a.reshape(1, 1, 4, 5), (2, 2)).sum()
+    + L.nn.functional.interpolate(a.reshape(1, 1, 4, 5), scale_factor=2, mode="bilinear").sum()
+    + L.nn.functional.pad(a.reshape(1, 1, 4, 5), (1, 1)).sum(),
 }
 
 
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_gpu)])
 @pytest.mark.parametrize("name", CASES)
-def test_ops_on_the_gpu_match_torch(name):
+def test_ops_on_the_gpu_match_torch(name, device):
+    # (on the CPU too: the same cases, so a failure on the GPU is the GPU's)
     f = CASES[name]
     out = {}
-    for lib, dev in ((ember, "cuda"), (torch, "cpu")):
+    for lib, dev in ((ember, device), (torch, "cpu")):
         a, b, c = (lib.tensor(v, requires_grad=True, device=dev) for v in (A, B, C))
         y = f(lib, a, b, c)
         y.sum().backward()
         out[lib] = (y, a.grad, b.grad, c.grad)
     (ye, *ge), (yt, *gt) = out[ember], out[torch]
-    assert ye.device.type == "cuda" and all(g is None or g.device.type == "cuda" for g in ge)
+    assert ye.device.type == device and all(g is None or g.device.type == device for g in ge)
     assert_close(ye.cpu(), yt, rtol=1e-4, atol=1e-5)
     for e, t in zip(ge, gt):
         assert (e is None) == (t is None)
@@ -48,6 +76,7 @@ def test_ops_on_the_gpu_match_torch(name):
             assert_close(e.cpu(), t, rtol=1e-4, atol=1e-5)
 
 
+@needs_gpu
 def test_double_backward_on_the_gpu():
     out = {}
     for lib, dev in ((ember, "cuda"), (torch, "cpu")):
@@ -78,6 +107,7 @@ def _lenet(lib):
     return Net()
 
 
+@needs_gpu
 def test_training_on_the_gpu_matches_torch():
     # same seed, same initial weights (ember draws as torch does); ten Adam steps on the GPU
     x = RNG.standard_normal((16, 1, 28, 28)).astype(np.float32)
@@ -101,6 +131,7 @@ def test_training_on_the_gpu_matches_torch():
         np.testing.assert_allclose(pe[k], pt[k], rtol=1e-3, atol=1e-4, err_msg=k)
 
 
+@needs_gpu
 def test_moving_between_devices():
     x = ember.tensor(A, requires_grad=True)
     y = x.cuda() * 2  # the copy to the GPU is part of the graph, as in torch

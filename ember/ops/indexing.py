@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim, _inplace
 from ..autograd.function import Op
 from ..autograd import grad_mode
-from .._backend import add_at, is_array as _is_array
+from .._backend import add_at, get_array_module, is_array as _is_array
 from .pointwise import _tname
 
 _NOT_ARRAY = (int, slice, type(None), type(Ellipsis))
@@ -177,12 +177,14 @@ def _add_rows(out, idx, g):
     """``out[:, idx] += g`` for out (pre, n, post), g (pre, N, post), idx (N,) >= 0, in place,
     with repeated rows adding up."""
     pre, n, post = out.shape
+    xp = get_array_module(out)
+    idx = xp.asarray(idx)
     if pre == post == 1:  # single elements already
         add_at(out.reshape(-1), idx, g.reshape(-1))
-    elif idx.size and np.bincount(idx, minlength=n).max() > 1:
+    elif idx.size and xp.bincount(idx, minlength=n).max() > 1:
         # np.add.at is fast on a flat array with flat positions (NumPy >= 1.25) and slow on rows,
         # so address single elements; it adds in index order, exactly as np.add.at on rows would
-        pos = ((np.arange(pre)[:, None] * n + idx)[:, :, None] * post + np.arange(post)).reshape(-1)
+        pos = ((xp.arange(pre)[:, None] * n + idx)[:, :, None] * post + xp.arange(post)).reshape(-1)
         add_at(out.reshape(-1), pos, g.reshape(-1))
     else:  # no repeats: a plain (vectorised) addition
         out[:, idx] += g
@@ -289,7 +291,7 @@ def _shape_list(text):
 # ---------------------------------------------------------------- gather / scatter
 def _along(index, dim):
     """The full NumPy index that addresses ``x[..., index, ...]`` element by element along `dim`."""
-    grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])
+    grids = list(get_array_module(index).ogrid[tuple(slice(s) for s in index.shape)])
     grids[dim] = index
     return tuple(grids)
 
@@ -302,7 +304,7 @@ def _flat_along(index, dim, shape):
     for k in range(len(shape) - 1, -1, -1):
         pos = pos + grids[k] * stride
         stride *= shape[k]
-    return np.broadcast_to(pos, index.shape)
+    return get_array_module(index).broadcast_to(pos, index.shape)
 
 
 def _check_index(name, input, dim, index, src=None):
@@ -360,7 +362,8 @@ def _scatter_add(out, dim, index, src):
     """``out[_along(index, dim)] += src`` in place (out is C-contiguous), repeated positions adding up."""
     if index.size:
         pos = _flat_along(index, dim, out.shape).reshape(-1)
-        _add_rows(out.reshape(1, -1, 1), pos, np.ascontiguousarray(src).reshape(1, -1, 1))
+        src = get_array_module(src).ascontiguousarray(src)  # (np.ascontiguousarray does not dispatch to CuPy)
+        _add_rows(out.reshape(1, -1, 1), pos, src.reshape(1, -1, 1))
     return out
 
 

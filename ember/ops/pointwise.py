@@ -11,7 +11,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from .. import _dtype
-from .._backend import to_device as _to_device_array
+from .._backend import special as _special, to_device as _to_device_array
 from ..autograd.function import Op, _shape_error
 
 _CAT = _dtype._CATEGORY
@@ -1178,6 +1178,9 @@ def _erfc(x):
 
 def _erf_or_erfc(x, complement):
     """erf(x), or erfc(x) without the cancellation of 1 - erf(x) for large x."""
+    y = _special("erfc" if complement else "erf", x)
+    if y is not None:
+        return y
     dtype = x.dtype
     x = np.asarray(x, dtype=np.float64)
     ax = np.abs(x)
@@ -1236,6 +1239,9 @@ def _exp_sq(y):
 
 def _erfinv(x):
     """Inverse erf: Giles' single-precision-start approximation refined by two Newton steps."""
+    y = _special("erfinv", x)
+    if y is not None:
+        return y
     dtype = x.dtype
     x = np.asarray(x, dtype=np.float64)
     w = -np.log((1.0 - x) * (1.0 + x))

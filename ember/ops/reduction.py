@@ -9,6 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .. import _dtype
+from .._backend import get_array_module
 from ..autograd.function import Op
 from .shape import reshape, squeeze, movedim, expand_grad, Reshape
 from .indexing import gather
@@ -500,7 +501,8 @@ def any(input, dim=None, keepdim=False):
 
 
 def count_nonzero(input, dim=None):
-    return _wrap(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input._data.ndim)), dtype=np.int64))
+    xp = get_array_module(input._data)
+    return _wrap(xp.asarray(np.count_nonzero(input._data, axis=_dims(dim, input._data.ndim)), dtype=np.int64))
 
 
 # ---------------------------------------------------------------- sorting and order statistics
@@ -543,15 +545,16 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("selected index k out of range")
     if a.ndim == 0:
         return topk_t(P.clone(input), _wrap(np.zeros((), np.int64)))
-    idx = np.take(_sort_indices(a, d, largest), np.arange(k), axis=d)
-    idx = _wrap(np.ascontiguousarray(idx))
+    idx = _sort_indices(a, d, largest)[(slice(None),) * d + (slice(0, k),)]
+    idx = _wrap(get_array_module(idx).ascontiguousarray(idx))  # (np.asarray & co. do not dispatch to CuPy)
     return topk_t(gather(input, d, idx), idx)
 
 
 def _select_rank(input, d, rank, keepdim, out_t):
     """The element of sorted rank `rank` (an int, or an array with one per slice) along d."""
     order = _sort_indices(input._data, d, False)
-    rank = np.broadcast_to(np.asarray(rank, dtype=np.int64), _keep_shape(order.shape, (d,)))
+    xp = get_array_module(order)
+    rank = xp.broadcast_to(xp.asarray(rank, dtype=np.int64), _keep_shape(order.shape, (d,)))
     idx = _wrap(np.take_along_axis(order, rank, axis=d))
     values = gather(input, d, idx)
     return out_t(values, idx) if keepdim else out_t(squeeze(values, d), squeeze(idx, d))

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._backend import get_array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.engine import sum_to
@@ -615,6 +616,7 @@ def _tri(input, name, mask):
     from .pointwise import where
     if input._data.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    mask = get_array_module(input._data).asarray(mask)  # on the input's device
     return where(_wrap(mask), input, False if input._data.dtype == np.bool_ else 0)
 
 
