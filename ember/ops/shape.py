@@ -68,11 +68,16 @@ def _viewable(a, shape):
     if a.flags.c_contiguous or a.shape == shape:
         return True
     try:
-        v = a.view()
-        v.shape = shape  # NumPy refuses exactly when a copy would be needed
+        a.reshape(shape, copy=False)  # NumPy refuses exactly when a copy would be needed
         return True
-    except AttributeError:
+    except ValueError:
         return False
+    except TypeError:  # NumPy 2.0 and CuPy have no copy=: setting the shape refuses the same way
+        try:
+            a.view().shape = shape
+            return True
+        except AttributeError:
+            return False
 
 
 def _wrap_view_dtype(input, dt):
