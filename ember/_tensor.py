@@ -3,6 +3,9 @@
 Every method here is one line that delegates to the op that implements it in
 ``ember/ops``; the ops hold the maths, the engine (``ember/autograd``) the bookkeeping.
 """
+import functools as _functools
+import operator as _operator
+
 import numpy as np
 
 from . import _dtype
@@ -644,36 +647,6 @@ class Tensor:
         return _fill_random(self, "randint", generator, from_, to)
 
     # ------------------------------------------------------------------ operators
-    def __add__(self, other):
-        y = _arith(self, other, _P.Add)
-        return y if y is not None else _P.add(self, other)
-
-    def __radd__(self, other):
-        y = _arith(self, other, _P.Add)  # (addition and multiplication commute exactly)
-        return y if y is not None else _P.add(other, self)
-
-    def __sub__(self, other):
-        y = _arith(self, other, _P.Sub)
-        return y if y is not None else _P.sub(self, other)
-
-    def __rsub__(self, other):
-        return _P.sub(other, self)
-
-    def __mul__(self, other):
-        y = _arith(self, other, _P.Mul)
-        return y if y is not None else _P.mul(self, other)
-
-    def __rmul__(self, other):
-        y = _arith(self, other, _P.Mul)
-        return y if y is not None else _P.mul(other, self)
-
-    def __truediv__(self, other):
-        y = _arith(self, other, _P.Div)
-        return y if y is not None else _P.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _P.div(other, self)
-
     def __floordiv__(self, other):
         return _P.floor_divide(self, other)
 
@@ -685,10 +658,6 @@ class Tensor:
 
     def __rmod__(self, other):
         return _P.remainder(other, self)
-
-    def __pow__(self, other):
-        y = _arith(self, other, _P.Pow) if other.__class__ is not Tensor else None
-        return y if y is not None else _P.pow(self, other)
 
     def __rpow__(self, other):
         return _P.pow(other, self)
@@ -789,36 +758,47 @@ class Tensor:
         return _inplace(self, _P.bitwise_xor, other)
 
     def __getitem__(self, index):
+        # the hot path: ints and slices without steps, on a tensor that records nothing (a view)
+        if index.__class__ is tuple and not (self._rg and _grad_state.enabled):
+            for i in index:
+                c = i.__class__
+                if c is not int and (c is not slice or i.step is not None):
+                    break
+            else:
+                index += (Ellipsis,)  # (so that all ints give a 0-d view, not a NumPy scalar)
+                try:
+                    return _view(self, self._data[index], _I.BasicIndex, (index,), _no_options)
+                except IndexError:
+                    pass  # getitem raises torch's error
         return _I.getitem(self, index)
 
     def __setitem__(self, index, value):
         _I.setitem(self, index, value)
 
 
-def _arith(x, other, cls):
-    """``x op other`` for the arithmetic dunders' common case: a float tensor with a tensor of
-    the same dtype or a Python float or int (no promotion needed), without Op.apply when
-    nothing records. None for every other case, which the full function handles."""
-    a = x._data
-    if a.dtype.kind != "f":
-        return None
-    if other.__class__ is Tensor:
-        b = other._data
-        if b.dtype != a.dtype:
-            return None
-        if (x._rg or other._rg) and _grad_state.enabled:
-            return cls.apply(x, other)
-    elif other.__class__ is float or other.__class__ is int:
-        b = other
-        if x._rg and _grad_state.enabled:
-            return cls.apply(x, other)
-    else:
-        return None
-    try:
-        y = cls.forward(None, a, b)
-    except ValueError:  # operands that do not broadcast: apply() raises torch's error
-        return cls.apply(x, other)
-    return _wrap(y)
+def _arith(op, fn, full, reflected=False, scalars_only=False):
+    """An arithmetic dunder. `full(x, y)` is the op's function (promotion, errors, autograd);
+    the common case skips it: a float tensor with a tensor of the same dtype or a Python
+    float or int (no promotion needed) goes to ``op.apply`` when it records, else straight
+    to ``fn(a, b)`` on the arrays."""
+    def dunder(self, other):
+        a = self._data
+        c = other.__class__
+        if c is float or c is int:
+            b, rg = other, self._rg
+        elif c is Tensor and not scalars_only and other._data.dtype is a.dtype:
+            b, rg = other._data, self._rg or other._rg
+        else:
+            return full(other, self) if reflected else full(self, other)
+        if a.dtype.kind != "f":
+            return full(other, self) if reflected else full(self, other)
+        if rg and _grad_state.enabled:
+            return full(other, self) if reflected else op.apply(self, other)
+        try:
+            return _wrap(fn(b, a) if reflected else fn(a, b))
+        except ValueError:  # operands that do not broadcast: full() raises torch's error
+            return full(other, self) if reflected else full(self, other)
+    return dunder
 
 
 def _rebuild(array, requires_grad):
@@ -830,13 +810,30 @@ def _rebuild(array, requires_grad):
 def _wrap(data):
     """A new tensor around an array (the hot-path constructor used by every op)."""
     t = Tensor.__new__(Tensor)
-    if isinstance(data, np.generic):  # NumPy returns scalars from 0-d operations
+    if data.__class__ is not _ndarray and isinstance(data, np.generic):  # NumPy returns scalars from 0-d operations
         data = np.asarray(data)
     t._data = data
     t._rg = False
     t.grad = t.grad_fn = t._base = t._view = t._hooks = None
     t._out_nr = 0
     t._version = [0]
+    return t
+
+
+_no_options = {}
+
+
+def _view(x, data, op, args, options):
+    """A new tensor around `data`, a view of `x`'s memory made by ``op(x, *args, **options)``:
+    it shares x's version counter, and keeps how to make it again from the base. Outside
+    autograd it still requires grad if x does (a leaf, as torch's views made under no_grad)."""
+    t = Tensor.__new__(Tensor)
+    t._data = data
+    t._rg = x._rg
+    t.grad = t.grad_fn = t._hooks = None
+    t._out_nr = 0
+    t._version, t._base = x._version, (x._base if x._base is not None else x)
+    t._view = (x._view or ()) + ((op, args, options),)
     return t
 
 
@@ -1026,3 +1023,14 @@ def _check_cast(src, dst):
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402
+
+# the arithmetic dunders' fast paths need the ops, so they are set once those have loaded
+Tensor.__add__ = _arith(_P.Add, _operator.add, _P.add)
+Tensor.__radd__ = _arith(_P.Add, _operator.add, _P.add, reflected=True)
+Tensor.__sub__ = _arith(_P.Sub, _operator.sub, _P.sub)
+Tensor.__rsub__ = _arith(_P.Sub, _operator.sub, _P.sub, reflected=True)
+Tensor.__mul__ = _arith(_P.Mul, _operator.mul, _P.mul)
+Tensor.__rmul__ = _arith(_P.Mul, _operator.mul, _P.mul, reflected=True)
+Tensor.__truediv__ = _arith(_P.Div, _operator.truediv, _P.div)
+Tensor.__rtruediv__ = _arith(_P.Div, _operator.truediv, _P.div, reflected=True)
+Tensor.__pow__ = _arith(_P.Pow, _functools.partial(_P.Pow.forward, None), _P.pow, scalars_only=True)

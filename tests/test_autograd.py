@@ -368,6 +368,7 @@ FAST_PATH_EXPRESSIONS = [  # the dunders' and reductions' fast paths, next to th
     lambda x, y: x + 2, lambda x, y: 3 * x, lambda x, y: 2.5 + x, lambda x, y: x / 4,
     lambda x, y: x ** 2, lambda x, y: x ** 3, lambda x, y: x.abs() ** 0.5,
     lambda x, y: (x * y).sum(), lambda x, y: (x - y).mean(), lambda x, y: x[1, 1:3] * y[0, :2],
+    lambda x, y: 2 - x, lambda x, y: 1.5 / y, lambda x, y: x[1, 2] * y[2:, 0:-1], lambda x, y: x ** y.abs(),
 ]
 
 
@@ -390,10 +391,32 @@ def test_fast_paths_agree_with_torch(k, dtype, grad):
     tol = 1e-2 if dtype == "float16" else 1e-5
     assert_close(re, rt, atol=tol, rtol=tol)
     if grad:
-        assert_close(xe, xt, atol=tol, rtol=tol)
-        assert (ye is None) == (yt is None)
-        if ye is not None:
-            assert_close(ye, yt, atol=tol, rtol=tol)
+        for ge, gt in ((xe, xt), (ye, yt)):
+            assert (ge is None) == (gt is None)
+            if ge is not None:
+                assert_close(ge, gt, atol=tol, rtol=tol)
+
+
+def test_basic_index_fast_path_makes_views():
+    # x[ints and slices] outside autograd is a view: shared memory and version, writes show
+    # through, out-of-range raises torch's IndexError, all ints give a 0-d tensor
+    out = {}
+    for lib in (ember, torch):
+        x = lib.tensor(A.copy())
+        v = x[1, 1:3]
+        s = x[2, 0]
+        v.mul_(10)
+        x[0, 0:2] = 7.0
+        with pytest.raises(IndexError) as e:
+            x[1, A.shape[1]]
+        w = lib.tensor(A.copy(), requires_grad=True)
+        with lib.no_grad():
+            u = w[0, 1:]
+        version = v._version if lib is torch else v._version[0]  # (ember keeps a shared list)
+        out[lib] = (x, version, s.shape, v._base is x, u.requires_grad, u._base is w, str(e.value))
+    (xe, *re), (xt, *rt) = out[ember], out[torch]
+    assert_close(xe, xt)
+    assert re == rt
 
 
 def test_backward_after_a_failed_backward_is_clean():

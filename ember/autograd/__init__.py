@@ -9,21 +9,24 @@ from .. import _tensor
 
 
 def _make_grads(outputs, grad_outputs):
+    """The arrays that seed backward: ones for scalar outputs without a given gradient."""
     grads = []
     for out, g in zip(outputs, grad_outputs):
+        d = out._data
         if g is None:
-            if out._data.size != 1:
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind not in "fc":
-                raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
-                                   f"{out.dtype}")
-            d = out._data  # (np.ones_like, which also serves CuPy arrays, is 5x slower on NumPy's)
-            g = _tensor._wrap(np.array(1, d.dtype).reshape(d.shape) if d.__class__ is np.ndarray else np.ones_like(d))
+            if d.dtype.kind not in "fc":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
+            # (np.ones_like, which also serves CuPy arrays, is 5x slower on NumPy's)
+            g = np.array(1, d.dtype).reshape(d.shape) if d.__class__ is np.ndarray else np.ones_like(d)
         elif not isinstance(g, _tensor.Tensor):
-            g = _tensor._wrap(np.full(out._data.shape, g, dtype=out._data.dtype))
-        elif g._data.shape != out._data.shape:
+            g = np.full(d.shape, g, dtype=d.dtype)
+        elif g._data.shape != d.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")
+        else:
+            g = g._data
         grads.append(g)
     return grads
 
@@ -35,12 +38,10 @@ def _seq(x):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate into the ``.grad`` of graph leaves the gradient of `tensors`."""
     tensors = _seq(tensors)
-    grads = _make_grads(tensors, _seq(grad_tensors) if grad_tensors is not None else [None] * len(tensors))
-    if retain_graph is None:
-        retain_graph = create_graph
+    grads = _make_grads(tensors, _seq(grad_tensors) if grad_tensors is not None else (None,) * len(tensors))
     if inputs is not None:
         inputs = _seq(inputs)
-    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+    run_backward(tensors, grads, create_graph if retain_graph is None else retain_graph, create_graph, inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
@@ -51,7 +52,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _make_grads(outputs, _seq(grad_outputs) if grad_outputs is not None else [None] * len(outputs))
+    grads = _make_grads(outputs, _seq(grad_outputs) if grad_outputs is not None else (None,) * len(outputs))
     if retain_graph is None:
         retain_graph = create_graph
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)

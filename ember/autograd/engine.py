@@ -80,45 +80,26 @@ def _accumulate(leaf, g, create_graph):
 
 def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
                  accumulate=True):
-    """Backpropagate from `roots`. With ``accumulate=False`` (autograd.grad) nothing is written
-    to ``.grad``; instead the gradients of `inputs` are returned in order.
+    """Backpropagate from `roots`, seeded with the arrays `grad_roots`. With ``accumulate=False``
+    (autograd.grad) nothing is written to ``.grad``; instead the gradients of `inputs` are
+    returned in order.
 
     Unless `create_graph`, gradients flow as raw arrays: ops whose backward is written for
     arrays and tensors alike (``Op.arrays``) get arrays, the others get them wrapped."""
     raw = not create_graph
-    captured = {}  # id(input) -> gradient, for autograd.grad and backward(inputs=...)
-    wanted_leaf = None if inputs is None else {id(t) for t in inputs}
-    wanted_node = {}
-    if inputs is not None:
-        for t in inputs:
-            if t.grad_fn is not None:
-                wanted_node.setdefault((t.grad_fn, t._out_nr), []).append(t)
-
-    def deliver_leaf(t, g):
-        if wanted_leaf is not None and id(t) not in wanted_leaf:
-            return
-        if accumulate:
-            _accumulate(t, g, create_graph)
-        else:
-            if raw:
-                g = _wrap(g)
-            if t._hooks:
-                g = _apply_hooks(t._hooks, g)
-            prev = captured.get(id(t))
-            captured[id(t)] = g if prev is None else prev + g
-
+    sink = None if inputs is None and accumulate else _Sink(inputs, accumulate, create_graph)
     # nodes run from the newest to the oldest: a node's consumers were all made after it, so
     # by the time it runs every gradient for it has arrived (no dependency count needed).
     # A node's incoming gradients wait in its ``grads`` list until it runs.
     heap = []
     for t, g in zip(roots, grad_roots):
-        if raw:
-            g = g._data
+        if not raw:
+            g = _wrap(g)
         f = t.grad_fn
         if f is None:
             if not t._rg:
                 raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-            deliver_leaf(t, g)
+            _deliver(sink, t, g, create_graph)
             continue
         buf = f.grads
         if buf is None:
@@ -127,32 +108,30 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         i = t._out_nr
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    direct = inputs is None and accumulate
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
         while heap:
             f = heappop(heap)[1]
-            gys, f.grads = f.grads, None
-            if f.save or f.saves_output or f._freed:
+            gys = f.grads
+            f.grads = None
+            if f.check:
                 f.check_saved()
-            if f.hooks or f.retained:
+            if f.hooks is not None or f.retained is not None:
                 gys = _output_hooks(f, gys, raw)
-            if wanted_node:
-                for i, g in enumerate(gys):
-                    for t in wanted_node.get((f, i), ()):
-                        captured[id(t)] = _wrap(g) if raw else g
-            arrays = raw and f.arrays
-            if arrays:
+            if sink is not None and sink.nodes:
+                sink.capture(f, gys, raw)
+            gy0 = None
+            if not raw:
+                gxs = f.run_backward(gys)
+            elif f.arrays:
                 gy0 = gys[0]
                 gxs = f.backward(gy0)
                 if gxs.__class__ is not tuple:
                     gxs = (gxs,)
-            elif raw:  # a backward written for tensors only: wrap, then unwrap
+            else:  # a backward written for tensors only: wrap, then unwrap
                 gxs = f.run_backward([None if g is None else _wrap(g) for g in gys])
                 gxs = [None if g is None else g._data for g in gxs]
-            else:
-                gxs = f.run_backward(gys)
             for e, gx, x in zip(f.next, gxs, f.inputs):
                 if e is None or gx is None:
                     continue
@@ -166,9 +145,10 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                         gx = _fit(gx, x)
                 p, i = e
                 if i is None:  # a leaf
-                    if not direct:
-                        deliver_leaf(p, gx)
-                    elif arrays and p.grad is None and not p._hooks and gx is not gy0 and gx.base is None:
+                    if sink is not None:
+                        _deliver(sink, p, gx, create_graph)
+                    elif gy0 is not None and p.grad is None and p._hooks is None and gx is not gy0 \
+                            and gx.base is None:
                         p.grad = _wrap(gx)  # an arrays-op's own new array (not gy, not a view): no copy
                     else:
                         _accumulate(p, gx, create_graph)
@@ -184,8 +164,44 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
         _mode.enabled = prev_mode
         for _, f in heap:  # after an error: no gradient may wait for a later backward
             f.grads = None
-    if inputs is not None and not accumulate:
-        return [captured.get(id(t)) for t in inputs]
+    if sink is not None and not accumulate:
+        return [sink.captured.get(id(t)) for t in inputs]
+
+
+class _Sink:
+    """Where gradients go when backward has `inputs` (only those leaves get them) or when
+    autograd.grad collects them instead of accumulating into ``.grad``."""
+
+    def __init__(self, inputs, accumulate, create_graph):
+        self.accumulate, self.raw = accumulate, not create_graph
+        self.captured = {}  # id(input) -> gradient
+        self.leaves = None if inputs is None else {id(t) for t in inputs}
+        self.nodes = {}
+        for t in inputs or ():
+            if t.grad_fn is not None:
+                self.nodes.setdefault((t.grad_fn, t._out_nr), []).append(t)
+
+    def capture(self, f, gys, raw):
+        """Keep the gradients arriving at node `f` that belong to wanted non-leaf inputs."""
+        for i, g in enumerate(gys):
+            for t in self.nodes.get((f, i), ()):
+                self.captured[id(t)] = _wrap(g) if raw else g
+
+
+def _deliver(sink, t, g, create_graph):
+    """A leaf's gradient: accumulated into ``.grad``, or kept by the sink."""
+    if sink is None:
+        return _accumulate(t, g, create_graph)
+    if sink.leaves is not None and id(t) not in sink.leaves:
+        return
+    if sink.accumulate:
+        return _accumulate(t, g, create_graph)
+    if sink.raw:
+        g = _wrap(g)
+    if t._hooks:
+        g = _apply_hooks(t._hooks, g)
+    prev = sink.captured.get(id(t))
+    sink.captured[id(t)] = g if prev is None else prev + g
 
 
 def _output_hooks(f, gys, raw):

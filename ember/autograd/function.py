@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _wrap, _view
 from . import grad_mode
 
 _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
@@ -28,16 +28,29 @@ class Node:
     hooks = None          # {output_index: [hook, ...]} from Tensor.register_hook on non-leaves
     grads = None          # the engine's buffer of gradients arriving for each output
     frees = True          # release() has something to free (Op: saves something or overrides it)
+    check = True          # the engine calls check_saved() first (saves something, or was freed)
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
 
     def connect(self, inputs):
-        """Record the edges to `inputs` (the caller makes this node its outputs' grad_fn)."""
-        self.next = tuple([((x.grad_fn, x._out_nr) if x.grad_fn is not None else (x, None))
-                           if isinstance(x, Tensor) and x._rg else None for x in inputs])
+        """Record the edges to `inputs` (the caller makes this node its outputs' grad_fn) and,
+        if backward reads them, their versions (to detect in-place changes). One plain loop:
+        it runs for every recorded op, and comprehensions cost a call each."""
+        edges = []
+        versions = self.versions = [] if self.save else None
+        for x in inputs:
+            if x.__class__ is Tensor or isinstance(x, Tensor):
+                if x._rg:
+                    f = x.grad_fn
+                    edges.append((x, None) if f is None else (f, x._out_nr))
+                else:
+                    edges.append(None)
+                if versions is not None:
+                    versions.append((x, x._version[0]))
+            else:
+                edges.append(None)
+        self.next = edges
         self.seq = next(_counter)
         self.inputs = inputs
-        if self.save:  # the versions of what backward will read, to detect in-place changes
-            self.versions = [(x, x._version[0]) for x in inputs if isinstance(x, Tensor)]
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -77,7 +90,7 @@ class Node:
     def release(self):
         """Free what backward needed (torch frees saved tensors after a backward)."""
         if self.save or self.saves_output:
-            self._freed = True
+            self._freed = self.check = True
             self.inputs = self.y = self.xs = self.versions = None
 
 
@@ -108,31 +121,30 @@ class Op(Node):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.frees = cls.save or cls.saves_output or cls.release is not Op.release
+        cls.check = cls.save or cls.saves_output
+        cls.frees = cls.check or cls.release is not Op.release
 
     @classmethod
     def apply(cls, *inputs, **options):
         # the hot path of every op: kept flat (no helper calls) because its cost is paid per op
         f = _new(cls)
-        xs = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        xs = [x._data if x.__class__ is Tensor or isinstance(x, Tensor) else x for x in inputs]
         try:
             y = f.forward(*xs, **options)
         except ValueError as e:  # NumPy's shape errors become torch's
             raise _shape_error(inputs, e) from None
         if y.__class__ is not _ndarray and isinstance(y, _generic):  # NumPy returns scalars from 0-d ops
             y = _asarray(y)
-        out = _new(Tensor)
-        out._data, out._rg, out._out_nr = y, False, 0
-        out.grad = out.grad_fn = out._hooks = None
-        if cls.view:  # shares x's memory: one version counter, and how to make it again from the base
-            x = inputs[0]
-            out._version, out._base = x._version, (x._base if x._base is not None else x)
-            out._view = (x._view or ()) + ((cls, inputs[1:], options),)
+        if cls.view:  # shares x's memory
+            out = _view(inputs[0], y, cls, inputs[1:], options)
         else:
-            out._version, out._base, out._view = [0], None, None
+            out = _new(Tensor)
+            out._data, out._rg, out._out_nr = y, False, 0
+            out.grad = out.grad_fn = out._hooks = out._base = out._view = None
+            out._version = [0]
         if _mode.enabled:
             for x in inputs:
-                if isinstance(x, Tensor) and x._rg:
+                if (x.__class__ is Tensor or isinstance(x, Tensor)) and x._rg:
                     f.connect(inputs)
                     f.xs = xs
                     if cls.saves_output:
@@ -232,7 +244,7 @@ class FunctionCtx:
 class Function(FunctionCtx, Node):
     """Base class for custom differentiable operations, as torch.autograd.Function:
     ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` are static methods."""
-    save = False
+    save = check = False
     to_save = ()
     saved_versions = ()
     non_differentiable = ()
@@ -290,7 +302,7 @@ class Function(FunctionCtx, Node):
 
     def release(self):
         if self.to_save:
-            self._freed = True
+            self._freed = self.check = True
             self.to_save = ()
 
 
