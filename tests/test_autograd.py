@@ -369,6 +369,7 @@ FAST_PATH_EXPRESSIONS = [  # the dunders' and reductions' fast paths, next to th
     lambda x, y: x ** 2, lambda x, y: x ** 3, lambda x, y: x.abs() ** 0.5,
     lambda x, y: (x * y).sum(), lambda x, y: (x - y).mean(), lambda x, y: x[1, 1:3] * y[0, :2],
     lambda x, y: 2 - x, lambda x, y: 1.5 / y, lambda x, y: x[1, 2] * y[2:, 0:-1], lambda x, y: x ** y.abs(),
+    lambda x, y: x @ y.T, lambda x, y: (x.T @ y).tanh(),
 ]
 
 
