@@ -35,12 +35,15 @@ def _fit(g, like):
 
 def sum_to(x, shape):
     """Array `x` summed over its broadcast (leading and size-1) axes to `shape`: the
-    un-broadcasting rule."""
+    un-broadcasting rule. The result is a new array, not a view of one."""
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple([lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1])
-    if axes:  # NumPy's ufunc itself: x.sum() adds a Python layer
-        x = _add_reduce(x, axes, keepdims=True) if x.__class__ is np.ndarray else x.sum(axes, keepdims=True)
-    return x.reshape(shape) if lead else x
+    ones = tuple([lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1])
+    axes = tuple(range(lead)) + ones
+    if not axes:
+        return x
+    keep = bool(ones)  # NumPy's ufunc itself: x.sum() adds a Python layer
+    y = _add_reduce(x, axes, keepdims=keep) if x.__class__ is np.ndarray else x.sum(axes, keepdims=keep)
+    return y.reshape(shape) if keep and lead else y
 
 
 def _fit_array(g, like):

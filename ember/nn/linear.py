@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from ..autograd.engine import sum_to
 from ..autograd.function import Op
 from ..ops.linalg import _mm
 from ..ops import creation as C
@@ -18,9 +19,9 @@ class Addmm(Op):
 
     def forward(self, x, w, b):
         if x.ndim > 2:  # one GEMM over all leading dims
-            y = np.dot(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
-        else:
-            y = np.dot(x, w.T) if x.ndim == 2 else x @ w.T  # dot: matmul's small-shape path is slower
+            y = x.reshape(-1, x.shape[-1]).dot(w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        else:  # (ndarray.dot: matmul's small-shape path and np.dot's dispatch are slower)
+            y = x.dot(w.T) if x.ndim == 2 else x @ w.T
         if b is not None:
             y += b
         return y
@@ -38,7 +39,7 @@ class Addmm(Op):
                 g2 = gy.reshape((-1, gy.shape[-1])) if gy.ndim > 2 else gy
                 gw = _mm(g2.T, x2)
         if b is not None and n[2]:
-            gb = gy.sum(tuple(range(gy.ndim - 1))) if gy.ndim > 1 else gy
+            gb = sum_to(gy, b.shape) if gy.__class__ is np.ndarray else gy.sum(tuple(range(gy.ndim - 1)))
         return gx, gw, gb
 
 
