@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _wrap_dim
+from .._tensor import Tensor, _wrap, _wrap_dim, _add_reduce
 from .. import _dtype
 from .._backend import get_array_module
 from ..autograd.function import Op
@@ -60,21 +60,25 @@ def _spread(gy, x, y, dims):
 
 # ---------------------------------------------------------------- sum, mean, prod
 class Sum(Op):
-    """Sum, and mean as the sum divided by the count: one node where a composite takes two."""
+    """Sum, and mean as the sum divided by the count: one node where a composite takes two.
+    The options are keywords, so that the graph records one input."""
     save, arrays = False, True
 
-    def forward(self, x, dims, keepdim, dtype, count=1):
-        y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    def forward(self, x, dims=None, keepdim=False, dtype=None, count=1):
+        self.shape, self.dims, self.keepdim, self.count = x.shape, dims, keepdim, count
+        if x.__class__ is np.ndarray:  # NumPy's ufunc itself: x.sum() adds a Python layer
+            y = _add_reduce(x, dims, dtype, None, keepdim)
+        else:
+            y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         return y if count == 1 else y / count
 
     def backward(self, gy):
-        x, dims, keepdim, _, count = self.xs
-        shape = x.shape
-        if count != 1:
-            gy = gy / count
-        if not keepdim and dims is not None:  # (a full sum's 0-d gradient broadcasts as it is)
+        shape, dims = self.shape, self.dims
+        if self.count != 1:
+            gy = gy / self.count
+        if not self.keepdim and dims is not None:  # (a full sum's 0-d gradient broadcasts as it is)
             gy = Reshape.on(gy, _keep_shape(shape, dims))
-        return expand_grad(gy, shape), None, None, None, None
+        return expand_grad(gy, shape)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -84,7 +88,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dt = _dtype.to_np(dtype)
     if dt is None and input._data.dtype.kind in "bui":  # torch sums integers and bools as int64
         dt = np.dtype(np.int64)
-    return Sum.apply(input, _dims(dim, input._data.ndim), keepdim, dt, 1)
+    return Sum.apply(input, dims=_dims(dim, input._data.ndim), keepdim=keepdim, dtype=dt)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -101,7 +105,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
                            f"or complex dtype. Got: {_tname(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim)
     n = _count(input._data.shape, dims)
-    return Sum.apply(input, dims, keepdim, None, n if n else float("nan"))
+    return Sum.apply(input, dims=dims, keepdim=keepdim, count=n if n else float("nan"))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
