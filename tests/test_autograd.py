@@ -437,3 +437,19 @@ def test_backward_after_a_failed_backward_is_clean():
         c.backward()
         out[lib] = x.grad
     assert_close(out[ember], out[torch])
+
+
+def test_double_backward_through_grad_outputs():
+    # a Hessian-vector product: the given grad_outputs tensor keeps its own history
+    out = {}
+    for lib in (ember, torch):
+        x = lib.tensor(A.copy(), requires_grad=True)
+        v = lib.tensor(A[::-1].copy(), requires_grad=True)
+        g, = lib.autograd.grad((x ** 3).sum() * 1.0 + (x * x).sum(), x, create_graph=True)
+        hv, = lib.autograd.grad(g, x, grad_outputs=v, create_graph=True)
+        (hv * hv).sum().backward()
+        y = x.tanh()
+        y.backward(v * 2, create_graph=True)
+        out[lib] = (hv, v.grad, x.grad)
+    for e, t in zip(out[ember], out[torch]):
+        assert_close(e, t, atol=1e-5, rtol=1e-5)

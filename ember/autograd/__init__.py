@@ -9,7 +9,8 @@ from .. import _tensor
 
 
 def _make_grads(outputs, grad_outputs):
-    """The arrays that seed backward: ones for scalar outputs without a given gradient."""
+    """What seeds backward: the given gradient tensors, arrays of ones for scalar outputs
+    without one."""
     grads = []
     for out, g in zip(outputs, grad_outputs):
         d = out._data
@@ -25,8 +26,6 @@ def _make_grads(outputs, grad_outputs):
         elif g._data.shape != d.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")
-        else:
-            g = g._data
         grads.append(g)
     return grads
 

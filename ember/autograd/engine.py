@@ -5,7 +5,7 @@ from heapq import heappush, heappop
 
 import numpy as np
 
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from . import grad_mode
 
 _mode = grad_mode.state
@@ -83,7 +83,8 @@ def _accumulate(leaf, g, create_graph):
 
 def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
                  accumulate=True):
-    """Backpropagate from `roots`, seeded with the arrays `grad_roots`. With ``accumulate=False``
+    """Backpropagate from `roots`, seeded with `grad_roots` (tensors or arrays; with
+    `create_graph` a given tensor's own history is kept). With ``accumulate=False``
     (autograd.grad) nothing is written to ``.grad``; instead the gradients of `inputs` are
     returned in order.
 
@@ -96,8 +97,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     # A node's incoming gradients wait in its ``grads`` list until it runs.
     heap = []
     for t, g in zip(roots, grad_roots):
-        if not raw:
-            g = _wrap(g)
+        if isinstance(g, Tensor) is raw:
+            g = g._data if raw else _wrap(g)
         f = t.grad_fn
         if f is None:
             if not t._rg:
