@@ -21,15 +21,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import ember  # noqa: E402
 import torch  # noqa: E402
 
+import minimal_autograd  # noqa: E402  (this folder)
+
 CASES = {}
 
 
-def case(name, target, numpy=None):
+def case(name, target, numpy=None, minimal=False):
     """Register `fn(lib) -> step` under `name`; `target` is the ratio the issue asks for.
     `numpy() -> step`, where given, is the same work written directly in NumPy with no
-    framework at all: its ratio to torch is the floor for any framework on NumPy."""
+    framework at all: its ratio to torch is the floor for any framework on NumPy.
+    With `minimal`, fn also runs on `minimal_autograd`, the smallest eager autograd on NumPy
+    (no torch semantics at all): its ratio is what differentiating alone costs."""
     def register(fn):
-        CASES[name] = (fn, target, numpy)
+        CASES[name] = (fn, target, numpy, minimal)
         return fn
     return register
 
@@ -42,13 +46,13 @@ def _arrays(*shapes, seed=0):
 
 
 # ---------------------------------------------------------------- per-op overhead on small tensors
-@case("op: add 16x16", 0.5, lambda: (lambda a, b: lambda: a + b)(*_arrays((16, 16), (16, 16))))
+@case("op: add 16x16", 0.5, lambda: (lambda a, b: lambda: a + b)(*_arrays((16, 16), (16, 16))), minimal=True)
 def _add(lib):
     a, b = (lib.tensor(v) for v in _arrays((16, 16), (16, 16)))
     return lambda: a + b
 
 
-@case("op: mul 16x16", 0.5, lambda: (lambda a, b: lambda: a * b)(*_arrays((16, 16), (16, 16))))
+@case("op: mul 16x16", 0.5, lambda: (lambda a, b: lambda: a * b)(*_arrays((16, 16), (16, 16))), minimal=True)
 def _mul(lib):
     a, b = (lib.tensor(v) for v in _arrays((16, 16), (16, 16)))
     return lambda: a * b
@@ -72,7 +76,7 @@ def _index(lib):
     return lambda: a[3, 2:10]
 
 
-@case("op: add with grad 16x16", 0.5, lambda: (lambda a, b: lambda: a + b)(*_arrays((16, 16), (16, 16))))
+@case("op: add with grad 16x16", 0.5, lambda: (lambda a, b: lambda: a + b)(*_arrays((16, 16), (16, 16))), minimal=True)
 def _add_grad(lib):
     a, b = (lib.tensor(v, requires_grad=True) for v in _arrays((16, 16), (16, 16)))
     return lambda: a + b
@@ -91,7 +95,7 @@ def _graph_numpy():
     return step
 
 
-@case("graph: fwd+bwd small MLP-like graph", 0.5, _graph_numpy)
+@case("graph: fwd+bwd small MLP-like graph", 0.5, _graph_numpy, minimal=True)
 def _graph(lib):
     x, w1, w2 = _arrays((8, 16), (16, 16), (16, 4))
     x = lib.tensor(x)
@@ -124,7 +128,7 @@ def _linreg_numpy():
     return run
 
 
-@case("linreg: 1000 points, 1000 steps", 0.5, _linreg_numpy)
+@case("linreg: 1000 points, 1000 steps", 0.5, _linreg_numpy, minimal=True)
 def _linreg(lib):
     xs, ys = _linreg_data()
     x, y = lib.tensor(xs), lib.tensor(ys)
@@ -244,11 +248,14 @@ def measure(fn, min_time=0.2, rounds=7):
     return step, n
 
 
-def compare(fn, numpy=None, rounds=7):
-    """Median seconds per step of ember, torch and (where given) plain NumPy, alternating."""
+def compare(fn, numpy=None, minimal=False, rounds=7):
+    """Median seconds per step of ember, torch and (where given) plain NumPy and the minimal
+    autograd, alternating."""
     makers = {"ember": lambda: fn(ember), "torch": lambda: fn(torch)}
     if numpy is not None:
         makers["numpy"] = numpy
+    if minimal:
+        makers["minimal"] = lambda: fn(minimal_autograd)
     steps = {k: measure(m, rounds=rounds) for k, m in makers.items()}
     times = {k: [] for k in steps}
     for _ in range(rounds):
@@ -279,19 +286,23 @@ def main():
     print(f"import ember: {float(r.stdout.strip()):.3f} s (target < 0.2 s)")
     print("numpy: the same work written directly in NumPy, no framework: numpy/torch is the floor "
           "for any framework on NumPy")
+    print("mini: the same program on benchmarks/minimal_autograd.py, an eager autograd with no torch "
+          "semantics")
     for threads in thread_counts:
         torch.set_num_threads(threads)
         ember.set_num_threads(threads)
         print(f"\nthreads = {threads}")
-        print(f"{'case':45s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s} {'numpy/torch':>12s}")
-        for name, (fn, target, numpy) in CASES.items():
+        print(f"{'case':45s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s} {'numpy/torch':>12s}"
+              f" {'mini/torch':>11s}")
+        for name, (fn, target, numpy, minimal) in CASES.items():
             if args.filters and not any(f in name for f in args.filters):
                 continue
-            t = compare(fn, numpy, args.rounds)
+            t = compare(fn, numpy, minimal, args.rounds)
             ratio = t["ember"] / t["torch"]
             floor = f"{t['numpy'] / t['torch']:12.2f}" if "numpy" in t else " " * 12
+            mini = f"{t['minimal'] / t['torch']:11.2f}" if "minimal" in t else " " * 11
             mark = "" if ratio <= target else "  (over target)"
-            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {target:7.2f} {floor}{mark}",
+            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {target:7.2f} {floor} {mini}{mark}",
                   flush=True)
     torch.set_num_threads(default)
 
