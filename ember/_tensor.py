@@ -779,8 +779,11 @@ class Tensor:
 def _arith(op, fn, full, reflected=False, scalars_only=False):
     """An arithmetic dunder. `full(x, y)` is the op's function (promotion, errors, autograd);
     the common case skips it: a float tensor with a tensor of the same dtype or a Python
-    float or int (no promotion needed) goes to ``op.apply`` when it records, else straight
-    to ``fn(a, b)`` on the arrays."""
+    float or int (no promotion needed) goes straight to ``fn(a, b)``, `op`'s forward on the
+    arrays (it keeps no state), and when that is recorded, becomes a node of `op` as
+    ``op.apply`` would make it."""
+    assert not op.view
+
     def dunder(self, other):
         a = self._data
         c = other.__class__
@@ -792,12 +795,17 @@ def _arith(op, fn, full, reflected=False, scalars_only=False):
             return full(other, self) if reflected else full(self, other)
         if a.dtype.kind != "f":
             return full(other, self) if reflected else full(self, other)
-        if rg and _grad_state.enabled:
-            return full(other, self) if reflected else op.apply(self, other)
         try:
-            return _wrap(fn(b, a) if reflected else fn(a, b))
+            y = fn(b, a) if reflected else fn(a, b)
         except ValueError:  # operands that do not broadcast: full() raises torch's error
             return full(other, self) if reflected else full(self, other)
+        out = _wrap(y)
+        if rg and _grad_state.enabled:
+            if reflected:
+                _new(op).connect((other, self), out, [b, a])
+            else:
+                _new(op).connect((self, other), out, [a, b])
+        return out
     return dunder
 
 

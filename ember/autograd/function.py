@@ -31,9 +31,10 @@ class Node:
     check = True          # the engine calls check_saved() first (saves something, or was freed)
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
 
-    def connect(self, inputs):
-        """Record the edges to `inputs` (the caller makes this node its outputs' grad_fn) and,
-        if backward reads them, their versions (to detect in-place changes). One plain loop:
+    def connect(self, inputs, out=None, xs=None):
+        """Record the edges to `inputs` and, if backward reads them, their versions (to detect
+        in-place changes). With `out` (an op's one output, made from the arrays `xs`) this
+        node becomes its grad_fn; otherwise the caller wires the outputs. One plain loop:
         it runs for every recorded op, and comprehensions cost a call each."""
         edges = []
         versions = self.versions = [] if self.save else None
@@ -51,6 +52,11 @@ class Node:
         self.next = edges
         self.seq = next(_counter)
         self.inputs = inputs
+        if out is not None:
+            self.xs = xs
+            if self.saves_output:
+                self.y, self.vout = out._data, (out._version, out._version[0])
+            out.grad_fn, out._rg = self, True
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -145,11 +151,7 @@ class Op(Node):
         if _mode.enabled:
             for x in inputs:
                 if (x.__class__ is Tensor or isinstance(x, Tensor)) and x._rg:
-                    f.connect(inputs)
-                    f.xs = xs
-                    if cls.saves_output:
-                        f.y, f.vout = y, (out._version, out._version[0])
-                    out.grad_fn, out._rg = f, True
+                    f.connect(inputs, out, xs)
                     break
         return out
 

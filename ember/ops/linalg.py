@@ -62,9 +62,11 @@ def _mm(a, b):
 
 def matmul(input, other):
     a, b = input._data, other._data
-    if a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.shape[1] == b.shape[0] \
-            and not ((input._rg or other._rg) and _mode.enabled):
-        return _wrap(a.dot(b))  # the common case outside autograd
+    if a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.shape[1] == b.shape[0]:
+        out = _wrap(a.dot(b))  # the common case: Matmul.forward's, without apply's dispatch
+        if (input._rg or other._rg) and _mode.enabled:
+            Matmul().connect((input, other), out, [a, b])
+        return out
     if a.ndim and b.ndim and a.dtype == b.dtype and a.shape[-1] == b.shape[-2 if b.ndim > 1 else 0] \
             and (a.ndim <= 2 or b.ndim <= 2 or a.shape[:-2] == b.shape[:-2]):
         return Matmul.apply(input, other)  # the common case, checked cheaply
