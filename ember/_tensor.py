@@ -472,15 +472,15 @@ class Tensor:
     # reductions
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f":  # the common case
-            if self._rg and _grad_state.enabled:
-                return _R.Sum.apply(self)
             a = self._data
-            return _wrap(_add_reduce(a, None) if a.__class__ is _ndarray else a.sum())
+            if (self._rg and _grad_state.enabled) or a.__class__ is not _ndarray:
+                return _R.sum_all(self)
+            return _wrap(_add_reduce(a, None))  # (the hottest call of all: no layer in between)
         return _R.sum(self, dim, keepdim, dtype=dtype)
     def nansum(self, dim=None, keepdim=False, *, dtype=None): return _R.nansum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f" and self._data.size:
-            return _R.Sum.apply(self, count=self._data.size)  # the common case
+            return _R.sum_all(self, self._data.size)  # the common case
         return _R.mean(self, dim, keepdim, dtype=dtype)
     def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _R.nanmean(self, dim, keepdim, dtype=dtype)
     def prod(self, dim=None, keepdim=False, *, dtype=None): return _R.prod(self, dim, keepdim, dtype=dtype)

@@ -11,10 +11,13 @@ from .._tensor import Tensor, _wrap, _wrap_dim, _add_reduce
 from .. import _dtype
 from .._backend import get_array_module
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as _mode
 from .shape import reshape, squeeze, movedim, expand_grad, Reshape
 from .indexing import gather
 from . import pointwise as P
 from .pointwise import _tname
+
+_new = object.__new__
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 max_t, min_t, sort_t, topk_t, median_t, mode_t, kthvalue_t = (
@@ -66,11 +69,7 @@ class Sum(Op):
 
     def forward(self, x, dims=None, keepdim=False, dtype=None, count=1):
         self.shape, self.dims, self.keepdim, self.count = x.shape, dims, keepdim, count
-        if x.__class__ is np.ndarray:  # NumPy's ufunc itself: x.sum() adds a Python layer
-            y = _add_reduce(x, dims, dtype, None, keepdim)
-        else:
-            y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
-        return y if count == 1 else y / count
+        return _sum(x, dims, keepdim, dtype, count)
 
     def backward(self, gy):
         shape, dims = self.shape, self.dims
@@ -79,6 +78,27 @@ class Sum(Op):
         if not self.keepdim and dims is not None:  # (a full sum's 0-d gradient broadcasts as it is)
             gy = Reshape.on(gy, _keep_shape(shape, dims))
         return expand_grad(gy, shape)
+
+
+def _sum(x, dims, keepdim, dtype, count):
+    """Sum's forward on an array."""
+    if x.__class__ is np.ndarray:  # NumPy's ufunc itself: x.sum() adds a Python layer
+        y = _add_reduce(x, dims, dtype, None, keepdim)
+    else:
+        y = x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    return y if count == 1 else y / count
+
+
+def sum_all(input, count=1):
+    """The sum (count 1) or mean of all elements of a float tensor, the common case: Sum's
+    node made directly, without apply's generic dispatch."""
+    a = input._data
+    if not (input._rg and _mode.enabled):
+        return _wrap(_sum(a, None, False, None, count))
+    f = _new(Sum)
+    out = _wrap(f.forward(a, None, False, None, count))
+    f.connect((input,), out, [a])
+    return out
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
