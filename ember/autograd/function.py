@@ -155,6 +155,17 @@ class Op(Node):
                     break
         return out
 
+    @classmethod
+    def apply1(cls, x):
+        """``apply(x)`` for the commonest call, one tensor and no options, of an op that is not
+        a view: without the generic dispatch, which costs more than a small op."""
+        f = _new(cls)
+        a = x._data
+        out = _wrap(f.forward(a))
+        if x._rg and _mode.enabled:
+            f.connect((x,), out, [a])
+        return out
+
     @property
     def needs_input_grad(self):
         """Per input, truthy where it needs a gradient (its edge; None where not)."""

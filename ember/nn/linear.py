@@ -5,6 +5,8 @@ import numpy as np
 
 from ..autograd.engine import sum_to
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as _mode
+from .._tensor import _wrap
 from ..ops.linalg import _mm
 from ..ops import creation as C
 from . import init
@@ -47,7 +49,13 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias``."""
     x, w = input._data, weight._data
     if x.dtype == w.dtype and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1]:
-        return Addmm.apply(input, weight, bias)  # the common case, checked at once
+        # the common case, checked at once, and its node made without apply's generic dispatch
+        b = None if bias is None else bias._data
+        f = Addmm()
+        out = _wrap(f.forward(x, w, b))
+        if (input._rg or weight._rg or bias is not None and bias._rg) and _mode.enabled:
+            f.connect((input, weight, bias), out, [x, w, b])
+        return out
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{input.dtype.name.capitalize()} and {weight.dtype.name.capitalize()}")

@@ -13,9 +13,6 @@ from .._tensor import Tensor, _wrap
 from .. import _dtype
 from .._backend import special as _special, to_device as _to_device_array
 from ..autograd.function import Op, _shape_error
-from ..autograd.grad_mode import state as _mode
-
-_new = object.__new__
 
 _CAT = _dtype._CATEGORY
 _SCALAR_CAT = {bool: 0, int: 1, float: 2, complex: 3}
@@ -688,14 +685,9 @@ def _unary(cls):
     def fn(input):
         if not isinstance(input, Tensor):
             input = _as_tensor(input)
-        a = input._data
-        if a.dtype.kind in "biu":  # torch computes float functions of integers in the default dtype
-            return cls.apply(cast(input, _dtype.get_default_dtype().np))
-        f = _new(cls)  # apply() without its generic dispatch: one input, no options, no view
-        out = _wrap(f.forward(a))
-        if input._rg and _mode.enabled:
-            f.connect((input,), out, [a])
-        return out
+        if input._data.dtype.kind in "biu":  # torch computes float functions of integers in the default dtype
+            input = cast(input, _dtype.get_default_dtype().np)
+        return cls.apply1(input)
     fn.__name__ = fn.__qualname__ = cls.__name__.lower()
     return fn
 
@@ -721,7 +713,7 @@ absolute = abs
 
 
 def relu(input):
-    return Relu.apply(input)
+    return Relu.apply1(input)
 
 
 class Atan2(Op):
