@@ -341,10 +341,12 @@ def _check_int_divisor(y):
 
 
 def neg(input):
-    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
+    if not isinstance(input, Tensor):
+        return Neg.apply(input)
+    if input._data.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return Neg.apply(input)
+    return Neg.apply1(input)
 
 
 negative = neg
