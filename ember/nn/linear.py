@@ -52,7 +52,10 @@ def linear(input, weight, bias=None):
         # the common case, checked at once, and its node made without apply's generic dispatch
         b = None if bias is None else bias._data
         f = Addmm()
-        out = _wrap(f.forward(x, w, b))
+        try:
+            out = _wrap(f.forward(x, w, b))
+        except ValueError:  # a bias that does not fit: apply() raises torch's error
+            return Addmm.apply(input, weight, bias)
         if (input._rg or weight._rg or bias is not None and bias._rg) and _mode.enabled:
             f.connect((input, weight, bias), out, [x, w, b])
         return out

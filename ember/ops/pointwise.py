@@ -715,6 +715,8 @@ absolute = abs
 
 
 def relu(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return Relu.apply1(input)
 
 

@@ -194,6 +194,9 @@ def test_linear_bilinear():
         F(ember).linear(ember.ones(4, 3, 5), ember.ones(2, 4))
     with pytest.raises(RuntimeError, match="same dtype"):
         F(ember).linear(ember.ones(4, 5, dtype=ember.float64), ember.ones(2, 5))
+    for lib in (ember, torch):  # a bias that does not fit the output: torch's error type
+        with pytest.raises(RuntimeError):
+            F(lib).linear(lib.ones(4, 5), lib.ones(2, 5), lib.ones(3))
 
 
 def test_embedding_and_one_hot():
