@@ -20,7 +20,8 @@ def _make_grads(outputs, grad_outputs):
             if d.dtype.kind not in "fc":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
             # (np.ones_like, which also serves CuPy arrays, is 5x slower on NumPy's)
-            g = np.array(1, d.dtype).reshape(d.shape) if d.__class__ is np.ndarray else np.ones_like(d)
+            g = (np.array(1, d.dtype).reshape(d.shape) if d.ndim else np.array(1, d.dtype)) \
+                if d.__class__ is np.ndarray else np.ones_like(d)
         elif not isinstance(g, _tensor.Tensor):
             g = np.full(d.shape, g, dtype=d.dtype)
         elif g._data.shape != d.shape:
