@@ -53,6 +53,18 @@ CASES = {  # f(lib, a, b, c) -> a scalar or tensor; a, c are 4x5, b is 5x3
     + L.nn.functional.adaptive_avg_pool2d(a.reshape(1, 1, 4, 5), (2, 2)).sum()
     + L.nn.functional.interpolate(a.reshape(1, 1, 4, 5), scale_factor=2, mode="bilinear").sum()
     + L.nn.functional.pad(a.reshape(1, 1, 4, 5), (1, 1)).sum(),
+    # ops that make new arrays (indices, ranks, zeros): on the input's device
+    "zero_dim": lambda L, a, b, c: a[0, 0].sort().values + a[1, 1].max(0).values + a[2, 2].topk(1).values
+    + a[0, 1].median(0).values + a[1, 2].mode().values + a[0, 3].argmax(0).float() + a[0, 4].kthvalue(1).values
+    + a[3, 3].argsort().float() + a[3, 4].min(0).indices.float(),
+    "cum_quantile_mode": lambda L, a, b, c: a.cummax(1).values + a.cummin(0).values
+    + L.quantile(a, 0.3, dim=1, keepdim=True) + L.nanquantile(c, 0.6, dim=1, keepdim=True)
+    + a.mode(1).values.unsqueeze(1) + L.median(a) + L.logsumexp(c, 1, keepdim=True),
+    "repeat_isin_diag": lambda L, a, b, c: a.repeat_interleave(2, dim=0)[:4]
+    + L.repeat_interleave(L.tensor([1, 2], device=a.device)).float().sum()
+    + a.repeat_interleave(L.tensor([1, 0, 2, 1], device=a.device), dim=0)[:4]
+    + L.isin(a, c[0]).float() + L.isin(a, 0.5).float() + L.diag_embed(a[0])[:4].sum() + a.diagonal().sum()
+    + L.cat([a, L.zeros(0, device=a.device)]) + L.addmm(c[:, :3], a, b, beta=0).sum(),
 }
 
 

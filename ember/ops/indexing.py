@@ -555,6 +555,9 @@ def take(input, index):
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
-    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else None
+    e = elements._data if isinstance(elements, Tensor) else None
+    xp = get_array_module(e if e is not None else t)  # a scalar side joins the tensor's device
+    t = xp.asarray(test_elements) if t is None else t
+    e = xp.asarray(elements) if e is None else e
     return _wrap(np.isin(e, t, invert=invert))

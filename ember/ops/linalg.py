@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._backend import get_array_module, to_device
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
@@ -174,7 +175,7 @@ def _add_scaled(input, prod, beta, alpha):
         prod = prod * alpha
     if beta == 0:
         # a zero gradient still reaches input, as in torch, but none of its values
-        return prod + P.where(_wrap(np.array(False)), input, 0)
+        return prod + P.where(_wrap(get_array_module(input._data).asarray(False)), input, 0)
     return prod + (input if beta == 1 else input * beta)
 
 
@@ -363,7 +364,7 @@ def _floating(a, name):
 
 def _singular_error(a, prefix):
     """torch's LinAlgError: names the batch element and LAPACK's first zero pivot (LU, partial pivoting)."""
-    flat = np.asarray(a, dtype=np.float64).reshape((-1,) + a.shape[-2:])
+    flat = to_device(a, "cpu").astype(np.float64).reshape((-1,) + a.shape[-2:])  # (an error message: on the host)
     for b, m in enumerate(flat):
         m = m.copy()
         for j in range(m.shape[0]):

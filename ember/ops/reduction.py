@@ -41,6 +41,11 @@ def _dims(dim, ndim):
     return dims if ndim else None
 
 
+def _index0(input):
+    """The index of a 0-d tensor's only element, on its device."""
+    return _wrap(get_array_module(input._data).zeros((), np.int64))
+
+
 def _keep_shape(shape, dims):
     return tuple(1 if dims is None or i in dims else s for i, s in enumerate(shape))
 
@@ -223,10 +228,10 @@ def _arg(input, dim, keepdim, largest, bools=False):
         if a.size == 0:
             raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim to be "
                              "specified for input.numel() == 0.")
-        return _wrap(np.asarray(fn(a), dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
+        return _wrap(get_array_module(a).asarray(fn(a), dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
-        return _wrap(np.zeros((), np.int64))
+        return _index0(input)
     if a.shape[d] == 0:
         raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim {d} to have "
                          "non-zero size.")
@@ -250,7 +255,7 @@ def _max_min(input, dim, keepdim, largest, other):
     out_t = max_t if largest else min_t
     if input._data.ndim == 0:
         _wrap_dim(dim, 0)
-        return out_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return out_t(P.clone(input), _index0(input))
     # the gradient goes to the returned index only (unlike max() without dim)
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.shape[d] == 0:
@@ -352,7 +357,7 @@ def logsumexp(input, dim, keepdim=False):
     # subtract the max first so exp never overflows (the log-sum-exp trick); the max is a
     # constant for the gradient, which comes out as softmax; an infinite max is replaced by 0
     a = input._data
-    m = a.max(axis=dims, keepdims=True) if a.size else np.zeros(_keep_shape(a.shape, dims), a.dtype)
+    m = a.max(axis=dims, keepdims=True) if a.size else get_array_module(a).zeros(_keep_shape(a.shape, dims), a.dtype)
     m = _wrap(np.where(np.isinf(m), 0, m).astype(a.dtype, copy=False))
     out = P.log(sum(P.exp(input - m), dims, keepdim=True)) + m
     return out if keepdim else reshape(out, _drop_shape(a.shape, dims))
@@ -490,7 +495,7 @@ def _cum_extreme(input, dim, accumulate):
     a = np.moveaxis(input._data, d, -1)
     acc = accumulate(a, axis=-1)
     n = a.shape[-1]
-    pos = np.where(a == acc, np.arange(n), 0)
+    pos = np.where(a == acc, get_array_module(a).arange(n), 0)
     idx = np.moveaxis(np.maximum.accumulate(pos, axis=-1), -1, d).astype(np.int64)
     return values_indices(gather(input, d, _wrap(idx)), _wrap(idx))
 
@@ -543,7 +548,7 @@ def _sort_indices(a, d, descending):
 def sort(input, dim=-1, descending=False, stable=False):
     if input._data.ndim == 0:
         _wrap_dim(dim, 0)
-        return sort_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return sort_t(P.clone(input), _index0(input))
     d = _wrap_dim(dim, input._data.ndim)
     idx = _wrap(_sort_indices(input._data, d, descending))
     return sort_t(gather(input, d, idx), idx)
@@ -552,7 +557,7 @@ def sort(input, dim=-1, descending=False, stable=False):
 def argsort(input, dim=-1, descending=False, stable=False):
     if input._data.ndim == 0:
         _wrap_dim(dim, 0)
-        return _wrap(np.zeros((), np.int64))
+        return _index0(input)
     return _wrap(_sort_indices(input._data, _wrap_dim(dim, input._data.ndim), descending))
 
 
@@ -568,7 +573,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError("selected index k out of range")
     if a.ndim == 0:
-        return topk_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return topk_t(P.clone(input), _index0(input))
     idx = _sort_indices(a, d, largest)[(slice(None),) * d + (slice(0, k),)]
     idx = _wrap(get_array_module(idx).ascontiguousarray(idx))  # (np.asarray & co. do not dispatch to CuPy)
     return topk_t(gather(input, d, idx), idx)
@@ -593,7 +598,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     if a.ndim == 0:
-        return kthvalue_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return kthvalue_t(P.clone(input), _index0(input))
     return _select_rank(input, d, k - 1, keepdim, kthvalue_t)
 
 
@@ -618,11 +623,11 @@ def _median(input, dim, keepdim, ignore_nan):
         raise P._not_implemented("median_cpu" if dim is None else "median_out", a.dtype)
     if dim is None:
         if a.size == 0:
-            return _wrap(np.asarray(np.nan, dtype=a.dtype))
+            return _wrap(get_array_module(a).asarray(np.nan, dtype=a.dtype))
         return Median.apply(input, ignore_nan)
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
-        return median_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return median_t(P.clone(input), _index0(input))
     if a.shape[d] == 0:
         raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
     nans = np.isnan(a).sum(axis=d, keepdims=True) if a.dtype.kind == "f" else 0
@@ -667,7 +672,7 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     else:
         if not 0 <= q <= 1:
             raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
-        qs = np.asarray(q, dtype=a.dtype)
+        qs = get_array_module(a).asarray(q, dtype=a.dtype)
     if a.size == 0:
         raise RuntimeError(f"{name}() input tensor must be non-empty")
     if interpolation not in _INTERPOLATIONS:
@@ -712,17 +717,18 @@ def mode(input, dim=-1, keepdim=False):
     """The most frequent value of each slice (the smallest on a tie in counts) and its last index."""
     a = input._data
     if a.ndim == 0:
-        return mode_t(P.clone(input), _wrap(np.zeros((), np.int64)))
+        return mode_t(P.clone(input), _index0(input))
     d = _wrap_dim(dim, a.ndim)
     x = np.moveaxis(a, d, -1)
     s = np.sort(x, axis=-1)
     n = s.shape[-1]
     # the length of the run of equal values each sorted element belongs to
-    starts = np.ones(s.shape, bool)
+    xp = get_array_module(a)  # (NumPy's creation functions do not dispatch to CuPy)
+    starts = xp.ones(s.shape, bool)
     starts[..., 1:] = s[..., 1:] != s[..., :-1]
-    ends = np.ones(s.shape, bool)
+    ends = xp.ones(s.shape, bool)
     ends[..., :-1] = starts[..., 1:]
-    pos = np.arange(n)
+    pos = xp.arange(n)
     first = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)
     last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, pos, n), -1), axis=-1), -1)
     best = np.argmax(last - first, axis=-1)[..., None]  # the first longest run: the smallest value

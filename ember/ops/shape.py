@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._backend import get_array_module
+from .._backend import get_array_module, to_device, device_of
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.engine import sum_to
@@ -332,7 +332,7 @@ class Cat(Op):
         grads, start, d = [], 0, self.dim
         for s in self.shapes:
             if s == (0,) and gy._data.ndim != 1:
-                grads.append(_wrap(np.zeros(s, gy._data.dtype)))
+                grads.append(_wrap(get_array_module(gy._data).zeros(s, gy._data.dtype)))
             else:
                 grads.append(narrow(gy, d, start, s[d]))
                 start += s[d]
@@ -594,7 +594,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if r.size and r.min() < 0:
             raise RuntimeError("repeats can not be negative")
-        return _wrap(np.repeat(np.arange(len(r)), r))
+        counts = to_device(r, "cpu")  # the output's length depends on them: computed on the host
+        return _wrap(to_device(np.repeat(np.arange(len(counts)), counts), device_of(r)))
     x = reshape(input, (-1,)) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
     size = x._data.shape[d] if x._data.ndim else 1
@@ -605,7 +606,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if reps.size != 1 and reps.shape != (size,):
             raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                f"repeats.size(0) = {reps.size} and input.size({d}) = {size}")
-        reps = reps.reshape(-1)
+        reps = to_device(reps, "cpu").reshape(-1)
     else:
         reps = np.asarray(repeats).reshape(-1)
     if reps.size and reps.min() < 0:
@@ -614,7 +615,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     idx = np.repeat(np.arange(size), reps if reps.size != 1 else int(reps[0]))
     if x._data.ndim == 0:
         x = reshape(x, (1,))
-    return index_select(x, d, _wrap(idx))
+    return index_select(x, d, _wrap(to_device(idx, device_of(x._data))))
 
 
 def _tri(input, name, mask):
@@ -635,7 +636,7 @@ def triu(input, diagonal=0):
 
 def _writable_diagonal(x, offset, d1, d2):
     y = np.diagonal(x, offset, d1, d2)
-    if x.flags.writeable and not y.flags.writeable:
+    if isinstance(y, np.ndarray) and x.flags.writeable and not y.flags.writeable:
         y.flags.writeable = True  # NumPy's diagonal view is read-only by default; torch's may be written to
     return y
 
@@ -658,7 +659,7 @@ class _DiagEmbed(Op):
 
     def forward(self, g, shape, offset, d1, d2):
         self.args = (offset, d1, d2)
-        out = np.zeros(shape, dtype=g.dtype)
+        out = get_array_module(g).zeros(shape, dtype=g.dtype)
         _writable_diagonal(out, offset, d1, d2)[...] = g
         return out
 
