@@ -789,7 +789,7 @@ def _arith(op, fn, full, reflected=False, scalars_only=False):
         c = other.__class__
         if c is float or c is int:
             b, rg = other, self._rg
-        elif c is Tensor and not scalars_only and other._data.dtype is a.dtype:
+        elif (c is Tensor or isinstance(other, Tensor)) and not scalars_only and other._data.dtype is a.dtype:
             b, rg = other._data, self._rg or other._rg
         else:
             return full(other, self) if reflected else full(self, other)
