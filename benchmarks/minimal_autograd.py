@@ -1,5 +1,6 @@
 """The smallest eager autograd on NumPy that runs the benchmark's graph and linear-regression
-cases: the "100-line eager NumPy autograd" the speed targets were set against.
+cases: a stand-in, written here, for the "100-line eager NumPy autograd" that #2's speed
+targets cite (that program itself is not in the repository).
 
 It has none of what makes a framework torch-compatible: no dtype promotion or checks, no
 shape errors, no version counters (an in-place change gives a wrong gradient silently), no

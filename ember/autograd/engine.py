@@ -124,7 +124,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             if f.hooks is not None or f.retained is not None:
                 gys = _output_hooks(f, gys, raw)
             if sink is not None and sink.nodes:
-                sink.capture(f, gys, raw)
+                sink.capture(f, gys)
             gy0 = None
             if not raw:
                 gxs = f.run_backward(gys)
@@ -185,11 +185,11 @@ class _Sink:
             if t.grad_fn is not None:
                 self.nodes.setdefault((t.grad_fn, t._out_nr), []).append(t)
 
-    def capture(self, f, gys, raw):
+    def capture(self, f, gys):
         """Keep the gradients arriving at node `f` that belong to wanted non-leaf inputs."""
         for i, g in enumerate(gys):
             for t in self.nodes.get((f, i), ()):
-                self.captured[id(t)] = _wrap(g) if raw else g
+                self.captured[id(t)] = _wrap(g) if self.raw else g
 
 
 def _deliver(sink, t, g, create_graph):
