@@ -473,7 +473,7 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         if dim is None and not keepdim and dtype is None and self._data.dtype.kind == "f":  # the common case
             a = self._data
-            if (self._rg and _grad_state.enabled) or a.__class__ is not _ndarray:
+            if (self._rg and _grad_state.enabled) or a.__class__ is not _ndarray or _trace.active is not None:
                 return _R.sum_all(self)
             return _wrap(_add_reduce(a, None))  # (the hottest call of all: no layer in between)
         return _R.sum(self, dim, keepdim, dtype=dtype)
@@ -759,7 +759,7 @@ class Tensor:
 
     def __getitem__(self, index):
         # the hot path: ints and slices without steps, on a tensor that records nothing (a view)
-        if index.__class__ is tuple and not (self._rg and _grad_state.enabled):
+        if index.__class__ is tuple and not (self._rg and _grad_state.enabled) and _trace.active is None:
             for i in index:
                 c = i.__class__
                 if c is not int and (c is not slice or i.step is not None):
@@ -793,7 +793,7 @@ def _arith(op, fn, full, reflected=False, scalars_only=False):
             b, rg = other._data, self._rg or other._rg
         else:
             return full(other, self) if reflected else full(self, other)
-        if a.dtype.kind != "f":
+        if a.dtype.kind != "f" or _trace.active is not None:  # (while tracing, full() records the op)
             return full(other, self) if reflected else full(self, other)
         try:
             y = fn(b, a) if reflected else fn(a, b)
@@ -920,6 +920,8 @@ def _inplace(x, op, *args, **kwargs):
         x.grad_fn, x._rg, x._out_nr = f, r._rg, 0
         if f is not None and f.saves_output:  # the saved output now lives in x's memory
             f.y, f.vout = x._data, (x._version, x._version[0])
+    if _trace.active is not None:
+        _trace.active("inplace", (x, r), _no_options, x)
     return x
 
 
@@ -949,7 +951,7 @@ def _fill(x, value):
         if _grad_state.enabled and value._rg:
             return _inplace(x, lambda t, v: t * 0 + v, value)
         value = value.item()
-    if _grad_state.enabled and x._rg:
+    if (_grad_state.enabled and x._rg) or _trace.active is not None:
         return _inplace(x, lambda t: t * 0 + value if value == value else t * float("nan"))
     x._data.fill(value)
     x._version[0] += 1
@@ -962,6 +964,8 @@ def _set_view(x, v):
     if v.grad_fn is not None:
         x.grad_fn, x._out_nr = v.grad_fn, 0
     x._version[0] += 1
+    if _trace.active is not None:
+        _trace.active("inplace", (x, v), _no_options, x)
     return x
 
 
@@ -1001,7 +1005,7 @@ def _update(x, ufunc, op, other, alpha=1):
 
 def _ufunc_(x, ufunc, other, alpha=1):
     o = other._data if isinstance(other, Tensor) else other
-    if _grad_state.enabled and (x._rg or (isinstance(other, Tensor) and other._rg)):
+    if _grad_state.enabled and (x._rg or (isinstance(other, Tensor) and other._rg)) or _trace.active is not None:
         return None
     if isinstance(o, np.ndarray) or isinstance(o, (float, int)) and not isinstance(o, bool):
         if alpha != 1:
@@ -1029,6 +1033,7 @@ def _check_cast(src, dst):
 
 # The ops modules import Tensor from here, so they are bound at the end.
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
+from .autograd import trace as _trace  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402
 

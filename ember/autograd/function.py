@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _view
-from . import grad_mode
+from . import grad_mode, trace as _trace
 
 _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
 
@@ -153,6 +153,8 @@ class Op(Node):
                 if (x.__class__ is Tensor or isinstance(x, Tensor)) and x._rg:
                     f.connect(inputs, out, xs)
                     break
+        if _trace.active is not None:
+            _trace.active(f, inputs, options, out)
         return out
 
     @classmethod
@@ -164,6 +166,8 @@ class Op(Node):
         out = _wrap(f.forward(a))
         if x._rg and _mode.enabled:
             f.connect((x,), out, [a])
+        if _trace.active is not None:
+            _trace.active(f, (x,), {}, out)
         return out
 
     @property
@@ -296,6 +300,8 @@ class Function(FunctionCtx, Node):
                     o._out_nr = i
                     if id(o) in ctx.non_differentiable:
                         o.grad_fn, o._rg = None, False
+        if _trace.active is not None:
+            _trace.active(ctx, args, kwargs, outs)
         return outs if isinstance(result, tuple) else outs[0]
 
     def run_backward(self, gys):

@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd.engine import sum_to
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
+from ..autograd import trace as _trace
 from .._tensor import _wrap
 from ..ops.linalg import _mm
 from ..ops import creation as C
@@ -48,7 +49,7 @@ class Addmm(Op):
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``."""
     x, w = input._data, weight._data
-    if x.dtype == w.dtype and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1]:
+    if x.dtype == w.dtype and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1] and _trace.active is None:
         # the common case, checked at once, and its node made without apply's generic dispatch
         b = None if bias is None else bias._data
         f = Addmm()

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _wrap_dim, _inplace
 from ..autograd.function import Op
-from ..autograd import grad_mode
+from ..autograd import grad_mode, trace as _trace
 from .._backend import add_at, get_array_module, is_array as _is_array
 from .pointwise import _tname
 
@@ -274,7 +274,8 @@ def setitem(x, index, value):
                                "the source.")
         value = value.to(x.dtype)
     try:
-        if grad_mode.state.enabled and (x._rg or (isinstance(value, Tensor) and value._rg)):
+        if grad_mode.state.enabled and (x._rg or (isinstance(value, Tensor) and value._rg)) \
+                or _trace.active is not None:
             _inplace(x, IndexPut.apply, basic, adv, value)  # recorded: out of place, then written back
         else:
             _assign(x._data, basic, adv, value._data if isinstance(value, Tensor) else value)

@@ -7,6 +7,7 @@ from .._backend import get_array_module, to_device
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
+from ..autograd import trace as _trace
 from .shape import unsqueeze, squeeze, reshape, transpose, movedim, expand
 from . import pointwise as P
 
@@ -63,7 +64,7 @@ def _mm(a, b):
 
 def matmul(input, other):
     a, b = input._data, other._data
-    if a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.shape[1] == b.shape[0]:
+    if a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.shape[1] == b.shape[0] and _trace.active is None:
         out = _wrap(a.dot(b))  # the common case: Matmul.forward's, without apply's dispatch
         if (input._rg or other._rg) and _mode.enabled:
             Matmul().connect((input, other), out, [a, b])

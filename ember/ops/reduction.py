@@ -12,6 +12,7 @@ from .. import _dtype
 from .._backend import get_array_module
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
+from ..autograd import trace as _trace
 from .shape import reshape, squeeze, movedim, expand_grad, Reshape
 from .indexing import gather
 from . import pointwise as P
@@ -98,6 +99,8 @@ def sum_all(input, count=1):
     """The sum (count 1) or mean of all elements of a float tensor, the common case: Sum's
     node made directly, without apply's generic dispatch."""
     a = input._data
+    if _trace.active is not None:
+        return Sum.apply(input, count=count)
     if not (input._rg and _mode.enabled):
         return _wrap(_sum(a, None, False, None, count))
     f = _new(Sum)
