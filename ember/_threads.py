@@ -51,3 +51,28 @@ def get_num_threads():
     if getter is not None:
         return int(getter())
     return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- splitting NumPy work over threads
+# NumPy releases the GIL inside its loops, so large elementwise and row-wise work split into
+# a few contiguous pieces runs on several cores at once. The pool is made on first use and
+# sized by set_num_threads (the calling thread takes the first piece itself).
+_pool = None
+_pool_size = 0
+
+
+def parallel_rows(fn, rows, min_rows=1):
+    """fn(start, stop) over [0, rows), in up to get_num_threads() pieces of >= min_rows rows each."""
+    global _pool, _pool_size
+    k = min(get_num_threads(), rows // max(min_rows, 1))
+    if k <= 1:
+        fn(0, rows)
+        return
+    if _pool is None or _pool_size < k - 1:
+        from concurrent.futures import ThreadPoolExecutor
+        _pool, _pool_size = ThreadPoolExecutor(k - 1, thread_name_prefix="ember"), k - 1
+    cuts = [rows * i // k for i in range(k + 1)]
+    futures = [_pool.submit(fn, cuts[i], cuts[i + 1]) for i in range(1, k)]
+    fn(cuts[0], cuts[1])
+    for f in futures:
+        f.result()

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._backend import get_array_module
 from .._tensor import _inplace, _wrap
+from .._threads import parallel_rows
 from ..autograd.function import Op
 from ..ops import pointwise as P
 from ..ops import creation as C
@@ -77,30 +78,36 @@ _CHUNK = 1 << 16  # elements per piece: with four temporaries, 1 MiB of float32
 
 
 def _half_erfc(a):
-    """Phi(-a) = erfc(a / sqrt(2)) / 2 for a >= 0, in a's float32."""
-    z = a * np.float32(math.sqrt(0.5))
-    t = z * np.float32(0.5)
-    t += np.float32(1)
-    np.reciprocal(t, out=t)
+    """Phi(-a) = erfc(a / sqrt(2)) / 2 for a >= 0, in a's float32 (constants folded to save passes)."""
+    t = a + _K                                   # t = 1 / (1 + z/2), z = a/sqrt(2): k / (a + k)
+    np.divide(_K, t, out=t)
     r = t * _ERFC[9]
     for c in _ERFC[8:0:-1]:  # Horner's rule, in place
         r += c
         r *= t
-    r += _ERFC[0]
-    np.square(z, out=z)
-    r -= z
+    r += _C0                                     # the first coefficient, and log(1/2) for the halving
+    z2 = np.square(a)
+    z2 *= np.float32(0.5)                        # z^2 = a^2 / 2
+    r -= z2
     np.exp(r, out=r)
     r *= t
-    r *= np.float32(0.5)
     return r
 
 
+_K = np.float32(2 * math.sqrt(2))
+_C0 = np.float32(-1.26551223 + math.log(0.5))
+
+
 def _chunked(fn, x):
-    """fn(x_piece, out_piece) over cache-sized pieces of x (whole-array passes would miss the cache)."""
+    """fn(x_piece, out_piece) over cache-sized pieces of x (whole-array passes would miss the cache),
+    the pieces split over ember's threads."""
     out = np.empty_like(x)
     xf, of = x.reshape(-1), out.reshape(-1)
-    for s in range(0, xf.size, _CHUNK):
-        fn(xf[s:s + _CHUNK], of[s:s + _CHUNK])
+
+    def run(start, stop):
+        for s in range(start * _CHUNK, min(stop * _CHUNK, xf.size), _CHUNK):
+            fn(xf[s:s + _CHUNK], of[s:s + _CHUNK])
+    parallel_rows(run, -(-xf.size // _CHUNK))
     return out
 
 
@@ -159,11 +166,32 @@ class GeluTanh(Op):
         return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
 
 
+def _softmax_rows(x):
+    """Softmax over the last dim of a large float32 array, fused: max, shift, exp, sum and divide
+    run on cache-sized blocks of rows (one trip through memory instead of five), over ember's threads."""
+    d = x.shape[-1]
+    x2 = x.reshape(-1, d)
+    out = np.empty(x2.shape, x.dtype)
+    step = max(1, _CHUNK // d)
+    ones = np.ones((d, 1), x.dtype)  # row sums as a matrix product: BLAS sums short rows ~4x faster than NumPy
+
+    def run(start, stop):
+        for s in range(start, stop, step):
+            xb, ob = x2[s:min(s + step, stop)], out[s:min(s + step, stop)]
+            np.subtract(xb, np.maximum.reduce(xb, -1, keepdims=True), out=ob)  # shift by the max: exp cannot overflow
+            np.exp(ob, out=ob)
+            ob /= ob.dot(ones)
+    parallel_rows(run, x2.shape[0], step)
+    return out.reshape(x.shape)
+
+
 class SoftmaxOp(Op):
     save, saves_output = False, True
 
     def forward(self, x, dim):
         self.dim = dim
+        if x.__class__ is np.ndarray and x.dtype == np.float32 and x.size >= _CHUNK and dim % x.ndim == x.ndim - 1:
+            return _softmax_rows(x)
         e = np.exp(x - x.max(dim, keepdims=True))  # shift by the max so exp cannot overflow
         e /= e.sum(dim, keepdims=True)
         return e

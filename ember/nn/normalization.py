@@ -12,6 +12,7 @@ import numpy as np
 
 from .._backend import get_array_module
 from .._tensor import _wrap
+from .._threads import parallel_rows
 from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..ops import creation as C
@@ -31,11 +32,56 @@ def _moments(x, axes):
     return mean, var, d
 
 
+def _norm_rows(x, w, b, k, eps):
+    """Normalize over the last k dims of a large float32 array (layer norm), fused: both moments
+    (float32, pairwise sums, two passes as torch), the scaling and the affine map run on
+    cache-sized blocks of rows over ember's threads instead of seven trips through memory.
+    Returns y and the mean and 1/std kept for backward."""
+    d = math.prod(x.shape[x.ndim - k:])
+    x2 = x.reshape(-1, d)
+    rows = x2.shape[0]
+    out = np.empty(x2.shape, x.dtype)
+    mean, inv = np.empty((rows, 1), x.dtype), np.empty((rows, 1), x.dtype)
+    wf = None if w is None else w.reshape(-1)
+    bf = None if b is None else b.reshape(-1)
+    step = max(1, (1 << 14) // d)
+    scale = np.float32(1 / d)
+    ones = np.ones((d, 1), x.dtype)
+
+    def run(start, stop):
+        for s in range(start, stop, step):
+            e = min(s + step, stop)
+            xb, ob, m, v = x2[s:e], out[s:e], mean[s:e], inv[s:e]
+            np.dot(xb, ones, out=m)  # row sums as a matrix product: BLAS sums short rows ~4x faster than NumPy
+            m *= scale
+            np.subtract(xb, m, out=ob)
+            np.dot(np.square(ob), ones, out=v)
+            v *= scale
+            v += np.float32(eps)
+            np.sqrt(v, out=v)
+            np.divide(np.float32(1), v, out=v)
+            ob *= v
+            if wf is not None:
+                ob *= wf
+            if bf is not None:
+                ob += bf
+    parallel_rows(run, rows, step)
+    keep = x.shape[:x.ndim - k] + (1,) * k
+    return out.reshape(x.shape), mean.reshape(keep), inv.reshape(keep)
+
+
 class Normalize(Op):
     """``(x - mean) / sqrt(var + eps) * w + b``; mean and var are the batch's over `axes`
     (``mean is None``) or given (running statistics). `w`, `b` broadcast against x."""
 
     def forward(self, x, w, b, axes, mean, var, eps, stats=None):
+        k = len(axes)
+        if mean is None and stats is None and x.__class__ is np.ndarray and x.dtype == np.float32 \
+                and x.size >= 1 << 15 and axes == tuple(range(x.ndim - k, x.ndim)) \
+                and all(a is None or a.shape == x.shape[x.ndim - k:] for a in (w, b)):
+            y, mean, self.invstd = _norm_rows(x, w, b, k, eps)
+            self.mean = mean
+            return y
         if mean is None:
             mean, var, d = _moments(x, axes)
             if stats is not None:  # the caller updates running statistics from these
