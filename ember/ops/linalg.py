@@ -32,6 +32,8 @@ class Matmul(Op):
     def backward(self, gy):
         a, b = self.saved(gy)
         n = self.needs_input_grad
+        if _is_complex(a) or _is_complex(b):  # torch's convention: products with the conjugates
+            a, b = a.conj(), b.conj()
         if a.ndim == 2 and b.ndim == 2:  # the common case
             return (_mm(gy, b.mT) if n[0] else None), (_mm(a.mT, gy) if n[1] else None)
         if a.ndim == 1 and b.ndim == 1:
@@ -52,6 +54,10 @@ class Matmul(Op):
         if gb is not None and b.ndim == 1:
             gb = gb.reshape(tuple(gb.shape[:-1]))
         return ga, gb
+
+
+def _is_complex(x):
+    return (x._data if isinstance(x, Tensor) else x).dtype.kind == "c"
 
 
 def _mm(a, b):
@@ -408,7 +414,17 @@ class Det(Op):
             eye = _wrap(np.eye(a._data.shape[-1], dtype=a._data.dtype))
             a = P.where(_wrap(singular[..., None, None]), eye, a)
         g = unsqueeze(unsqueeze(gy * d, -1), -1)
-        return g * transpose(inv(a), -1, -2)
+        ga = g * transpose(inv(a), -1, -2)
+        if np.any(singular):
+            # there det A = 0 but its derivative, the cofactor matrix, need not be: from A = U S Vh,
+            # d det A = det(U) det(Vh) sum_i prod_{j != i} s_j u_i^T dA v_i (torch does the same)
+            u, sv, vh = np.linalg.svd(self.inputs[0]._data)
+            n = sv.shape[-1]
+            others = np.prod(np.where(np.eye(n, dtype=bool), 1, sv[..., None, :]), -1)
+            cof = (u * (np.linalg.det(u) * np.linalg.det(vh))[..., None, None] * others[..., None, :]) @ vh
+            gs = np.where(singular[..., None, None], cof, 0) * np.asarray(gy._data)[..., None, None]
+            ga = ga + _wrap(gs.astype(ga._data.dtype))
+        return ga
 
 
 def inv(A):
@@ -424,11 +440,16 @@ def det(A):
     return Det.apply(A)
 
 
+_slogdet_t = None
+
+
 def slogdet(A):
+    """torch.slogdet: ember.linalg.slogdet's result as torch.return_types.slogdet."""
+    global _slogdet_t
     from collections import namedtuple
-    _square(A, "slogdet")
-    s = P._nograd(lambda a: np.linalg.slogdet(a)[0], A)
-    return namedtuple("slogdet", ["sign", "logabsdet"])(s, P.log(P.abs(det(A))))
+    from ..linalg import slogdet as _slogdet
+    _slogdet_t = _slogdet_t or namedtuple("slogdet", ["sign", "logabsdet"])
+    return _slogdet_t(*_slogdet(A))
 
 
 def logdet(A):
@@ -610,3 +631,24 @@ def chain_matmul(*matrices):
 
 def pinverse(input, rcond=1e-15):
     return P._nograd(lambda a: np.linalg.pinv(a, rcond=rcond), input)
+
+
+def matrix_exp(A):
+    """torch.matrix_exp: ember.linalg.matrix_exp (where its Function lives)."""
+    from ..linalg import matrix_exp as _matrix_exp
+    return _matrix_exp(A)
+
+
+def matrix_power(input, n):
+    from ..linalg import matrix_power as _matrix_power
+    return _matrix_power(input, n)
+
+
+def vander(x, N=None, increasing=False):
+    """torch.vander: powers of a 1-D x, decreasing unless `increasing` (torch.linalg.vander's flipped)."""
+    from ..linalg import vander as _vander
+    from .shape import flip
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    v = _vander(x, N=N)
+    return v if increasing else flip(v, (-1,))
