@@ -291,6 +291,11 @@ class Tensor:
             owner, key = f, self._out_nr
         return _RemovableHandle(owner, key, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call `hook(self)` after a gradient has been accumulated into this leaf's ``.grad``."""
+        from .autograd.engine import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
+
     # ------------------------------------------------------------------ dtype / device
     def to(self, *args, **kwargs):
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; ``copy=True`` forces a copy."""

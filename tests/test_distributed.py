@@ -136,3 +136,64 @@ def test_distributed_sampler_errors_and_exports():
     ts = TorchSampler(tds, num_replicas=2, rank=1, shuffle=True, seed=3)
     assert got == [int(v) for (b,) in torch.utils.data.DataLoader(tds, batch_size=2, sampler=ts) for v in b]
     assert np.unique(got).size == 5
+
+
+# ---------------------------------------------------------------------------- DistributedDataParallel
+@needs_mpi
+def test_ddp_and_sync_batchnorm_match_single_process(tmp_path):
+    # MLP and CNN (plain, SyncBatchNorm, BatchNorm), Adam, small buckets, a weight used twice,
+    # no_sync, find_unused_parameters, model mismatches, a rank-0 checkpoint resumed on 2 and 1
+    rc, out, err = mpirun("ddp.py", tmp_path, timeout=180)
+    assert rc == 0, out + err
+    assert "ddp ok" in out and int(out.split("ddp ok")[1].split()[0]) > 200
+
+
+def test_post_accumulate_grad_hook_matches_torch():
+    # the hook DDP starts its reductions from: it sees .grad after accumulation. torch calls it
+    # once per backward; ember once per gradient delivered (p * p delivers two), so the last
+    # call of each backward is torch's one call
+    seen = {}
+    for lib in (ember, torch):
+        p = lib.ones(2, requires_grad=True)
+        calls, step = {}, [0]
+        p.register_post_accumulate_grad_hook(lambda t: calls.setdefault(step[0], []).append(t.grad.clone().numpy()))
+        for f in (lambda: (p * 3).sum(), lambda: (p * p).sum(), lambda: (p.exp() * p).sum()):
+            f().backward()
+            step[0] += 1
+        seen[lib.__name__] = calls
+    assert len(seen["ember"][0]) == len(seen["torch"][0]) == 1
+    for k, calls in seen["torch"].items():
+        np.testing.assert_allclose(seen["ember"][k][-1], calls[-1], rtol=1e-6)
+    with pytest.raises(RuntimeError):
+        (ember.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(lambda t: None)
+    with pytest.raises(RuntimeError):
+        (torch.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_sync_batchnorm_without_process_group_is_batchnorm():
+    x = np.random.default_rng(0).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    for train in (True, False):
+        e, t = ember.nn.SyncBatchNorm(3), torch.nn.SyncBatchNorm(3)
+        e.train(train)
+        t.train(train)
+        np.testing.assert_allclose(e(ember.from_numpy(x)).detach().numpy(), t(torch.from_numpy(x)).detach().numpy(),
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(e.running_var.numpy(), t.running_var.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="expected at least 2D input"):
+        ember.nn.SyncBatchNorm(3)(ember.ones(3))
+    with pytest.raises(ValueError, match="expected at least 2D input"):
+        torch.nn.SyncBatchNorm(3)(torch.ones(3))
+
+
+def test_convert_sync_batchnorm_like_torch():
+    def build(nn):
+        return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4)))
+    e, t = build(ember.nn), build(torch.nn)
+    e[1].eval()
+    t[1].eval()
+    ec = ember.nn.SyncBatchNorm.convert_sync_batchnorm(e)
+    tc = torch.nn.SyncBatchNorm.convert_sync_batchnorm(t)
+    assert [type(m).__name__ for m in ec.modules()] == [type(m).__name__ for m in tc.modules()]
+    assert list(ec.state_dict()) == list(tc.state_dict())
+    assert ec[1].weight is e[1].weight and ec[1].running_mean is e[1].running_mean
+    assert ec[1].training is False and ec[2][1].training is True

@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from . import grad_mode
+from .anomaly_mode import state as _anomaly, check as _anomaly_check
 
 _mode = grad_mode.state
 _add_reduce = np.add.reduce
@@ -79,6 +80,43 @@ def _accumulate(leaf, g, create_graph):
         acc = leaf.grad._data
         acc += g
         leaf.grad._version[0] += 1
+    if leaf._hooks is not None:  # register_post_accumulate_grad_hook leaves at least []
+        for h in leaf.__dict__.get("_post_accumulate_grad_hooks", ()):
+            h(leaf)
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    """Tensor.register_post_accumulate_grad_hook: `hook(t)` after each gradient is added into
+    ``t.grad``. ember delivers a leaf's gradients one by one, so a leaf used twice in a graph
+    calls it twice (torch sums first and calls it once)."""
+    if not t._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if t._hooks is None:
+        t._hooks = []  # takes the leaf off the engine's no-hook fast path, onto _accumulate
+    hooks = t.__dict__.setdefault("_post_accumulate_grad_hooks", [])
+    hooks.append(hook)
+    return _HookHandle(hooks, hook)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+_final_callbacks = []
+
+
+def queue_callback(callback):
+    """torch's ``Variable._execution_engine.queue_callback``: from a hook during backward, run
+    `callback()` once the current backward pass has finished (DistributedDataParallel waits
+    for its last gradient reductions there)."""
+    _final_callbacks.append(callback)
 
 
 def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
@@ -136,6 +174,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             else:  # a backward written for tensors only: wrap, then unwrap
                 gxs = f.run_backward([None if g is None else _wrap(g) for g in gys])
                 gxs = [None if g is None else g._data for g in gxs]
+            if _anomaly.enabled:  # torch.autograd.detect_anomaly: stop at the first NaN gradient
+                _anomaly_check(f, gxs)
             for e, gx, x in zip(f.next, gxs, f.inputs):
                 if e is None or gx is None:
                     continue
@@ -164,7 +204,10 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 buf[i] = gx if buf[i] is None else buf[i] + gx
             if f.frees and not retain_graph:
                 f.release()
+        while _final_callbacks:
+            _final_callbacks.pop(0)()
     finally:
+        _final_callbacks.clear()
         _mode.enabled = prev_mode
         for _, f in heap:  # after an error: no gradient may wait for a later backward
             f.grads = None

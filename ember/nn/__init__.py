@@ -33,4 +33,6 @@ from .transformer import (TransformerEncoderLayer, TransformerDecoderLayer, Tran
 from .attention import (NonDynamicallyQuantizableLinear, MultiheadAttention)  # noqa: F401
 from . import functional  # noqa: F401
 from . import utils  # noqa: F401
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401
+from . import parallel  # noqa: F401
 
