@@ -117,7 +117,7 @@ class cuda:
         pass
 from .serialization import save, load  # noqa: E402,F401
 
-_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed"}
+_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "distributions", "func"}
 
 
 def __getattr__(name):
