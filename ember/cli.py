@@ -83,6 +83,11 @@ def main(argv=None):
     t = sub.add_parser("train", help="train a digits classifier with everything the lecture teaches",
                        description=train.__doc__)
     train.add_arguments(t)
+    t.add_argument("--nproc", type=int, default=1, help="train data-parallel on N processes (mpiexec; default: 1)")
+    from .distributed import run as dist_run
+    r = sub.add_parser("run", help="run a script on N processes with mpiexec (data-parallel training)",
+                       description=dist_run.__doc__)
+    dist_run.add_arguments(r)
     from .serve import server as serve
     s = sub.add_parser("serve", help="serve a trained model over HTTP: batching, metrics, a page to draw on",
                        description=serve.__doc__)
@@ -91,8 +96,16 @@ def main(argv=None):
     if args.command == "serve":
         serve.check_arguments(s, args)
         return serve.run(args)
+    if args.command == "run":
+        if args.nproc < 1:
+            r.error("--nproc must be at least 1")
+        dist_run.launch(args.nproc, [args.script] + args.args, args.hostfile)
     if args.command == "train":
         train.check_arguments(t, args)
+        if args.nproc < 1:
+            t.error("--nproc must be at least 1")
+        if args.nproc > 1 and not dist_run.inside_mpi():  # start the ranks; each runs this again
+            dist_run.launch(args.nproc, ["-m", "ember"] + list(sys.argv[1:] if argv is None else argv))
         try:
             train.run(args)
         except train.DataError as e:

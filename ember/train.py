@@ -154,6 +154,7 @@ def run(args):
     from .vision import transforms as T
 
     ember.set_num_threads(args.threads)
+    rank, world = _start_ranks(args)  # (0, 1) unless `--nproc N` started this under mpiexec
     ember.manual_seed(args.seed)
     x, y = load_user_arrays(args.data) if args.data else load_digits_arrays()
     num_classes = int(y.max()) + 1
@@ -178,13 +179,19 @@ def run(args):
             img, label = self.base[i]
             return augment(img), label
 
-    train_loader = DataLoader(Augmented(train_set) if args.augment else train_set,
-                              batch_size=args.batch_size, shuffle=True,
-                              generator=ember.Generator().manual_seed(args.seed))
+    train_data = Augmented(train_set) if args.augment else train_set
+    if world > 1:  # each rank its share of every epoch; together they make batches of --batch-size
+        from .utils.data.distributed import DistributedSampler
+        train_loader = DataLoader(train_data, batch_size=max(1, args.batch_size // world),
+                                  sampler=DistributedSampler(train_data, seed=args.seed))
+    else:
+        train_loader = DataLoader(train_data, batch_size=args.batch_size, shuffle=True,
+                                  generator=ember.Generator().manual_seed(args.seed))
     val_loader = DataLoader(val_set, batch_size=256)
     test_loader = DataLoader(test_set, batch_size=256)
 
     model = make_model(args.model, tuple(x.shape[1:]), num_classes)
+    net = model if world == 1 else _data_parallel(model, rank, args.seed)
     loss_fn = ember.nn.CrossEntropyLoss()
     opt_cls = {"adam": ember.optim.Adam, "adamw": ember.optim.AdamW, "sgd": ember.optim.SGD,
                "rmsprop": ember.optim.RMSprop}[args.optimizer]
@@ -194,8 +201,8 @@ def run(args):
 
     os.makedirs(args.out, exist_ok=True)
     best_path = os.path.join(args.out, "best.pt")
-    stopper = EarlyStopping(patience=args.patience, mode="min", path=best_path)
-    writer = _writer(os.path.join(args.out, "runs", time.strftime("%Y%m%d-%H%M%S")))
+    stopper = EarlyStopping(patience=args.patience, mode="min", path=best_path if rank == 0 else None)
+    writer = _writer(os.path.join(args.out, "runs", time.strftime("%Y%m%d-%H%M%S"))) if rank == 0 else None
     history = {"train_loss": [], "val_loss": [], "val_acc": []}
 
     print(f"ember train: {args.model} on {'digits' if not args.data else args.data} "
@@ -204,16 +211,18 @@ def run(args):
     start = time.perf_counter()
     for epoch in range(args.epochs):
         model.train()
+        if world > 1:
+            train_loader.sampler.set_epoch(epoch)
         seen, loss_sum = 0, 0.0
         for xb, yb in _progress(train_loader, f"epoch {epoch + 1:3d}", len(train_loader)):
             optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
+            loss = loss_fn(net(xb), yb)
             loss.backward()
             optimizer.step()
             loss_sum += loss.item() * len(yb)
             seen += len(yb)
         scheduler.step()
-        train_loss = loss_sum / seen
+        train_loss = loss_sum / seen if world == 1 else _global_mean(loss_sum, seen)
         val_loss, val_acc = evaluate(model, val_loader, loss_fn)
         for k, v in (("train_loss", train_loss), ("val_loss", val_loss), ("val_acc", val_acc)):
             history[k].append(v)
@@ -227,6 +236,10 @@ def run(args):
             print(f"early stopping: no improvement for {args.patience} epochs")
             break
     stopper.restore(model)
+    if world > 1:  # every rank holds the same model; rank 0 alone tests, saves and exports it
+        if rank != 0:
+            return None
+        model = _plain_model(model, args.model, tuple(x.shape[1:]), num_classes)
     test_loss, test_acc = evaluate(model, test_loader, loss_fn)
     elapsed = time.perf_counter() - start
     if writer is not None:
@@ -241,6 +254,48 @@ def run(args):
     if plot:
         print(f"curves: {plot}")
     return test_acc
+
+
+# ---------------------------------------------------------------- data-parallel (`--nproc N`)
+def _start_ranks(args):
+    """Join the MPI process group when started with --nproc N; other ranks than 0 print nothing
+    (logging, TensorBoard, checkpoints and the plot are rank 0's)."""
+    if getattr(args, "nproc", 1) <= 1:
+        return 0, 1
+    import sys
+    from . import distributed as dist
+    dist.init_process_group("mpi")
+    rank = dist.get_rank()
+    if rank != 0:
+        sys.stdout = open(os.devnull, "w")
+    else:
+        print(f"data-parallel on {dist.get_world_size()} processes (MPI)")
+    return rank, dist.get_world_size()
+
+
+def _data_parallel(model, rank, seed):
+    """DistributedDataParallel over SyncBatchNorm (statistics of the global batch, as one
+    process has); dropout and augmentation then draw differently on each rank."""
+    import ember
+    from .nn.parallel import DistributedDataParallel
+    net = DistributedDataParallel(ember.nn.SyncBatchNorm.convert_sync_batchnorm(model))
+    ember.manual_seed(seed + 1000 * rank)
+    return net
+
+
+def _global_mean(total, count):
+    import ember
+    from . import distributed as dist
+    t = ember.tensor([total, count], dtype=ember.float64)
+    dist.all_reduce(t)
+    return t[0].item() / t[1].item()
+
+
+def _plain_model(model, arch, in_shape, num_classes):
+    """The trained weights in a fresh model with plain BatchNorm (what best.pt describes)."""
+    plain = make_model(arch, in_shape, num_classes)
+    plain.load_state_dict(model.state_dict())
+    return plain
 
 
 def _writer(logdir):

@@ -197,3 +197,39 @@ def test_convert_sync_batchnorm_like_torch():
     assert list(ec.state_dict()) == list(tc.state_dict())
     assert ec[1].weight is e[1].weight and ec[1].running_mean is e[1].running_mean
     assert ec[1].training is False and ec[2][1].training is True
+
+
+# ---------------------------------------------------------------------------- launching
+@needs_mpi
+@pytest.mark.parametrize("hostfile", [False, True])
+def test_ember_run_starts_the_ranks(tmp_path, hostfile):
+    cmd = [sys.executable, "-m", "ember", "run", "--nproc", "2"]
+    if hostfile:  # the several-machines form, here with this machine's name
+        hosts = tmp_path / "hosts"
+        hosts.write_text(f"{os.uname().nodename}:2\n")
+        cmd += ["--hostfile", str(hosts)]
+    rc, out, err = launch(cmd + [os.path.join(SCRIPTS, "hello.py"), "--lr", "3", "x"], timeout=60)
+    assert rc == 0, out + err
+    # the ranks' lines can arrive interleaved through mpiexec: look for each one
+    for r in range(2):
+        assert f"rank {r} of 2 args ['--lr', '3', 'x']" in out, out
+
+
+@needs_mpi
+def test_ember_train_nproc_2_matches_one_process(tmp_path):
+    common = ["--model", "mlp", "--epochs", "3", "--no-augment"]
+    results = {}
+    for nproc in (1, 2):
+        out_dir = tmp_path / f"n{nproc}"
+        rc, out, err = launch([sys.executable, "-m", "ember", "train", "--nproc", str(nproc), *common,
+                               "--out", str(out_dir)], timeout=240)
+        assert rc == 0, out + err
+        assert out.count("epoch   1 ") == 1, out  # rank 0 alone logs
+        results[nproc] = float(out.split("test accuracy ")[1].split()[0])
+        assert len(os.listdir(out_dir / "runs")) == 1  # one TensorBoard run: rank 0's
+        from ember.train import load_checkpoint_model
+        model, meta = load_checkpoint_model(str(out_dir))  # plain BatchNorm again, loads as one process's
+        assert not any(isinstance(m, ember.nn.SyncBatchNorm) for m in model.modules())
+    assert "data-parallel on 2 processes" in out
+    # not the same batches (each rank draws its own share), so not the same bits: the same accuracy
+    assert results[1] > 0.9 and results[2] > 0.9 and abs(results[1] - results[2]) < 0.03, results
