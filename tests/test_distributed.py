@@ -233,3 +233,47 @@ def test_ember_train_nproc_2_matches_one_process(tmp_path):
     assert "data-parallel on 2 processes" in out
     # not the same batches (each rank draws its own share), so not the same bits: the same accuracy
     assert results[1] > 0.9 and results[2] > 0.9 and abs(results[1] - results[2]) < 0.03, results
+
+
+# ---------------------------------------------------------------------------- a PyTorch DDP script
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_torch_gloo(script, path, world=2, timeout=180):
+    """The script on real torch: `world` processes joined by gloo over localhost (env://)."""
+    env = dict(rank_env(), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE=str(world),
+               GLOO_SOCKET_IFNAME="lo")
+    procs = [subprocess.Popen([sys.executable, script, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=dict(env, RANK=str(r), LOCAL_RANK=str(r)), start_new_session=True)
+             for r in range(world)]
+    outs = []
+    try:
+        for p in procs:
+            out, err = p.communicate(timeout=timeout)
+            assert p.returncode == 0, out + err
+            outs.append(out)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.communicate()
+    return outs[0]
+
+
+@needs_mpi
+def test_pytorch_ddp_script_runs_unchanged_and_prints_torch_numbers(tmp_path):
+    from test_pytorch_examples import numbers
+    script = os.path.join(SCRIPTS, "torch_ddp_example.py")
+    want = run_torch_gloo(script, str(tmp_path / "torch.pt"))
+    ember_script = tmp_path / "ember_ddp_example.py"
+    ember_script.write_text(open(script).read().replace("import torch", "import ember as torch"))
+    rc, got, err = launch([MPIEXEC, "-n", "2", sys.executable, str(ember_script), str(tmp_path / "ember.pt")])
+    assert rc == 0, got + err
+    assert got.count("train loss") == want.count("train loss") == 4 and "parameter sums" in got, (got, want)
+    ne, nt = numbers(got), numbers(want)
+    assert len(ne) == len(nt) > 15, (got, want)
+    np.testing.assert_allclose(ne, nt, rtol=1e-4, atol=1e-5)
