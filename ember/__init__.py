@@ -10,6 +10,8 @@ from ._dtype import (dtype, float16, half, float32, float, float64, double, comp
                      get_default_dtype, set_default_dtype, promote_types as _promote_np)
 from ._backend import device  # noqa: E402,F401
 from ._tensor import Tensor, Size  # noqa: E402,F401
+from ._tensor import (layout, strided, memory_format, contiguous_format, channels_last,  # noqa: E402,F401
+                      channels_last_3d, preserve_format, legacy_contiguous_format, UntypedStorage, TypedStorage)
 from ._tensor_str import set_printoptions  # noqa: E402,F401
 from . import autograd  # noqa: E402,F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: E402,F401
@@ -37,7 +39,6 @@ for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation):
     _export(_m)
 del _m
 from . import linalg  # noqa: E402,F401
-from ._backend import cuda_available as _cuda_available  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -95,29 +96,20 @@ def set_num_threads(n):
     _threads.set_num_threads(n)
 
 
-class cuda:
-    """torch.cuda's availability checks, answered by the backend seam."""
-
-    @staticmethod
-    def is_available():
-        return _cuda_available()
-
-    @staticmethod
-    def device_count():
-        return 1 if _cuda_available() else 0
-
-    @staticmethod
-    def manual_seed(seed):
-        pass
-
-    manual_seed_all = manual_seed
-
-    @staticmethod
-    def synchronize(device=None):
-        pass
 from .serialization import save, load  # noqa: E402,F401
+# the idioms of older programs (FloatTensor & co., torch.svd) and process-wide settings
+from . import _legacy  # noqa: E402
+from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,  # noqa: E402,F401
+                      CharTensor, ByteTensor, BoolTensor, set_default_tensor_type, svd, cholesky, lu)
+from ._runtime import (set_default_device, get_default_device, use_deterministic_algorithms,  # noqa: E402,F401
+                       are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,
+                       is_warn_always_enabled)
+from ._out import add_out as _add_out  # noqa: E402
+_add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
-_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "distributions", "func"}
+_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
+         "profiler", "functional", "cpu", "distributions", "func"}
 
 
 def __getattr__(name):
@@ -125,4 +117,9 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use
+        return _dtype.bfloat16() if name == "bfloat16" else _legacy.bfloat16_type()
+    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast
+        from .amp import autocast_mode
+        return getattr(autocast_mode, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

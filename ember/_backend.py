@@ -69,6 +69,35 @@ def cuda_available():
         return False
 
 
+def cuda_info(what, index=None):
+    """torch.cuda's questions, answered by CuPy (ember.cuda asks only where a GPU is available):
+    "count", "current", "name", "capability", "total_memory", "allocated", "reserved", "sync",
+    "empty_cache", "set"."""
+    rt = _cp.cuda.runtime
+    if what == "count":
+        return rt.getDeviceCount()
+    if what == "current":
+        return _cp.cuda.Device().id
+    if what == "set":
+        return _cp.cuda.Device(index).use()
+    i = _cp.cuda.Device().id if index is None else index
+    if what in ("name", "capability", "total_memory"):
+        p = rt.getDeviceProperties(i)
+        name = p["name"].decode() if isinstance(p["name"], bytes) else p["name"]
+        return {"name": name, "capability": (p["major"], p["minor"]), "total_memory": p["totalGlobalMem"]}[what]
+    pool = _cp.get_default_memory_pool()
+    if what == "allocated":
+        return pool.used_bytes()
+    if what == "reserved":
+        return pool.total_bytes()
+    if what == "empty_cache":
+        return pool.free_all_blocks()
+    if what == "sync":
+        with _cp.cuda.Device(i):
+            return _cp.cuda.runtime.deviceSynchronize()
+    raise ValueError(what)
+
+
 class device:
     """Where a tensor's memory lives: ``device('cpu')`` or ``device('cuda', 0)``."""
     __slots__ = ("type", "index")
@@ -97,6 +126,15 @@ class device:
     def __repr__(self):
         idx = "" if self.index is None else f", index={self.index}"
         return f"device(type='{self.type}'{idx})"
+
+    def __enter__(self):  # `with torch.device("cuda"):` makes it the default device in the block
+        from . import _runtime
+        _runtime.enter_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        from . import _runtime
+        _runtime.exit_device()
 
 
 CPU = device("cpu")

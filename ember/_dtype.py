@@ -41,7 +41,28 @@ _names = {d.name: d for d in ALL}
 
 
 def _by_name(name):
+    if name == "bfloat16":
+        return bfloat16()
     return _names[name]
+
+
+_bfloat16 = []
+
+
+def bfloat16():
+    """``ember.bfloat16``: NumPy has no bfloat16, the ml_dtypes package adds it (the `amp` extra).
+    Made on first use, so `import ember` does not import ml_dtypes."""
+    if not _bfloat16:
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ImportError("ember.bfloat16 needs the ml_dtypes package: pip install 'ember[amp]'") from None
+        d = dtype("bfloat16", ml_dtypes.bfloat16)
+        d.is_floating_point = d.is_signed = True  # (NumPy files it under kind "V", not "f")
+        _from_np[d.np] = _names["bfloat16"] = d
+        _CATEGORY["V"] = 2  # a floating-point type in torch's promotion (bfloat16 with float16 gives float32)
+        _bfloat16.append(d)
+    return _bfloat16[0]
 
 
 def from_np(np_dtype):

@@ -45,14 +45,10 @@ class Tensor:
         self._version = [0]  # shared by all views of one memory, bumped by in-place ops
 
     def __init__(self, *args, device=None):
-        # torch.Tensor(2, 3) is an uninitialised float tensor; torch.Tensor(data) copies data as float
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-            from .ops.creation import tensor
-            a = tensor(args[0], dtype=_dtype.get_default_dtype())._data
-        else:
-            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-            a = np.empty(tuple(shape), dtype=_dtype.get_default_dtype().np)
-        self._init(a if device is None else to_device(a, device))
+        # torch.Tensor(2, 3) / Tensor(Size) is uninitialised, Tensor(data) copies data in the default
+        # dtype, Tensor(tensor) shares its memory (the legacy forms, in _legacy.py)
+        from ._legacy import legacy_data
+        self._init(legacy_data(args, None, device))
 
     # ------------------------------------------------------------------ properties
     @property
@@ -135,6 +131,10 @@ class Tensor:
         return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_contiguous(self, memory_format=None):
+        if memory_format is channels_last or memory_format is channels_last_3d:
+            n = self._data.ndim  # contiguous with the channels dim innermost (N, H, W, C order)
+            return n == (4 if memory_format is channels_last else 5) and \
+                _S.permute(self, (0,) + tuple(range(2, n)) + (1,))._data.flags.c_contiguous
         return self._data.flags.c_contiguous
 
     def is_floating_point(self):
@@ -316,12 +316,10 @@ class Tensor:
             t = self.clone()
         return t
 
-    def type(self, dtype=None):
-        if dtype is None:
-            return _TYPE_NAMES.get(self.dtype.name, "ember.Tensor")
-        if isinstance(dtype, str):
-            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype.replace("torch.", "ember.")]
-        return self.to(dtype)
+    def type(self, dtype=None, non_blocking=False):
+        # x.type() is torch's legacy name ('torch.FloatTensor'); x.type(torch.LongTensor or 'torch.LongTensor')
+        from ._legacy import to_type
+        return to_type(self, dtype, non_blocking)
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -382,8 +380,12 @@ class Tensor:
 
     # ------------------------------------------------------------------ named methods (torch's Tensor API)
     # pointwise
-    def add(self, other, *, alpha=1): return _P.add(self, other, alpha=alpha)
-    def sub(self, other, *, alpha=1): return _P.sub(self, other, alpha=alpha)
+    def add(self, other, *legacy, alpha=1):
+        if legacy: other, alpha = _alpha_first("add", other, legacy)  # noqa: E701 (deprecated add(alpha, other))
+        return _P.add(self, other, alpha=alpha)
+    def sub(self, other, *legacy, alpha=1):
+        if legacy: other, alpha = _alpha_first("sub", other, legacy)  # noqa: E701
+        return _P.sub(self, other, alpha=alpha)
     subtract = sub
     def mul(self, other): return _P.mul(self, other)
     multiply = mul
@@ -589,8 +591,12 @@ class Tensor:
     def argwhere(self): return _I.argwhere(self)
 
     # in place: compute out of place, write into this tensor's memory (see _inplace)
-    def add_(self, other, *, alpha=1): return _update(self, np.add, _P.add, other, alpha)
-    def sub_(self, other, *, alpha=1): return _update(self, np.subtract, _P.sub, other, alpha)
+    def add_(self, other, *legacy, alpha=1):
+        if legacy: other, alpha = _alpha_first("add_", other, legacy)  # noqa: E701
+        return _update(self, np.add, _P.add, other, alpha)
+    def sub_(self, other, *legacy, alpha=1):
+        if legacy: other, alpha = _alpha_first("sub_", other, legacy)  # noqa: E701
+        return _update(self, np.subtract, _P.sub, other, alpha)
     subtract_ = sub_
     def mul_(self, other): return _update(self, np.multiply, _P.mul, other)
     multiply_ = mul_
@@ -663,6 +669,206 @@ class Tensor:
 
     def __rmod__(self, other):
         return _P.remainder(other, self)
+    # ------------------------------------------------------------------ more of torch's Tensor API (issue 10)
+    # in place: the pointwise methods above, written into this tensor (see _inplace)
+    def absolute_(self): return _inplace(self, _P.abs)
+    def acos_(self): return _inplace(self, _P.acos)
+    def acosh_(self): return _inplace(self, _P.acosh)
+    def asin_(self): return _inplace(self, _P.asin)
+    def asinh_(self): return _inplace(self, _P.asinh)
+    def atan_(self): return _inplace(self, _P.atan)
+    def atanh_(self): return _inplace(self, _P.atanh)
+    arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_ = acos_, acosh_, asin_, asinh_, atan_, atanh_
+    def atan2_(self, other): return _inplace(self, _P.atan2, other)
+    arctan2_ = atan2_
+    def cos_(self): return _inplace(self, _P.cos)
+    def cosh_(self): return _inplace(self, _P.cosh)
+    def sin_(self): return _inplace(self, _P.sin)
+    def sinh_(self): return _inplace(self, _P.sinh)
+    def tan_(self): return _inplace(self, _P.tan)
+    def erf_(self): return _inplace(self, _P.erf)
+    def erfc_(self): return _inplace(self, _P.erfc)
+    def erfinv_(self): return _inplace(self, _P.erfinv)
+    def exp2_(self): return _inplace(self, _P.exp2)
+    def expm1_(self): return _inplace(self, _P.expm1)
+    def log10_(self): return _inplace(self, _P.log10)
+    def log1p_(self): return _inplace(self, _P.log1p)
+    def log2_(self): return _inplace(self, _P.log2)
+    def rsqrt_(self): return _inplace(self, _P.rsqrt)
+    def frac_(self): return _inplace(self, _P.frac)
+    fix_ = trunc_
+    def sign_(self): return _inplace(self, _P.sign)
+    sgn_ = sign_
+    negative_ = neg_
+    def logit_(self, eps=None): return _inplace(self, _P.logit, eps)
+    def sinc_(self): return _inplace(self, _P.sinc)
+    def deg2rad_(self): return _inplace(self, _P.deg2rad)
+    def rad2deg_(self): return _inplace(self, _P.rad2deg)
+    def conj_physical_(self): return _inplace(self, _P.conj)
+    def float_power_(self, exponent):
+        if self._data.dtype not in (np.float64, np.complex128):
+            raise RuntimeError(f"the base given to float_power_ has dtype {_P._tname(self._data.dtype)} but the "
+                               "operation's result requires dtype Double")
+        return _inplace(self, _P.float_power, exponent)
+    def floor_divide_(self, other): return _inplace(self, _P.floor_divide, other)
+    def fmod_(self, other): return _inplace(self, _P.fmod, other)
+    def remainder_(self, other): return _inplace(self, _P.remainder, other)
+    def xlogy_(self, other): return _inplace(self, _P.xlogy, other)
+    def copysign_(self, other): return _inplace(self, _P.copysign, other)
+    def hypot_(self, other): return _inplace(self, _P.hypot, other)
+    def heaviside_(self, values): return _inplace(self, _P.heaviside, values)
+    def gcd_(self, other): return _inplace(self, _P.gcd, other)
+    def lcm_(self, other): return _inplace(self, _P.lcm, other)
+    def ldexp_(self, other): return _inplace(self, _P.ldexp, other)
+    def nextafter_(self, other): return _inplace(self, _P.nextafter, other)
+    def logical_and_(self, other): return _inplace(self, _P.logical_and, other)
+    def logical_or_(self, other): return _inplace(self, _P.logical_or, other)
+    def logical_xor_(self, other): return _inplace(self, _P.logical_xor, other)
+    def logical_not_(self): return _inplace(self, _P.logical_not)
+    def eq_(self, other): return _inplace(self, _P.eq, other)
+    def ne_(self, other): return _inplace(self, _P.ne, other)
+    def lt_(self, other): return _inplace(self, _P.lt, other)
+    def le_(self, other): return _inplace(self, _P.le, other)
+    def gt_(self, other): return _inplace(self, _P.gt, other)
+    def ge_(self, other): return _inplace(self, _P.ge, other)
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+    def bitwise_and_(self, other): return _inplace(self, _P.bitwise_and, other)
+    def bitwise_or_(self, other): return _inplace(self, _P.bitwise_or, other)
+    def bitwise_xor_(self, other): return _inplace(self, _P.bitwise_xor, other)
+    def bitwise_not_(self): return _inplace(self, _P.bitwise_not)
+    def bitwise_left_shift_(self, other): return _inplace(self, _P.bitwise_left_shift, other)
+    def bitwise_right_shift_(self, other): return _inplace(self, _P.bitwise_right_shift, other)
+    def cumsum_(self, dim, *, dtype=None): return _inplace(self, _R.cumsum, dim, dtype=dtype)
+    def cumprod_(self, dim, *, dtype=None): return _inplace(self, _R.cumprod, dim, dtype=dtype)
+    def tril_(self, diagonal=0): return _inplace(self, _S.tril, diagonal)
+    def triu_(self, diagonal=0): return _inplace(self, _S.triu, diagonal)
+    def renorm_(self, p, dim, maxnorm): return _inplace(self, _R.renorm, p, dim, maxnorm)
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1): return _inplace(self, _L.addmm, mat1, mat2, beta=beta, alpha=alpha)
+    def addmv_(self, mat, vec, *, beta=1, alpha=1): return _inplace(self, _L.addmv, mat, vec, beta=beta, alpha=alpha)
+    def addr_(self, vec1, vec2, *, beta=1, alpha=1): return _inplace(self, _L.addr, vec1, vec2, beta=beta, alpha=alpha)
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1): return _inplace(self, _L.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1): return _inplace(self, _L.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def masked_scatter_(self, mask, source): return _inplace(self, _I.masked_scatter, mask, source)
+    def index_put_(self, indices, values, accumulate=False): return _inplace(self, _I.index_put, indices, values, accumulate)
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True): return _inplace(self, _I.index_reduce, dim, index, source, reduce, include_self=include_self)
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True): return _inplace(self, _I.scatter_reduce, dim, index, src, reduce, include_self=include_self)
+    def put_(self, index, source, accumulate=False): return _inplace(self, _I.put, index, source, accumulate)
+    def fill_diagonal_(self, fill_value, wrap=False): return _inplace(self, _I.fill_diagonal, fill_value, wrap)
+    swapaxes_ = swapdims_ = transpose_
+    def as_strided_(self, size, stride, storage_offset=None): return _set_view(self, _S.as_strided(self, size, stride, storage_offset))
+    def resize_as_(self, tensor, memory_format=None): return self.resize_(*tensor.shape)
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None): return _fill_drawn(self, generator, lambda u: median + sigma * np.tan(np.pi * (u - 0.5)))
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None): return _fill_drawn(self, generator, lambda z: np.exp(mean + std * z), "normal")
+    def geometric_(self, p, *, generator=None): return _fill_drawn(self, generator, lambda u: np.ceil(np.log1p(-u) / np.log1p(-p)))
+    def apply_(self, callable): return _fill_with(self, np.vectorize(callable, otypes=[self._data.dtype])(self._data))
+    def map_(self, tensor, callable): return _fill_with(self, np.vectorize(callable, otypes=[self._data.dtype])(self._data, tensor._data))
+    def set_(self, source=None, storage_offset=0, size=None, stride=None): return _set_to(self, source, storage_offset, size, stride)
+
+    # functions of torch.nn.functional and of torch.* as methods
+    def softmax(self, dim=None, dtype=None): return _top.softmax(self, dim, dtype=dtype)
+    def log_softmax(self, dim=None, dtype=None): return _top.log_softmax(self, dim, dtype=dtype)
+    def hardshrink(self, lambd=0.5): return _top.nn.functional.hardshrink(self, lambd)
+    def prelu(self, weight): return _top.nn.functional.prelu(self, weight)
+    def bitwise_and(self, other): return _P.bitwise_and(self, other)
+    def bitwise_or(self, other): return _P.bitwise_or(self, other)
+    def bitwise_xor(self, other): return _P.bitwise_xor(self, other)
+    def bitwise_left_shift(self, other): return _P.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return _P.bitwise_right_shift(self, other)
+    def copysign(self, other): return _P.copysign(self, other)
+    def angle(self): return _P.angle(self)
+    def gcd(self, other): return _P.gcd(self, other)
+    def lcm(self, other): return _P.lcm(self, other)
+    def ldexp(self, other): return _P.ldexp(self, other)
+    def frexp(self): return _P.frexp(self)
+    def hypot(self, other): return _P.hypot(self, other)
+    def heaviside(self, values): return _P.heaviside(self, values)
+    def logaddexp(self, other): return _P.logaddexp(self, other)
+    def logaddexp2(self, other): return _P.logaddexp2(self, other)
+    def nextafter(self, other): return _P.nextafter(self, other)
+    def fmax(self, other): return _P.fmax(self, other)
+    def fmin(self, other): return _P.fmin(self, other)
+    def sinc(self): return _P.sinc(self)
+    def deg2rad(self): return _P.deg2rad(self)
+    def rad2deg(self): return _P.rad2deg(self)
+    def positive(self): return _P.positive(self)
+    def conj_physical(self): return _P.conj_physical(self)
+    def resolve_conj(self): return _P.resolve_conj(self)
+    def resolve_neg(self): return _P.resolve_neg(self)
+    def is_conj(self): return False
+    def is_neg(self): return False
+    def isreal(self): return _P.isreal(self)
+    def is_nonzero(self): return _P.is_nonzero(self)
+    def is_same_size(self, other): return _P.is_same_size(self, other)
+    def is_signed(self): return _P.is_signed(self)
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return _L.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return _L.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addmv(self, mat, vec, *, beta=1, alpha=1): return _L.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def addr(self, vec1, vec2, *, beta=1, alpha=1): return _L.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+    def vdot(self, other): return _L.vdot(self, other)
+    def kron(self, other): return _L.kron(self, other)
+    def logdet(self): return _L.logdet(self)
+    def slogdet(self): return _top.linalg.slogdet(self)
+    def pinverse(self, rcond=1e-15): return _top.linalg.pinv(self, rtol=rcond)
+    def matrix_power(self, n): return _top.matrix_power(self, n)
+    def matrix_exp(self): return _top.matrix_exp(self)
+    def cholesky(self, upper=False): return _top.cholesky(self, upper)
+    def svd(self, some=True, compute_uv=True): return _top.svd(self, some, compute_uv)
+    def lu(self, pivot=True, get_infos=False): return _top.lu(self, pivot, get_infos)
+    def cov(self, *, correction=1, fweights=None, aweights=None): return _R.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self): return _R.corrcoef(self)
+    def diff(self, n=1, dim=-1, prepend=None, append=None): return _S.diff(self, n, dim, prepend, append)
+    def diagflat(self, offset=0): return _S.diagflat(self, offset)
+    def rot90(self, k=1, dims=(0, 1)): return _S.rot90(self, k, dims)
+    def dist(self, other, p=2): return _R.dist(self, other, p)
+    def renorm(self, p, dim, maxnorm): return _R.renorm(self, p, dim, maxnorm)
+    def histc(self, bins=100, min=0, max=0): return _R.histc(self, bins, min, max)
+    def histogram(self, bins=100, *, range=None, weight=None, density=False): return _R.histogram(self, bins, range=range, weight=weight, density=density)
+    def logcumsumexp(self, dim): return _R.logcumsumexp(self, dim)
+    def msort(self): return _R.msort(self)
+    def nanmedian(self, dim=None, keepdim=False): return _R.nanmedian(self, dim, keepdim)
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _R.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None): return _R.unique_consecutive(self, return_inverse, return_counts, dim)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True): return _I.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def index_reduce(self, dim, index, source, reduce, *, include_self=True): return _I.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+    def index_put(self, indices, values, accumulate=False): return _I.index_put(self, indices, values, accumulate)
+    def put(self, index, source, accumulate=False): return _I.put(self, index, source, accumulate)
+    def nonzero_static(self, *, size, fill_value=-1): return _I.nonzero_static(self, size=size, fill_value=fill_value)
+    def as_strided(self, size, stride, storage_offset=None): return _S.as_strided(self, size, stride, storage_offset)
+    def unfold(self, dimension, size, step): return _S.unfold(self, dimension, size, step)
+    def as_strided_scatter(self, src, size, stride, storage_offset=None): return _S.as_strided_scatter(self, src, size, stride, storage_offset)
+    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1): return _S.diagonal_scatter(self, src, offset, dim1, dim2)
+    def select_scatter(self, src, dim, index): return _S.select_scatter(self, src, dim, index)
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1): return _S.slice_scatter(self, src, dim, start, end, step)
+    def split_with_sizes(self, split_sizes, dim=0): return _S.split_with_sizes(self, split_sizes, dim)
+    unsafe_split, unsafe_split_with_sizes = split, split_with_sizes
+    def unsafe_chunk(self, chunks, dim=0): return _S.chunk(self, chunks, dim)
+    def hsplit(self, sections): return _S.hsplit(self, sections)
+    def vsplit(self, sections): return _S.vsplit(self, sections)
+    def dsplit(self, sections): return _S.dsplit(self, sections)
+    def narrow_copy(self, dim, start, length): return _S.narrow_copy(self, dim, start, length)
+    def resize(self, *sizes): return _resized(self, sizes)
+    def resize_as(self, tensor): return _resized(self, tensor.shape)
+
+    # dtypes, memory and other facts about the tensor
+    def cfloat(self): return self.to(_dtype.complex64)
+    def cdouble(self): return self.to(_dtype.complex128)
+    def new(self, *args, **kwargs): return _new_legacy(self, args, kwargs)
+    def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False): return _C.empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    def data_ptr(self): return _S._ptr(self._data)
+    const_data_ptr = data_ptr
+    def untyped_storage(self): return UntypedStorage._of(self._data)
+    def storage(self): return TypedStorage._of(self._data)
+    def is_set_to(self, tensor): return _S._ptr(self._data) == _S._ptr(tensor._data) and self._data.shape == tensor._data.shape and self._data.strides == tensor._data.strides
+    def get_device(self): return -1 if self.device.type == "cpu" else (self.device.index or 0)
+    def dim_order(self, *, ambiguity_check=False): return tuple(sorted(range(self._data.ndim), key=lambda d: -self._data.strides[d]))
+    def is_distributed(self): return False
+    is_cpu = property(lambda self: self.device.type == "cpu")
+    is_sparse = is_quantized = is_meta = is_mkldnn = is_nested = property(lambda self: False)
+    itemsize = property(lambda self: self._data.itemsize)
+    nbytes = property(lambda self: self._data.size * self._data.itemsize)
+    layout = property(lambda self: strided)
+    output_nr = property(lambda self: self._out_nr)
+
 
     def __rpow__(self, other):
         return _P.pow(other, self)
@@ -875,6 +1081,12 @@ _TYPE_NAMES = {"float32": "ember.FloatTensor", "float64": "ember.DoubleTensor", 
                "int8": "ember.CharTensor", "uint8": "ember.ByteTensor", "bool": "ember.BoolTensor"}
 
 
+def _alpha_first(name, alpha, legacy):
+    """(other, alpha) of the deprecated ``x.add(alpha, other)`` (torch warns, then runs it)."""
+    from ._legacy import alpha_first
+    return alpha_first(name, alpha, legacy)
+
+
 def _inplace(x, op, *args, **kwargs):
     """``x.op_(...)``: compute ``op(x, ...)`` and write it into x's memory, as torch does.
 
@@ -1003,6 +1215,162 @@ def _update(x, ufunc, op, other, alpha=1):
     """add_/sub_/mul_/div_: NumPy writes straight into x's memory when no graph is recorded
     (the optimizer's hot path); otherwise, and for odd cases, the general ``_inplace``."""
     r = _ufunc_(x, ufunc, other, alpha)
+def _fill_drawn(x, generator, transform, kind="uniform"):
+    """cauchy_(), log_normal_(), geometric_(): draws from torch's generator (uniform on [0, 1)
+    or standard normal), transformed, written into x."""
+    from . import random as _random
+    if _grad_state.enabled and x._rg and x.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    g = _random.default_generator if generator is None else generator
+    a = x._data
+    draw = g.uniform(a.shape, np.float64, 0.0, 1.0) if kind == "uniform" else g.normal(a.shape, np.float64, 0.0, 1.0)
+    a[...] = transform(draw)
+    x._version[0] += 1
+    return x
+
+
+def _fill_with(x, values):
+    """apply_() and map_(): values computed in Python, written into x (torch allows this only outside autograd)."""
+    if x._rg and _grad_state.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    x._data[...] = values
+    x._version[0] += 1
+    return x
+
+
+def _set_to(x, source, storage_offset, size, stride):
+    """x.set_(source): x becomes a view of source's memory (with size and stride, a strided one)."""
+    if source is None:
+        x._data = x._data[:0].reshape(0) if x._data.ndim else x._data.reshape(1)[:0]
+    elif isinstance(source, Tensor):
+        if size is not None:
+            source = _S.as_strided(source, size, stride or _contiguous_strides(size), storage_offset)
+        x._data, x._version = source._data, source._version
+        x._base = source._base if source._base is not None else source
+    else:  # a storage
+        a = source._array
+        x._data = a if size is None else np.lib.stride_tricks.as_strided(
+            a[storage_offset:], tuple(size), tuple(s * a.itemsize for s in (stride or _contiguous_strides(size))))
+    x._version[0] += 1
+    return x
+
+
+def _contiguous_strides(size):
+    st, acc = [], 1
+    for s in reversed(tuple(size)):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+def _resized(x, sizes):
+    """The deprecated out-of-place resize(): a reshape to as many elements."""
+    import warnings
+    warnings.warn("non-inplace resize is deprecated", stacklevel=3)
+    from .ops.shape import _shape_arg
+    return x.reshape(_shape_arg(tuple(sizes)))
+
+
+def _new_legacy(x, args, kwargs):
+    """x.new(...): torch.Tensor(...)'s forms, in x's dtype and device."""
+    dtype, device = kwargs.pop("dtype", None) or x.dtype, kwargs.pop("device", None) or x.device
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0]  # torch's legacy form: the same memory
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
+    if all(isinstance(a, (int, np.integer)) for a in args):
+        return _C.empty(*(args or (0,)), dtype=dtype, device=device)  # x.new() and x.new(2, 3): uninitialised
+    return _C.tensor(args[0], dtype=dtype, device=device)  # x.new([1, 2]): data
+
+
+class UntypedStorage:
+    """The bytes under a tensor (torch.UntypedStorage): their address and size, and the bytes as a list."""
+
+    def __init__(self, array):
+        self._array = array
+
+    @classmethod
+    def _of(cls, a):
+        flat, _ = _S._storage(a)
+        return cls(flat)
+
+    def data_ptr(self):
+        return _S._ptr(self._array)
+
+    def nbytes(self):
+        return self._array.size * self._array.itemsize
+
+    def size(self):
+        return self.nbytes()
+
+    __len__ = size
+
+    def element_size(self):
+        return 1
+
+    @property
+    def device(self):
+        return device_of(self._array)
+
+    def tolist(self):
+        return list(to_device(self._array, "cpu").view(np.uint8).reshape(-1).tolist())
+
+    def __getitem__(self, i):
+        return self.tolist()[i]
+
+    def __repr__(self):
+        return f"{type(self).__name__} of {self.size()} elements"
+
+
+class TypedStorage(UntypedStorage):
+    """The elements under a tensor (torch.TypedStorage, what the deprecated Tensor.storage() returns)."""
+
+    @property
+    def dtype(self):
+        return _from_np[self._array.dtype]
+
+    def size(self):
+        return self._array.size
+
+    __len__ = size
+
+    def element_size(self):
+        return self._array.itemsize
+
+    def tolist(self):
+        return to_device(self._array, "cpu").reshape(-1).tolist()
+
+    def untyped(self):
+        return UntypedStorage(self._array)
+
+
+class layout:
+    """A tensor's memory layout: ember has only ``ember.strided`` (dense)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"ember.{self.name}"
+
+
+class memory_format:
+    """An order of a tensor's dimensions in memory. ember's arrays keep C order; these are
+    accepted wherever torch accepts them, and only ``is_contiguous`` tells them apart."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"ember.{self.name}"
+
+
+strided = layout("strided")
+contiguous_format, channels_last, channels_last_3d, preserve_format, legacy_contiguous_format = (
+    memory_format(n) for n in ("contiguous_format", "channels_last", "channels_last_3d", "preserve_format",
+                               "legacy_contiguous_format"))
+
+
     if r is not None:
         return r
     return _inplace(x, op, other, alpha=alpha) if alpha != 1 else _inplace(x, op, other)
@@ -1052,3 +1420,5 @@ Tensor.__rmul__ = _arith(_P.Mul, _operator.mul, _P.mul, reflected=True)
 Tensor.__truediv__ = _arith(_P.Div, _operator.truediv, _P.div)
 Tensor.__rtruediv__ = _arith(_P.Div, _operator.truediv, _P.div, reflected=True)
 Tensor.__pow__ = _arith(_P.Pow, _functools.partial(_P.Pow.forward, None), _P.pow, scalars_only=True)
+import importlib as _importlib  # noqa: E402
+_top = _importlib.import_module(__package__)  # the ember package (softmax, matrix_exp ... live there)

@@ -5,6 +5,9 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
                         is_inference_mode_enabled)
 from .function import Function, Node, Op, once_differentiable
 from .engine import run_backward
+from .variable import Variable  # noqa: F401 (old code's wrapper: returns a Tensor)
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: F401
 from .. import _tensor
 
 
@@ -71,3 +74,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 __all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled"]
+
+
+def __getattr__(name):
+    # torch.autograd.profiler loads on first use (it is not needed to differentiate)
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(f"{__name__}.profiler")
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

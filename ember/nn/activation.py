@@ -657,15 +657,15 @@ class GLU(Module):
         return f"dim={self.dim}"
 
 
-def _softmax_dim(ndim, stacklevel=3):
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
+def _softmax_dim(ndim, stacklevel=3, name="softmax"):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
                   "as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def _softmax_like(op, input, dim, dtype):
     if dim is None:
-        dim = _softmax_dim(input._data.ndim, 4)
+        dim = _softmax_dim(input._data.ndim, 4, "log_softmax" if op is LogSoftmaxOp else "softmax")
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind not in "fc":

@@ -17,6 +17,7 @@ import math
 
 from .._backend import as_strided, get_array_module
 from ..autograd.function import Op
+from .. import _runtime
 from ..ops import creation as C
 from . import init
 from .fold import out_size, _pair
@@ -172,6 +173,8 @@ def _same_pads(k, dilation):
 
 
 def _conv_nd(input, weight, bias, stride, padding, dilation, groups, nd, name):
+    if _runtime.autocast_dtype is not None:  # torch.autocast: in bfloat16
+        return _runtime.autocast_run(_conv_nd, input, weight, bias, stride, padding, dilation, groups, nd, name)
     if input._data.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
                            f"of size: {list(input.shape)}")
@@ -219,6 +222,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, nd, name):
+    if _runtime.autocast_dtype is not None:  # torch.autocast: in bfloat16
+        return _runtime.autocast_run(_conv_transpose_nd, input, weight, bias, stride, padding, output_padding,
+                                     groups, dilation, nd, name)
     if input._data.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
                            f"of size: {list(input.shape)}")

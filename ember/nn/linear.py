@@ -7,6 +7,7 @@ from ..autograd.engine import sum_to
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
 from ..autograd import trace as _trace
+from .. import _runtime
 from .._tensor import _wrap
 from ..ops.linalg import _mm
 from ..ops import creation as C
@@ -48,6 +49,8 @@ class Addmm(Op):
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``."""
+    if _runtime.autocast_dtype is not None:  # torch.autocast: in bfloat16
+        return _runtime.autocast_run(linear, input, weight, bias)
     x, w = input._data, weight._data
     if x.dtype == w.dtype and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1] and _trace.active is None:
         # the common case, checked at once, and its node made without apply's generic dispatch

@@ -4,12 +4,13 @@ Almost every loss is a composite of ember ops and needs no backward. Two are pri
 ``CrossEntropy`` (log-softmax fused with the weighted sum over classes, for stability and
 speed) and ``BinaryCrossEntropy`` (torch clamps its logs and its gradient in its own way).
 """
+import functools
 import math
 import warnings
 
 import numpy as np
 
-from .. import ops
+from .. import ops, _runtime
 from .._backend import get_array_module
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
@@ -25,6 +26,17 @@ _mode = grad_mode.state
 
 
 # ---------------------------------------------------------------- reduction and shape checks
+def _autocast_fp32(fn):
+    """torch's autocast computes the losses in float32: inside a region, half-precision inputs are
+    cast up first (outside one this costs a flag check)."""
+    @functools.wraps(fn)
+    def loss(*args, **kwargs):
+        if _runtime.autocast_dtype is not None:
+            args = _runtime.autocast_fp32(*args)
+        return fn(*args, **kwargs)
+    return loss
+
+
 def _legacy_reduction(size_average, reduce):
     """torch's old ``size_average``/``reduce`` flags, turned into a ``reduction`` string."""
     size_average = True if size_average is None else size_average
@@ -105,6 +117,7 @@ class SquaredError(Op):
         self.d = None
 
 
+@_autocast_fp32
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error: ``(input - target)**2``, reduced."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -120,6 +133,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, input)
 
 
+@_autocast_fp32
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error: ``|input - target|``, reduced."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -128,6 +142,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, input)
 
 
+@_autocast_fp32
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Quadratic below `beta`, linear above: ``0.5 z**2 / beta`` or ``z - 0.5 beta`` for z = |input - target|."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -140,6 +155,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _reduce(P.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
 
 
+@_autocast_fp32
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Quadratic below `delta`, linear above: ``0.5 z**2`` or ``delta (z - 0.5 delta)``."""
     reduction = _reduction(reduction)
@@ -177,6 +193,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _reduce(loss, reduction)
 
 
+@_autocast_fp32
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """Negative log likelihood of `target` under Poisson(rate): ``exp(input) - target * input`` for log rates."""
@@ -210,6 +227,7 @@ class BinaryCrossEntropy(Op):
         return gx, gt
 
 
+@_autocast_fp32
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy between probabilities `input` and `target`."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -227,6 +245,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(loss, reduction)
 
 
+@_autocast_fp32
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Binary cross-entropy on logits: sigmoid and log fused into the stable log-sigmoid."""
@@ -243,12 +262,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _reduce(loss, reduction)
 
 
+@_autocast_fp32
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Two-class logistic loss ``log(1 + exp(-target * input))`` for targets of +1 / -1."""
     reduction = _reduction(reduction, size_average, reduce)
     return _reduce(P.log1p(P.exp(-input * target)), reduction)
 
 
+@_autocast_fp32
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Multi-label one-versus-all logistic loss, averaged over classes."""
     if size_average is not None or reduce is not None:
@@ -263,6 +284,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
+@_autocast_fp32
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL divergence ``target * (log target - input)``; `input` holds log-probabilities."""
     if size_average is not None or reduce is not None:
@@ -284,6 +306,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 # ---------------------------------------------------------------- margin and embedding losses
+@_autocast_fp32
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """``max(0, -target * (input1 - input2) + margin)``: input1 should rank above input2 where target = 1."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -294,6 +317,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     return _reduce(P.clamp(-target * (input1 - input2) + margin, min=0), reduction)
 
 
+@_autocast_fp32
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """``input`` where target = 1, ``max(0, margin - input)`` where target = -1."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -302,6 +326,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _reduce(margin_part + self_part, reduction)
 
 
+@_autocast_fp32
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """``1 - cos(x1, x2)`` where target = 1, ``max(0, cos(x1, x2) - margin)`` where target = -1."""
     reduction = _reduction(reduction, size_average, reduce)
@@ -321,6 +346,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _reduce(loss, reduction)
 
 
+@_autocast_fp32
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """``max(0, d(a, p) - d(a, n) + margin)`` with d the p-norm distance."""
@@ -355,6 +381,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return _reduce(P.clamp(margin + d_pos - d_neg, min=0), reduction)
 
 
+@_autocast_fp32
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge: ``sum_{j in targets, k not} max(0, 1 - x[j] + x[k]) / C``; each row of
     `target` lists its classes first, then -1 (the rest is ignored)."""
@@ -378,6 +405,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     return _reduce(loss.reshape(()) if input.ndim < 2 else loss, reduction)
 
 
+@_autocast_fp32
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """Multi-class hinge: ``sum_{j != y} max(0, margin - x[y] + x[j])**p / C``, weighted by weight[y]."""
@@ -448,6 +476,7 @@ def _mean_by_weight(loss, w):
     return loss.sum() / total if total else loss.sum() + float("nan")
 
 
+@_autocast_fp32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log likelihood of class indices: ``-weight[y] * input[y]`` along dim 1.
 
@@ -491,6 +520,7 @@ class CrossEntropy(Op):
         self.logp = None
 
 
+@_autocast_fp32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Cross-entropy between logits `input` (N, C, d1, ...) and class indices (N, d1, ...) or class

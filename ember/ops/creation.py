@@ -7,9 +7,12 @@ from .._tensor import Tensor, _wrap
 from .. import _dtype
 from .._backend import to_device, device as _device
 from .. import random as _random
+from .. import _runtime
 
 
 def _finish(a, device, requires_grad):
+    if device is None:
+        device = _runtime.default_device  # torch.set_default_device / `with torch.device(...)`
     t = _wrap(a if device is None or _device(device).type == "cpu" else to_device(a, device))
     if requires_grad:
         t.requires_grad = True
@@ -289,3 +292,26 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def poisson(input, generator=None):
     rs = np.random.RandomState(int(_gen(generator).randint(0, 2 ** 31, (), np.int64)))
     return _wrap(rs.poisson(input._data).astype(input._data.dtype))
+
+
+# ---------------------------------------------------------------- more constructors
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor with the given strides (in elements), over zeroed memory just large enough."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    flat = empty(n, dtype=dtype, device=device)
+    a = np.lib.stride_tricks.as_strided(flat._data, size, tuple(s * flat._data.itemsize for s in stride))
+    t = _wrap(a)
+    t.requires_grad_(requires_grad)
+    return t
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return tensor(s, dtype=dtype or _dtype.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    a = np.frombuffer(buffer, dtype=_dtype.to_np(dtype), count=count, offset=offset)
+    t = _wrap(a)
+    t.requires_grad_(requires_grad)
+    return t

@@ -8,6 +8,7 @@ from ..autograd.function import Op
 from ..autograd import grad_mode, trace as _trace
 from .._backend import add_at, get_array_module, is_array as _is_array
 from .pointwise import _tname
+from . import pointwise as P
 
 _NOT_ARRAY = (int, slice, type(None), type(Ellipsis))
 
@@ -562,3 +563,141 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     t = xp.asarray(test_elements) if t is None else t
     e = xp.asarray(elements) if e is None else e
     return _wrap(np.isin(e, t, invert=invert))
+
+
+# ---------------------------------------------------------------- scatter_reduce and the composites on it
+_REDUCE_IDENTITY = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}
+
+
+class ScatterReduce(Op):
+    """``x`` with ``src`` reduced into the positions ``_along(index, dim)`` (sum, prod, mean, amax, amin)."""
+    save, saves_output = True, True
+
+    def forward(self, x, dim, index, src, reduce, include_self):
+        at = _along(index, dim)
+        s = src[tuple(slice(k) for k in index.shape)]
+        out = x.copy()
+        if not include_self:
+            ident = _REDUCE_IDENTITY[reduce]
+            if x.dtype.kind in "iub" and reduce in ("amax", "amin"):
+                info = np.iinfo(x.dtype) if x.dtype.kind != "b" else None
+                ident = (info.min if reduce == "amax" else info.max) if info else (reduce == "amin")
+            out[at] = ident
+        if reduce in ("sum", "mean"):
+            np.add.at(out, at, s)
+        elif reduce == "prod":
+            np.multiply.at(out, at, s)
+        else:
+            (np.maximum if reduce == "amax" else np.minimum).at(out, at, s)
+        if reduce == "mean":
+            count = self.count = self._count(x, at, include_self)
+            out = out / count.astype(out.dtype) if out.dtype.kind in "fc" else np.floor_divide(out, count)
+        return out
+
+    @staticmethod
+    def _count(x, at, include_self):
+        count = np.full(x.shape, 1 if include_self else 0, dtype=np.int64)
+        np.add.at(count, at, 1)
+        return np.maximum(count, 1)
+
+    def backward(self, gy):
+        x, dim, index, src, reduce, include_self = self.inputs
+        unscattered = None if include_self else _wrap(_mask_of(x._data.shape, dim, index))
+        if reduce == "sum":
+            gx, gsrc = gy, Gather.apply(gy, dim, index)
+        elif reduce == "mean":
+            g = gy / _wrap(self.count.astype(gy._data.dtype))
+            gx, gsrc = g, Gather.apply(g, dim, index)
+        elif reduce == "prod":
+            # torch's formula: zeros in x are taken out of the product (replaced by 1); a src position
+            # that is the only zero of its group gets the product of the others
+            r = self.out()
+            s = src[tuple(slice(k) for k in index.shape)]
+            masked_x = P.where(x == 0, 1.0, x).to(x.dtype)
+            gx = gy * ScatterReduce.apply(masked_x, dim, index, src, reduce, include_self) / masked_x
+            s_zero = (s == 0)
+            n_zeros = Gather.apply(ScatterAddZeros.apply(s_zero.to(gy.dtype), x._data.shape, dim, index), dim, index)
+            single = s_zero & (n_zeros == 1)
+            masked_src = P.where(single, 1.0, src[tuple(slice(k) for k in index.shape)]).to(x.dtype)
+            other = ScatterReduce.apply(x, dim, index, masked_src, reduce, include_self)
+            gsrc = P.where(single, Gather.apply(gy * other, dim, index),
+                           Gather.apply(gy * r, dim, index) / P.where(s_zero, 1.0, s).to(x.dtype))
+        else:
+            r = self.out()
+            value = Gather.apply(r, dim, index)
+            s = src[tuple(slice(k) for k in index.shape)]
+            x_is = (x == r).to(gy.dtype)  # (torch counts x even when include_self is False)
+            s_is = (s == value).to(gy.dtype)
+            n = x_is + ScatterAddZeros.apply(s_is, x._data.shape, dim, index)
+            g = gy / n
+            gx, gsrc = x_is * g, s_is * Gather.apply(g, dim, index)
+        if unscattered is not None:
+            gx = gx * unscattered
+        if gsrc is not None and gsrc._data.shape != src._data.shape:
+            gsrc = _PadTo.apply(gsrc, src._data.shape)
+        return gx, None, None, gsrc, None, None
+
+
+def _mask_of(shape, dim, index):
+    """1 where no index points (the positions scatter leaves alone), 0 where one does."""
+    m = np.ones(shape, dtype=bool)
+    m[_along(index, dim)] = False
+    return m
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    if reduce not in _REDUCE_IDENTITY:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    d = _check_index("scatter_reduce", input, dim, index, src)
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    return ScatterReduce.apply(input, d, index._data, src, reduce, include_self)
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    d = _wrap_dim(dim, input._data.ndim)
+    ix = _check_vector_index("index_reduce", index, input._data.shape[d] if input._data.ndim else 1)
+    shape = [1] * max(source._data.ndim, 1)
+    shape[d] = -1
+    idx = _wrap(ix % max(input._data.shape[d] if input._data.ndim else 1, 1)).reshape(shape).expand(*source.shape)
+    return scatter_reduce(input, d, idx, source, reduce, include_self=include_self)
+
+
+def put(input, index, source, accumulate=False):
+    n = input._data.size
+    ix = index._data.reshape(-1)
+    if ix.size and (ix.min() < -n or ix.max() >= n):
+        bad = int(ix.min()) if ix.min() < -n else int(ix.max())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    if source._data.size != ix.size:
+        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {source._data.size}, index.numel() = {ix.size}")
+    flat = index_put(input.reshape(-1), (_wrap(ix),), source.reshape(-1), accumulate)
+    return flat.reshape(input.shape)
+
+
+def fill_diagonal(input, fill_value, wrap=False):
+    """`input` with its main diagonal set to `fill_value` (what ``Tensor.fill_diagonal_`` writes)."""
+    shape = input._data.shape
+    if input._data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if input._data.ndim > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    # the diagonal's flat positions are `step` apart; wrap continues past the first square block
+    step = sum(int(np.prod(shape[k + 1:])) for k in range(len(shape)))
+    end = input._data.size if (wrap and len(shape) == 2) else min(shape) * step
+    pos = np.arange(0, min(end, input._data.size), step)
+    from .creation import full
+    v = full((len(pos),), fill_value, dtype=input.dtype)
+    return index_put(input.reshape(-1), (_wrap(pos),), v).reshape(shape)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    nz = nonzero(input)
+    k = nz._data.shape[0]
+    if k >= size:
+        return nz[:size]
+    pad = np.full((size - k, nz._data.shape[1]), fill_value, dtype=np.int64)
+    return _wrap(np.concatenate([nz._data, pad]))

@@ -8,6 +8,7 @@ from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _mode
 from ..autograd import trace as _trace
+from .. import _runtime
 from .shape import unsqueeze, squeeze, reshape, transpose, movedim, expand
 from . import pointwise as P
 
@@ -69,6 +70,8 @@ def _mm(a, b):
 
 
 def matmul(input, other):
+    if _runtime.autocast_dtype is not None:  # torch.autocast: in bfloat16
+        return _runtime.autocast_run(matmul, input, other)
     a, b = input._data, other._data
     if a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.shape[1] == b.shape[0] and _trace.active is None:
         out = _wrap(a.dot(b))  # the common case: Matmul.forward's, without apply's dispatch
@@ -120,6 +123,8 @@ def _check_matmul(input, other):
 
 
 def mm(input, mat2):
+    if _runtime.autocast_dtype is not None:
+        return _runtime.autocast_run(mm, input, mat2)
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
@@ -128,6 +133,8 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
+    if _runtime.autocast_dtype is not None:
+        return _runtime.autocast_run(bmm, input, mat2)
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
@@ -187,6 +194,8 @@ def _add_scaled(input, prod, beta, alpha):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    if _runtime.autocast_dtype is not None:
+        return _runtime.autocast_run(addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     return _add_scaled(input, mm(mat1, mat2), beta, alpha)
 
 
@@ -195,10 +204,14 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _runtime.autocast_dtype is not None:
+        return _runtime.autocast_run(baddbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _runtime.autocast_dtype is not None:
+        return _runtime.autocast_run(addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     return _add_scaled(input, bmm(batch1, batch2).sum(0), beta, alpha)
 
 

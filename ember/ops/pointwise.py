@@ -5,6 +5,7 @@ Forwards call NumPy functions; CuPy arrays implement NumPy's dispatch protocols,
 same code runs on the GPU (see ``ember/_backend.py``).
 """
 import builtins
+import collections
 import math
 
 import numpy as np
@@ -108,13 +109,13 @@ class Cast(Op):
         return x.astype(dtype)
 
     def backward(self, gy):
-        return Cast.on(gy, self.src) if self.src.kind in "fc" else None
+        return Cast.on(gy, self.src) if self.src.kind in "fcV" else None  # (V: bfloat16)
 
 
 def cast(x, dtype):
     """x converted to NumPy dtype `dtype` (differentiable to float types; integers leave the graph)."""
     dtype = np.dtype(dtype)
-    if dtype.kind not in "fc":
+    if dtype.kind not in "fcV":  # (V: ml_dtypes' bfloat16, a float)
         return _wrap(x._data.astype(dtype))
     return Cast.apply(x, dtype)
 
@@ -1302,3 +1303,135 @@ def sinc(input):
     px = input * math.pi
     safe = where(input == 0, 1.0, px)
     return where(input == 0, 1.0, sin(safe) / safe)
+
+
+# ---------------------------------------------------------------- more of torch's elementwise API (composites)
+def copysign(input, other):
+    # |x| with the sign bit of other (-0.0 counts as negative, as in torch); float result
+    x, y = promote(_to_default_float(input) if input._data.dtype.kind in "biu" else input, other)
+    y = y if isinstance(y, Tensor) else _as_tensor(y)
+    # the sign as a step function of other, so that other gets torch's zero gradient
+    return abs(x) * _ZeroGrad.apply(_sign_of, y).to(x.dtype)
+
+
+def _sign_of(a):
+    return np.where(np.signbit(a), -1, 1).astype(a.dtype if a.dtype.kind == "f" else np.float32)
+
+
+def angle(input):
+    if input._data.dtype.kind == "c":
+        return atan2(imag(input), real(input))
+    x = _to_default_float(input) if input._data.dtype.kind in "biu" else input
+    # pi for negative numbers, 0 otherwise, NaN kept; torch gives it a zero gradient
+    return where(isnan(x), x, where(x < 0, math.pi, 0.0).to(x.dtype))
+
+
+def _integer_op(np_fn, kernel):
+    def fn(input, other):
+        a, b = promote(input, other)
+        dt = (a if isinstance(a, Tensor) else b)._data.dtype
+        if dt.kind not in "iu":
+            raise _not_implemented(kernel, dt)
+        return _nograd(np_fn, a, b)
+    return fn
+
+
+gcd, lcm = _integer_op(np.gcd, "gcd_cpu"), _integer_op(np.lcm, "lcm_cpu")
+
+
+def ldexp(input, other):
+    # input * 2**other, computed in a float dtype
+    x = _to_default_float(input) if input._data.dtype.kind in "biu" else input
+    return x * pow(2.0, other if other._data.dtype.kind in "fc" else _to_default_float(other))
+
+
+def frexp(input):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = np.frexp(input._data)
+    return _frexp_t(_wrap(m), _wrap(e.astype(np.int32)))
+
+
+_frexp_t = collections.namedtuple("frexp", ["mantissa", "exponent"])
+
+
+def logaddexp2(input, other):
+    # log2(2^a + 2^b) = max + log2(1 + 2^-|a-b|): never overflows
+    m = maximum(input, other)
+    return m + log1p(exp2(-abs(input - other))) / math.log(2)
+
+
+def nextafter(input, other):
+    a, b = promote(input, other)
+    return _nograd(np.nextafter, a, b)
+
+
+def positive(input):
+    if input._data.dtype.kind == "b":
+        raise TypeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def conj_physical(input):
+    return conj(input)
+
+
+def resolve_conj(input):
+    return input  # ember's conj is computed at once: there is no lazy conjugate bit to resolve
+
+
+def resolve_neg(input):
+    return input
+
+
+def is_conj(input):
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+def isreal(input):
+    if input._data.dtype.kind != "c":
+        return _wrap(np.ones_like(input._data, dtype=bool))
+    return _nograd(lambda a: a.imag == 0, input)
+
+
+def is_nonzero(input):
+    if input._data.size != 1:
+        if input._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()))
+
+
+def is_same_size(input, other):
+    return input._data.shape == other._data.shape
+
+
+def is_signed(input):
+    return input._data.dtype.kind in "ifc"
+
+
+# torch.<name>_(input, ...): the in-place methods as functions
+def _method_fn(name):
+    def fn(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+for _name in ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_",
+              "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_",
+              "cosh_", "deg2rad_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_",
+              "gcd_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_",
+              "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
+              "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_", "detach_",
+              "index_put_", "resize_as_", "as_strided_", "detach"):
+    globals()[_name] = _method_fn(_name)
+del _name
+
+
+def fill(input, value):
+    return input.clone().fill_(value)

@@ -775,3 +775,138 @@ def searchsorted(sorted_sequence, values, *, right=False, side=None):
 
 def bucketize(input, boundaries, *, right=False):
     return searchsorted(boundaries, input, side="left" if not right else "right")
+
+
+# ---------------------------------------------------------------- statistics and scans (composites, and logcumsumexp)
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input._data.ndim} dimensions")
+    x = input.reshape(1, -1) if input._data.ndim < 2 else input
+    if x._data.dtype.kind in "biu":
+        x = x.to(_dtype.get_default_dtype())
+    n = x._data.shape[1]
+    w = None
+    if fweights is not None:
+        if fweights._data.dtype.kind not in "iu":
+            raise RuntimeError("cov(): expected fweights to have integral dtype")
+        w = fweights
+    if aweights is not None:
+        if aweights._data.dtype.kind != "f":
+            raise RuntimeError("cov(): expected aweights to have floating point dtype")
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg, w_sum = x.mean(1, keepdim=True), n
+        norm = n - correction
+    else:
+        w = w.to(x.dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+        if correction == 0:
+            norm = w_sum
+        elif aweights is None:
+            norm = w_sum - correction
+        else:
+            norm = w_sum - correction * (w * aweights).sum() / w_sum
+    if isinstance(norm, Tensor):
+        norm = P.clamp(norm, min=0)
+    elif norm <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                      "of observations.")
+        norm = 0
+    xm = x - avg
+    c = (xm if w is None else xm * w) @ xm.mT.conj() / norm
+    return c.squeeze() if input._data.ndim < 2 or x._data.shape[0] == 1 else c
+
+
+def corrcoef(input):
+    c = cov(input)
+    if c._data.ndim == 0:
+        return c / c  # one variable: 1 (or NaN), as torch
+    d = c.diagonal()
+    s = P.sqrt(d.real if d._data.dtype.kind == "c" else d)
+    c = c / s.unsqueeze(1) / s.unsqueeze(0)
+    # rounding can push |r| a hair above 1; torch clips it back (the real part for complex)
+    return P.clamp(c, -1, 1) if c._data.dtype.kind != "c" else c
+
+
+histogram_t = namedtuple("histogram", ["hist", "bin_edges"])
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
+                           f"input {_tname(input._data.dtype).lower()} and bins float")
+    a = input._data
+    b = bins._data if isinstance(bins, Tensor) else int(bins)
+    if range is None and not isinstance(bins, Tensor) and a.size:
+        range = (a.min(), a.max())
+    h, edges = np.histogram(a, bins=b, range=range, weights=None if weight is None else weight._data,
+                            density=density)
+    return histogram_t(_wrap(h.astype(a.dtype)), _wrap(edges.astype(a.dtype)))
+
+
+class LogCumSumExp(Op):
+    saves_output = True
+
+    def forward(self, x, dim):
+        return np.logaddexp.accumulate(x, axis=dim)  # pairwise log(e^a + e^b): never overflows
+
+    def backward(self, gy):
+        # torch's formula: the positive and the negative parts of gy, each in log space
+        x, d = self.inputs
+        y = self.out()
+        lowest = float(np.finfo(gy._data.dtype).min)
+        log_abs = P.log(P.abs(gy))
+        pos = P.where(gy > 0, log_abs, lowest) - y
+        neg = P.where(gy < 0, log_abs, lowest) - y
+
+        def reverse(t):
+            return LogCumSumExp.apply(t.flip(d), d).flip(d)
+        return P.exp(reverse(pos) + x) - P.exp(reverse(neg) + x), None
+
+
+def logcumsumexp(input, dim):
+    d = _wrap_dim(dim, input._data.ndim)
+    if input._data.dtype.kind in "biu":
+        input = input.to(_dtype.get_default_dtype())
+    return LogCumSumExp.apply(input, d) if input._data.ndim else P.clone(input)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    a = input._data
+    if dim is None:
+        a = a.reshape(-1)
+        d = 0
+    else:
+        d = _wrap_dim(dim, a.ndim)
+    x = np.moveaxis(a, d, 0)
+    n = x.shape[0]
+    if n:
+        change = np.ones(n, dtype=bool)
+        change[1:] = (x[1:] != x[:-1]).reshape(n - 1, -1).any(axis=1)
+        starts = np.flatnonzero(change)
+    else:
+        starts = np.zeros(0, dtype=np.int64)
+    out = _wrap(np.ascontiguousarray(np.moveaxis(x[starts], 0, d)))
+    if not (return_inverse or return_counts):
+        return out
+    inverse = (np.cumsum(change) - 1 if n else np.zeros(0, dtype=np.int64)).astype(np.int64)
+    counts = np.diff(np.append(starts, n)).astype(np.int64)
+    inverse = inverse.reshape(input._data.shape) if dim is None else inverse
+    return (out,) + ((_wrap(inverse),) if return_inverse else ()) + ((_wrap(counts),) if return_counts else ())
+
+
+def dist(input, other, p=2):
+    return vector_norm(input - other, p)
+
+
+def renorm(input, p, dim, maxnorm):
+    if input._data.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input._data.ndim} dimensions")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = _wrap_dim(dim, input._data.ndim)
+    norms = vector_norm(input, p, tuple(k for k in builtins.range(input._data.ndim) if k != d), True)
+    # torch scales the sub-tensors whose norm exceeds maxnorm, with a 1e-7 guard in the division
+    return input * P.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0).to(input.dtype)

@@ -8,7 +8,7 @@ from .._backend import get_array_module, to_device, device_of
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
 from ..autograd.engine import sum_to
-from .indexing import BasicIndex
+from .indexing import BasicIndex, AdvancedIndex, IndexGrad
 
 
 def _shape_arg(size):
@@ -787,3 +787,182 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     return _tri_indices(row, col, offset, True)
+
+
+# ---------------------------------------------------------------- strided views: as_strided, unfold
+def _ptr(a):
+    return a.data.ptr if hasattr(a.data, "ptr") else a.__array_interface__["data"][0]  # CuPy / NumPy
+
+
+def _storage(a):
+    """The array that owns `a`'s memory, flat, and a's offset into it in elements (torch's
+    storage and storage_offset)."""
+    root = a
+    while isinstance(root.base, type(a)):
+        root = root.base
+    if not root.flags.c_contiguous:
+        return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1), 0
+    flat = root.reshape(-1)
+    return flat, (_ptr(a) - _ptr(root)) // a.itemsize if a.size else 0
+
+
+def _positions(size, stride, offset):
+    """The storage position of each element of a strided view."""
+    xp = np
+    pos = xp.full(size, offset, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + (xp.arange(n, dtype=np.int64) * s).reshape(shape)
+    return pos
+
+
+class AsStrided(Op):
+    """A view of the input's storage with the given sizes and strides (in elements)."""
+    view, save = True, False
+
+    def forward(self, x, size, stride, offset):
+        flat, own = _storage(x)
+        self.flat_size, self.own = flat.size, (x.shape, tuple(s // x.itemsize for s in x.strides), own)
+        need = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0
+        if need > flat.size:
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                               f"{offset}, and itemsize {x.itemsize} requiring a storage size of "
+                               f"{need * x.itemsize} are out of bounds for storage of size "
+                               f"{flat.size * x.itemsize}")
+        return np.lib.stride_tricks.as_strided(flat[offset:] if offset < flat.size else flat[:0], size,
+                                               tuple(s * x.itemsize for s in stride))
+
+    def backward(self, gy):
+        # scatter into the storage (overlapping positions add up), then read the input's positions
+        size, stride, offset = self.inputs[1:]
+        shape, own_stride, own = self.own
+        g = IndexGrad.apply(gy, (self.flat_size,), (to_device(_positions(size, stride, offset), device_of(gy._data)),))
+        return AdvancedIndex.apply(g, (to_device(_positions(shape, own_stride, own), device_of(gy._data)),)), \
+            None, None, None
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    offset = _storage(input._data)[1] if storage_offset is None else int(storage_offset)
+    return AsStrided.apply(input, size, stride, offset)
+
+
+def unfold(input, dimension, size, step):
+    """All slices of `size` elements along `dimension`, `step` apart, in a new last dimension (a view)."""
+    n = input._data.ndim
+    d = _wrap_dim(dimension, n)
+    length = input._data.shape[d] if n else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    st = input.stride() if n else ()
+    shape = list(input._data.shape)
+    if n:
+        shape[d] = (length - size) // step + 1
+    strides = list(st)
+    if n:
+        strides[d] = st[d] * step
+    return as_strided(input, tuple(shape) + (size,), tuple(strides) + ((st[d] if n else 1),),
+                      _storage(input._data)[1])
+
+
+# ---------------------------------------------------------------- x with one view of it replaced by src
+def _scatter_into(input, src, view_fn):
+    from .pointwise import clone
+    out = clone(input)
+    view_fn(out).copy_(src)
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    return _scatter_into(input, src, lambda y: select(y, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    d = _wrap_dim(dim, input._data.ndim)
+    return _scatter_into(input, src, lambda y: BasicIndex.apply(y, _slice_at(d, slice(start, end, step))))
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    return _scatter_into(input, src, lambda y: diagonal(y, offset, dim1, dim2))
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    return _scatter_into(input, src, lambda y: as_strided(y, size, stride, storage_offset))
+
+
+# ---------------------------------------------------------------- splits by dimension
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim)
+
+
+def hsplit(input, indices_or_sections):
+    return _dim_split(input, indices_or_sections, 1 if input._data.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _dim_split(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _dim_split(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def _dim_split(input, sections, d, name, min_dims):
+    if input._data.ndim < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                           f"with {input._data.ndim} dimensions!")
+    if isinstance(sections, int) and (sections == 0 or input._data.shape[d] % sections):
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the dimension "
+                           f"{input._data.shape[d]} is not divisible by the split_size {sections}!")
+    return tensor_split(input, sections, d)
+
+
+unsafe_split, unsafe_chunk, unsafe_split_with_sizes = split, chunk, split_with_sizes
+
+
+# ---------------------------------------------------------------- torch.<view>_copy: the view's values in new memory
+def _copy_of(view_fn):
+    def fn(input, *args, **kwargs):
+        from .pointwise import clone
+        out = view_fn(input, *args, **kwargs)
+        return tuple(clone(o) for o in out) if isinstance(out, tuple) else clone(out)
+    fn.__name__ = fn.__qualname__ = view_fn.__name__.lstrip("_") + "_copy"
+    return fn
+
+
+def _alias(input):
+    return input
+
+
+def _slice(input, dim=0, start=None, end=None, step=1):
+    return BasicIndex.apply(input, _slice_at(_wrap_dim(dim, input._data.ndim), slice(start, end, step)))
+
+
+def _detach(input):
+    return input.detach()
+
+
+def _view_as_real(input):
+    from ..fft import view_as_real  # (torch.view_as_real lives with torch.fft's code in ember)
+    return view_as_real(input)
+
+
+def _view_as_complex(input):
+    from ..fft import view_as_complex
+    return view_as_complex(input)
+
+
+alias_copy, slice_copy, detach_copy = _copy_of(_alias), _copy_of(_slice), _copy_of(_detach)
+(as_strided_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy, select_copy, split_copy,
+ split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy,
+ view_copy, view_as_real_copy, view_as_complex_copy) = map(_copy_of, (
+    as_strided, diagonal, expand, narrow, permute, select, split, split_with_sizes, squeeze, t, transpose, unbind,
+    unfold, unsqueeze, view, _view_as_real, _view_as_complex))

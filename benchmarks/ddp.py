@@ -1,0 +1,165 @@
+"""Data-parallel throughput: samples/s of one process against DistributedDataParallel on 2
+ranks (one BLAS thread each, started with mpiexec), for the MLP and LeNet-5 training steps of
+benchmarks/run.py; the share of a step spent waiting for gradient all-reduces after backward,
+and how much of the communication overlapped backward.
+
+    python benchmarks/ddp.py            # prints the table (starts mpiexec itself)
+    python benchmarks/ddp.py --ranks 2 4 --seconds 5
+
+Each rank keeps run.py's batch (weak scaling: 2 ranks train on twice the samples per step), the
+usual way data parallelism is measured; "strong" rows split one batch of that size instead.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def workloads(lib):
+    """(name, batch per rank, model maker, optimizer maker, input maker): run.py's two models."""
+    F = lib.nn.functional
+
+    def mlp():
+        return lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 256), lib.nn.ReLU(),
+                                 lib.nn.Linear(256, 10))
+
+    class LeNet5(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = lib.nn.Conv2d(1, 6, 5, padding=2)
+            self.conv2 = lib.nn.Conv2d(6, 16, 5)
+            self.fc1 = lib.nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = lib.nn.Linear(120, 84)
+            self.fc3 = lib.nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = lib.flatten(x, 1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+    return [("MLP 784-256-256-10 Adam", 128, mlp, lambda p: lib.optim.Adam(p, lr=1e-3), (784,)),
+            ("LeNet-5 SGD momentum", 64, LeNet5, lambda p: lib.optim.SGD(p, lr=0.01, momentum=0.9), (1, 28, 28))]
+
+
+def worker(args):
+    """One rank: time training steps of each workload; rank 0 prints one JSON line per case."""
+    import ember
+    import ember.distributed as dist
+    from ember.nn.parallel import DistributedDataParallel as DDP
+    dist.init_process_group("mpi")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    ember.set_num_threads(1)
+    for name, batch, make, opt, shape in workloads(ember):
+        for scaling in (["weak", "strong"] if world > 1 else ["weak"]):
+            b = batch if scaling == "weak" else batch // world
+            ember.manual_seed(0)
+            model = make()
+            net = DDP(model, bucket_cap_mb=args.bucket_cap_mb) if world > 1 else model
+            o = opt(net.parameters())
+            rng = np.random.default_rng(rank)
+            x = ember.tensor(rng.standard_normal((b,) + shape).astype(np.float32))
+            y = ember.tensor(rng.integers(0, 10, b))
+            loss_fn = ember.nn.CrossEntropyLoss()
+
+            def step():
+                o.zero_grad()
+                loss_fn(net(x), y).backward()
+                o.step()
+
+            for _ in range(3):
+                step()
+            # the same number of steps on every rank: rank 0's calibration, broadcast
+            n = [0]
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < 0.5:
+                step()
+                n[0] += 1
+            steps = [max(3, int(n[0] * args.seconds / 0.5))]
+            dist.broadcast_object_list(steps, src=0)
+            if world > 1:
+                net.comm_wait_s = 0.0
+            dist.barrier()
+            t0 = time.perf_counter()
+            for _ in range(steps[0]):
+                step()
+            dist.barrier()
+            elapsed = time.perf_counter() - t0
+            wait = net.comm_wait_s if world > 1 else 0.0
+            comm = _blocking_allreduce_s(net, steps[0]) if world > 1 else 0.0
+            waits = [None] * world
+            dist.all_gather_object(waits, wait)
+            if rank == 0:
+                print(json.dumps({"case": name, "scaling": scaling, "ranks": world, "batch_per_rank": b,
+                                  "step_s": elapsed / steps[0], "samples_per_s": world * b * steps[0] / elapsed,
+                                  "wait_s": max(waits) / steps[0], "comm_s": comm,
+                                  "buckets": len(net._buckets) if world > 1 else 0,
+                                  "grad_mb": sum(p.numel() for p in model.parameters()) * 4 / 2**20}), flush=True)
+    dist.destroy_process_group()
+
+
+def _blocking_allreduce_s(net, steps):
+    """Seconds per step that all-reducing the buckets takes when nothing else runs: what the
+    communication would cost if none of it overlapped backward."""
+    import ember.distributed as dist
+    reps = max(5, min(steps, 200))
+    dist.barrier()
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        for b in net._buckets:
+            dist._waitall([dist._iallreduce_(b.flat)])
+    return (time.perf_counter() - t0) / reps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ranks", type=int, nargs="*", default=[2], help="rank counts to compare with 1 (default: 2)")
+    ap.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement (default: 3)")
+    ap.add_argument("--bucket-cap-mb", type=float, default=None,
+                    help="DDP bucket size in MiB (default: torch's, 25 with a first bucket of 1)")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        return worker(args)
+    from ember.distributed.run import find_mpiexec
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    rows = []
+    for n in [1] + args.ranks:
+        cmd = [find_mpiexec(), "-n", str(n), sys.executable, os.path.abspath(__file__), "--worker",
+               "--seconds", str(args.seconds)]
+        if args.bucket_cap_mb is not None:
+            cmd += ["--bucket-cap-mb", str(args.bucket_cap_mb)]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+        if r.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{r.stdout}\n{r.stderr}")
+        rows += [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"ember DistributedDataParallel on MPI, {os.cpu_count()} CPUs (load average {load0:.1f} before, "
+          f"{load:.1f} after: other processes share them), one BLAS thread per rank\n")
+    print(f"{'case':26s} {'ranks':>5s} {'batch/rank':>10s} {'step':>9s} {'samples/s':>10s} {'speed-up':>8s} "
+          f"{'comm wait':>9s} {'comm alone':>10s} {'overlap':>7s} {'buckets':>7s}")
+    base = {r["case"]: r["samples_per_s"] for r in rows if r["ranks"] == 1}
+    for r in rows:
+        speed = r["samples_per_s"] / base[r["case"]]
+        share = r["wait_s"] / r["step_s"]
+        overlap = "" if not r["comm_s"] else f"{max(0.0, 1 - r['wait_s'] / r['comm_s']):7.0%}"
+        label = r["case"] + ("" if r["ranks"] == 1 else f" ({r['scaling']})")
+        print(f"{label:26.26s} {r['ranks']:5d} {r['batch_per_rank']:10d} {r['step_s'] * 1e3:7.2f}ms "
+              f"{r['samples_per_s']:10.0f} {speed:7.2f}x {share:9.1%} {r['comm_s'] * 1e3:8.2f}ms {overlap:>7s} "
+              f"{r['buckets'] or '':>7}")
+    print("\ncomm wait: share of the step spent waiting for the all-reduces after backward (not hidden);"
+          "\ncomm alone: the same all-reduces back to back with nothing else running;"
+          "\noverlap: the part of 'comm alone' that the backward pass hid (1 - wait / alone).")
+
+
+if __name__ == "__main__":
+    main()
