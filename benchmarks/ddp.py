@@ -5,6 +5,7 @@ and how much of the communication overlapped backward.
 
     python benchmarks/ddp.py            # prints the table (starts mpiexec itself)
     python benchmarks/ddp.py --ranks 2 4 --seconds 5
+    python benchmarks/ddp.py --plan     # the README's communication volumes past one machine
 
 Each rank keeps run.py's batch (weak scaling: 2 ranks train on twice the samples per step), the
 usual way data parallelism is measured; "strong" rows split one batch of that size instead.
@@ -118,16 +119,50 @@ def _blocking_allreduce_s(net, steps):
     return (time.perf_counter() - t0) / reps
 
 
+def plan(ranks=(8, 64), links=((10, "10 GbE"), (25, "25 GbE"), (100, "100 Gb/s IB"))):
+    """On paper: what one step's gradient all-reduce moves for resnet18 and the MiniLM encoder
+    at several rank counts (ring all-reduce: each rank sends and receives 2 (N - 1) / N times
+    the gradient bytes), in torch's buckets, and the time that takes at a link's bandwidth."""
+    import ember
+    from ember.models.bert import BertConfig, BertModel
+    from ember.nn.parallel.distributed import compute_bucket_assignment
+    from ember.vision.models import resnet18
+    ember.manual_seed(0)
+    models = [("resnet18", resnet18()),
+              ("MiniLM-L6 encoder", BertModel(BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                                                          intermediate_size=1536), add_pooling_layer=False,
+                                               init_weights=False))]
+    print("Ring all-reduce of float32 gradients per training step (DDP buckets: torch's, 1 MiB then 25 MiB)\n")
+    print(f"{'model':18s} {'params':>11s} {'grads':>9s} {'buckets (MiB)':24s} {'ranks':>5s} {'sent/rank':>10s} "
+          + " ".join(f"{name:>12s}" for _, name in links))
+    for name, model in models:
+        params = [p for p in model.parameters() if p.requires_grad]
+        n = sum(p.numel() for p in params)
+        nbytes = 4 * n
+        sizes = [sum(params[i].numel() * 4 for i in b) / 2**20 for b in compute_bucket_assignment(params)]
+        for k in ranks:
+            sent = 2 * (k - 1) / k * nbytes
+            times = " ".join(f"{sent * 8 / (g * 1e9) * 1e3:10.1f}ms" for g, _ in links)
+            print(f"{name:18s} {n:11,d} {nbytes / 2**20:7.1f}Mi {' '.join(f'{v:.1f}' for v in sizes):24s} "
+                  f"{k:5d} {sent / 1e6:8.1f}MB {times}")
+    print("\nsent/rank: bytes each rank sends (and receives) per step; the times are that volume at the link's"
+          "\nbandwidth alone, before latency (2 (N - 1) message steps per bucket) and before overlap with backward.")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ranks", type=int, nargs="*", default=[2], help="rank counts to compare with 1 (default: 2)")
     ap.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement (default: 3)")
     ap.add_argument("--bucket-cap-mb", type=float, default=None,
                     help="DDP bucket size in MiB (default: torch's, 25 with a first bucket of 1)")
+    ap.add_argument("--plan", action="store_true",
+                    help="print the communication volume per step of resnet18 and MiniLM at 8 and 64 ranks")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args)
+    if args.plan:
+        return plan()
     from ember.distributed.run import find_mpiexec
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -108,28 +108,16 @@ class DistributedDataParallel(Module):
                 off += n
 
     def _build_buckets(self):
-        """torch's assignment: parameters in order fill buckets per dtype (the first up to 1 MiB
-        by default, the others up to bucket_cap_mb); the bucket list is reversed, since backward
-        makes the last layers' gradients first."""
-        open_, done, limit = {}, [], {}
-        for i, p in enumerate(self._params):
-            d = p._data.dtype
-            members = open_.setdefault(d, [])
-            members.append(i)
-            if sum(self._params[j]._data.nbytes for j in members) >= limit.get(d, self._first_bucket_bytes):
-                done.append((d, members))
-                open_[d] = []
-                limit[d] = self.bucket_bytes_cap
-        done += [(d, m) for d, m in open_.items() if m]
+        order = compute_bucket_assignment(self._params, self._first_bucket_bytes, self.bucket_bytes_cap)
         self._buckets, self._where = [], [None] * len(self._params)
-        for d, members in reversed(done):
+        for members in order:
             b, off, spec = len(self._buckets), 0, []
             for i in members:
                 n = self._params[i]._data.size
                 spec.append((i, off, n))
                 self._where[i] = (b, off, n)
                 off += n
-            self._buckets.append(_Bucket(d, spec))
+            self._buckets.append(_Bucket(self._params[members[0]]._data.dtype, spec))
 
     # ------------------------------------------------------------------ forward
     def forward(self, *inputs, **kwargs):
@@ -252,6 +240,24 @@ class DistributedDataParallel(Module):
         for i, s in enumerate(self._seen):
             if s > 0:
                 self._expected[i] = s
+
+
+def compute_bucket_assignment(params, first_bucket_bytes=_FIRST_BUCKET_BYTES, bucket_bytes_cap=25 * 1024 * 1024):
+    """torch's assignment of parameters to buckets, as lists of indices in reduction order:
+    parameters in order fill buckets per dtype (the first up to `first_bucket_bytes`, the
+    others up to `bucket_bytes_cap`); the list is reversed, since backward makes the last
+    layers' gradients first."""
+    open_, done, limit = {}, [], {}
+    for i, p in enumerate(params):
+        d = p._data.dtype
+        members = open_.setdefault(d, [])
+        members.append(i)
+        if sum(params[j]._data.nbytes for j in members) >= limit.get(d, first_bucket_bytes):
+            done.append(members)
+            open_[d] = []
+            limit[d] = bucket_bytes_cap
+    done += [m for m in open_.values() if m]
+    return done[::-1]
 
 
 def _host(a):
