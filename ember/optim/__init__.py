@@ -9,4 +9,9 @@ from .adadelta import Adadelta  # noqa: F401
 from .adamax import Adamax  # noqa: F401
 from .nadam import NAdam  # noqa: F401
 from .radam import RAdam  # noqa: F401
-from . import lr_scheduler  # noqa: F401
+from .rprop import Rprop  # noqa: F401
+from .asgd import ASGD  # noqa: F401
+from .adafactor import Adafactor  # noqa: F401
+from .sparse_adam import SparseAdam  # noqa: F401
+from .lbfgs import LBFGS  # noqa: F401
+from . import lr_scheduler, swa_utils  # noqa: F401

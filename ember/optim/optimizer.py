@@ -15,6 +15,7 @@ from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ..autograd.grad_mode import enable_grad
 from ..nn.parameter import zero_grads
+from ._hooks import _Hooks, register_optimizer_step_pre_hook, register_optimizer_step_post_hook  # noqa: F401
 
 
 class _RequiredParameter:
@@ -27,7 +28,7 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class Optimizer:
+class Optimizer(_Hooks):
     """Base class for all optimizers.
 
     Args:
