@@ -18,7 +18,7 @@ from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is
 from . import random  # noqa: E402,F401
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator  # noqa: E402,F401
 from .ops import (pointwise as _pointwise, reduction as _reduction, shape as _shape,  # noqa: E402
-                  indexing as _indexing, linalg as _linalg_ops, creation as _creation)
+                  indexing as _indexing, linalg as _linalg_ops, creation as _creation, lapack as _lapack)
 
 # helpers of the ops modules that torch has no top-level name for (Tensor methods, ember.linalg)
 _NOT_TORCH = {"cast", "promote", "to_device", "getitem", "setitem", "expand", "expand_as", "repeat", "reshape_as",
@@ -35,7 +35,7 @@ def _export(module):
             g[name] = obj
 
 
-for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation):
+for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation, _lapack):
     _export(_m)
 del _m
 from . import linalg  # noqa: E402,F401
@@ -109,11 +109,7 @@ from ._out import add_out as _add_out  # noqa: E402
 _add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
 _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
-         "profiler", "functional", "cpu", "distributions", "func", "fft", "special"}
-# top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
-_LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
-                             "blackman_window", "bartlett_window", "kaiser_window"), "fft")
-_LAZY_NAMES.update(dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac"), "special"))
+         "profiler", "functional", "cpu", "distributions", "func"}
 
 
 def __getattr__(name):
@@ -121,9 +117,6 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
-    if name in _LAZY_NAMES:
-        import importlib
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
     if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use
         return _dtype.bfloat16() if name == "bfloat16" else _legacy.bfloat16_type()
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast

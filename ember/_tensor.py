@@ -657,18 +657,6 @@ class Tensor:
             from_, to = (0, from_) if from_ else (0, _random_top(self._data.dtype))
         return _fill_random(self, "randint", generator, from_, to)
 
-    # ------------------------------------------------------------------ operators
-    def __floordiv__(self, other):
-        return _P.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return _P.floor_divide(other, self)
-
-    def __mod__(self, other):
-        return _P.remainder(self, other)
-
-    def __rmod__(self, other):
-        return _P.remainder(other, self)
     # ------------------------------------------------------------------ more of torch's Tensor API (issue 10)
     # in place: the pointwise methods above, written into this tensor (see _inplace)
     def absolute_(self): return _inplace(self, _P.abs)
@@ -814,6 +802,30 @@ class Tensor:
     def cholesky(self, upper=False): return _top.cholesky(self, upper)
     def svd(self, some=True, compute_uv=True): return _top.svd(self, some, compute_uv)
     def lu(self, pivot=True, get_infos=False): return _top.lu(self, pivot, get_infos)
+    def qr(self, some=True): return _top.qr(self, some)
+    def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False): return _top.triangular_solve(self, A, upper, transpose, unitriangular)
+    def cholesky_solve(self, input2, upper=False): return _top.cholesky_solve(self, input2, upper)
+    def cholesky_inverse(self, upper=False): return _top.cholesky_inverse(self, upper)
+    def lu_solve(self, LU_data, LU_pivots): return _top.lu_solve(self, LU_data, LU_pivots)
+    def geqrf(self): return _top.geqrf(self)
+    def orgqr(self, input2): return _top.orgqr(self, input2)
+    def ormqr(self, input2, input3, left=True, transpose=False): return _top.ormqr(self, input2, input3, left, transpose)
+    def stft(self, *args, **kwargs): return _top.stft(self, *args, **kwargs)
+    def istft(self, *args, **kwargs): return _top.istft(self, *args, **kwargs)
+    def lgamma(self): return _top.lgamma(self)
+    def digamma(self): return _top.digamma(self)
+    def polygamma(self, n): return _top.polygamma(n, self)
+    def mvlgamma(self, p): return _top.mvlgamma(self, p)
+    def igamma(self, other): return _top.igamma(self, other)
+    def igammac(self, other): return _top.igammac(self, other)
+    def i0(self): return _top.i0(self)
+    def lgamma_(self): return _inplace(self, _top.lgamma)
+    def digamma_(self): return _inplace(self, _top.digamma)
+    def polygamma_(self, n): return _inplace(self, lambda x: _top.polygamma(n, x))
+    def mvlgamma_(self, p): return _inplace(self, _top.mvlgamma, p)
+    def igamma_(self, other): return _inplace(self, _top.igamma, other)
+    def igammac_(self, other): return _inplace(self, _top.igammac, other)
+    def i0_(self): return _inplace(self, _top.i0)
     def cov(self, *, correction=1, fweights=None, aweights=None): return _R.cov(self, correction=correction, fweights=fweights, aweights=aweights)
     def corrcoef(self): return _R.corrcoef(self)
     def diff(self, n=1, dim=-1, prepend=None, append=None): return _S.diff(self, n, dim, prepend, append)
@@ -851,6 +863,7 @@ class Tensor:
 
     # dtypes, memory and other facts about the tensor
     def cfloat(self): return self.to(_dtype.complex64)
+    def bfloat16(self): return self.to(_top.bfloat16)  # (ml_dtypes' bfloat16: the `amp` extra)
     def cdouble(self): return self.to(_dtype.complex128)
     def new(self, *args, **kwargs): return _new_legacy(self, args, kwargs)
     def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False): return _C.empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
@@ -869,6 +882,24 @@ class Tensor:
     layout = property(lambda self: strided)
     output_nr = property(lambda self: self._out_nr)
 
+    @property
+    def volatile(self):
+        import warnings
+        warnings.warn("volatile was removed (Variable.volatile is always False)", stacklevel=2)
+        return False
+
+    # ------------------------------------------------------------------ operators
+    def __floordiv__(self, other):
+        return _P.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _P.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _P.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _P.remainder(other, self)
 
     def __rpow__(self, other):
         return _P.pow(other, self)
@@ -1203,18 +1234,6 @@ def _fill_random(x, kind, generator, *args):
     return x
 
 
-def _random_top(dt):
-    if dt.kind == "f":
-        return 2 ** np.finfo(dt).nmant + 1
-    if dt.kind == "b":
-        return 2
-    return int(np.iinfo(dt).max) + 1
-
-
-def _update(x, ufunc, op, other, alpha=1):
-    """add_/sub_/mul_/div_: NumPy writes straight into x's memory when no graph is recorded
-    (the optimizer's hot path); otherwise, and for odd cases, the general ``_inplace``."""
-    r = _ufunc_(x, ufunc, other, alpha)
 def _fill_drawn(x, generator, transform, kind="uniform"):
     """cauchy_(), log_normal_(), geometric_(): draws from torch's generator (uniform on [0, 1)
     or standard normal), transformed, written into x."""
@@ -1371,6 +1390,18 @@ contiguous_format, channels_last, channels_last_3d, preserve_format, legacy_cont
                                "legacy_contiguous_format"))
 
 
+def _random_top(dt):
+    if dt.kind == "f":
+        return 2 ** np.finfo(dt).nmant + 1
+    if dt.kind == "b":
+        return 2
+    return int(np.iinfo(dt).max) + 1
+
+
+def _update(x, ufunc, op, other, alpha=1):
+    """add_/sub_/mul_/div_: NumPy writes straight into x's memory when no graph is recorded
+    (the optimizer's hot path); otherwise, and for odd cases, the general ``_inplace``."""
+    r = _ufunc_(x, ufunc, other, alpha)
     if r is not None:
         return r
     return _inplace(x, op, other, alpha=alpha) if alpha != 1 else _inplace(x, op, other)
@@ -1409,6 +1440,8 @@ from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from .autograd import trace as _trace  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402
+import importlib as _importlib  # noqa: E402
+_top = _importlib.import_module(__package__)  # the ember package (softmax, matrix_exp ... live there)
 
 # the arithmetic dunders' fast paths need the ops, so they are set once those have loaded
 Tensor.__add__ = _arith(_P.Add, _operator.add, _P.add)
@@ -1420,5 +1453,3 @@ Tensor.__rmul__ = _arith(_P.Mul, _operator.mul, _P.mul, reflected=True)
 Tensor.__truediv__ = _arith(_P.Div, _operator.truediv, _P.div)
 Tensor.__rtruediv__ = _arith(_P.Div, _operator.truediv, _P.div, reflected=True)
 Tensor.__pow__ = _arith(_P.Pow, _functools.partial(_P.Pow.forward, None), _P.pow, scalars_only=True)
-import importlib as _importlib  # noqa: E402
-_top = _importlib.import_module(__package__)  # the ember package (softmax, matrix_exp ... live there)

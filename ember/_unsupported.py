@@ -79,6 +79,8 @@ UNSUPPORTED = {
     "torch.Tensor.slice_inverse": DISPATCH, "torch.slice_inverse": DISPATCH, "torch.Tensor.is_inference": DISPATCH,
     "torch.Tensor.hash_tensor": DISPATCH, "torch.hash_tensor": DISPATCH, "torch.Tensor.dim_order": DISPATCH,
     "torch.Tensor.grad_dtype": DISPATCH,
+    "torch.Tensor.index": "first-class dimensions (functorch.dim): not implemented on NumPy",
+    "torch.Tensor.name": NAMED,
     "torch.Sym*": SYMBOLIC, "torch.sym_*": SYMBOLIC,
     # dtypes
     "torch.float8_*": DTYPES, "torch.float4_*": DTYPES, "torch.int[1-7]": DTYPES, "torch.uint[1-7]": DTYPES,

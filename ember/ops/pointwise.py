@@ -1348,8 +1348,9 @@ def ldexp(input, other):
 def frexp(input):
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._data)
-    return _frexp_t(_wrap(m), _wrap(e.astype(np.int32)))
+    e = np.frexp(input._data)[1]
+    # the mantissa as input / 2**exponent, so that it carries torch's gradient
+    return _frexp_t(input * _wrap(np.ldexp(np.ones((), input._data.dtype), -e)), _wrap(e.astype(np.int32)))
 
 
 _frexp_t = collections.namedtuple("frexp", ["mantissa", "exponent"])
