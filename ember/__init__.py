@@ -109,7 +109,11 @@ from ._out import add_out as _add_out  # noqa: E402
 _add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
 _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
-         "profiler", "functional", "cpu", "distributions", "func"}
+         "profiler", "functional", "cpu", "distributions", "func", "fft", "special"}
+# top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
+_LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
+                             "blackman_window", "bartlett_window", "kaiser_window"), "fft")
+_LAZY_NAMES.update(dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac"), "special"))
 
 
 def __getattr__(name):
@@ -117,6 +121,9 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        import importlib
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
     if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use
         return _dtype.bfloat16() if name == "bfloat16" else _legacy.bfloat16_type()
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast

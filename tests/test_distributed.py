@@ -212,7 +212,8 @@ def test_ember_run_starts_the_ranks(tmp_path, hostfile):
     assert rc == 0, out + err
     # the ranks' lines can arrive interleaved through mpiexec: look for each one
     for r in range(2):
-        assert f"rank {r} of 2 args ['--lr', '3', 'x']" in out, out
+        env = {"RANK": str(r), "LOCAL_RANK": str(r), "WORLD_SIZE": "2"}
+        assert f"rank {r} of 2 args ['--lr', '3', 'x'] env {env}" in out, out
 
 
 @needs_mpi

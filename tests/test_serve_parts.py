@@ -40,6 +40,31 @@ def test_batcher_groups_concurrent_requests_and_returns_each_its_rows():
     assert max(calls) <= 8 and len(calls) < len(xs)  # batched, never over max_batch
 
 
+def test_batcher_waits_for_company_only_after_a_crowded_batch():
+    calls = []
+
+    async def main():
+        b = Batcher(lambda x: calls.append(len(x)) or x, max_batch=8, max_wait_ms=300)
+        await b.start()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await b(np.zeros((1, 1)))  # alone: runs at once
+        alone = loop.time() - start
+        await asyncio.gather(*(b(np.zeros((1, 1))) for _ in range(3)))  # three together: one batch
+        start = loop.time()
+        late = [asyncio.ensure_future(b(np.zeros((1, 1))))]
+        await asyncio.sleep(0.1)  # the batch that follows a crowded one waits for company
+        late.append(asyncio.ensure_future(b(np.zeros((1, 1)))))
+        await asyncio.gather(*late)
+        waited = loop.time() - start
+        await b.stop()
+        return alone, waited
+
+    alone, waited = run(main())
+    assert alone < 0.25 and waited >= 0.25
+    assert calls == [1, 3, 2]
+
+
 def test_batcher_with_max_batch_1_runs_one_request_at_a_time():
     calls = []
 

@@ -9,6 +9,7 @@ Tensors of every dtype travel as raw bytes; reductions use MPI's own operations 
 them for the dtype and otherwise NumPy's reduction of the gathered inputs (float16, bfloat16,
 bool). CuPy (GPU) arrays go through host memory: ember does not assume a CUDA-aware MPI.
 """
+import os
 import sys
 
 import numpy as np
@@ -78,6 +79,14 @@ def _mpi_op(op):
     MPI = _mpi()
     return {"SUM": MPI.SUM, "AVG": MPI.SUM, "PRODUCT": MPI.PROD, "MIN": MPI.MIN, "MAX": MPI.MAX,
             "BAND": MPI.BAND, "BOR": MPI.BOR, "BXOR": MPI.BXOR}[op.name]
+
+
+class Backend(str):
+    """Backend names as torch spells them (all of them run on MPI here)."""
+    GLOO, MPI, NCCL, UNDEFINED = "gloo", "mpi", "nccl", "undefined"
+
+    def __new__(cls, name):
+        return str.__new__(cls, name.lower())
 
 
 # ---------------------------------------------------------------------------- process groups
@@ -163,6 +172,9 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
         raise ValueError(f"world_size={world_size} disagrees with MPI's {n} processes "
                          f"(start them with mpiexec -n {world_size})")
     _world = ProcessGroup(comm, range(n), name.split(":")[-1])
+    from .run import torchrun_env
+    for k, v in torchrun_env().items():  # for code that reads torchrun's RANK, LOCAL_RANK, ...
+        os.environ.setdefault(k, v)
     GroupMember.WORLD = group.WORLD = _world
     if n > 1:
         sys.excepthook = _excepthook

@@ -28,12 +28,31 @@ def inside_mpi():
     return "PMI_SIZE" in os.environ or "PMI_RANK" in os.environ or "OMPI_COMM_WORLD_SIZE" in os.environ
 
 
+def torchrun_env(environ=None):
+    """The variables torchrun gives each rank (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE),
+    from MPI's own; scripts written for torchrun read them."""
+    e = os.environ if environ is None else environ
+    pairs = (("RANK", ("PMI_RANK", "OMPI_COMM_WORLD_RANK")), ("WORLD_SIZE", ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")),
+             ("LOCAL_RANK", ("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK")),
+             ("LOCAL_WORLD_SIZE", ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")))
+    out = {}
+    for name, sources in pairs:
+        for src in sources:
+            if src in e:
+                out[name] = e[src]
+                break
+    return out
+
+
 def command(nproc, argv, hostfile=None, python=True):
-    """The mpiexec command line that runs `argv` (a script and its arguments) on `nproc` ranks."""
+    """The mpiexec command line that runs `argv` (a script and its arguments) on `nproc` ranks;
+    each rank starts through this module, which sets torchrun's variables, then runs the script."""
     cmd = [find_mpiexec(), "-n", str(nproc)]
     if hostfile:
         cmd += ["-f", hostfile]
-    return cmd + ([sys.executable] if python else []) + list(argv)
+    if python:
+        cmd += [sys.executable, "-m", "ember.distributed.run", "--rank-of-mpiexec"]
+    return cmd + list(argv)
 
 
 def launch(nproc, argv, hostfile=None, python=True):
@@ -55,7 +74,26 @@ def add_arguments(p):
     p.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
 
 
+def _run_rank(argv):
+    """On a rank that `ember run` started: torchrun's variables, then the script as __main__."""
+    import runpy
+    for k, v in torchrun_env().items():
+        os.environ.setdefault(k, v)
+    os.environ.setdefault("MASTER_ADDR", "127.0.0.1")  # read by some scripts; MPI does not need them
+    os.environ.setdefault("MASTER_PORT", "29500")
+    if argv[0] == "-m":
+        sys.argv = argv[1:]
+        runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+    else:
+        sys.argv = list(argv)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(argv[0])))
+        runpy.run_path(argv[0], run_name="__main__")
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--rank-of-mpiexec"]:
+        return _run_rank(argv[1:])
     p = argparse.ArgumentParser(prog="ember run", description=__doc__.split("\n\n")[0])
     add_arguments(p)
     args = p.parse_args(argv)

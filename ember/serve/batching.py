@@ -17,9 +17,12 @@ class Batcher:
     """Collect submitted arrays into one call of ``fn``, at most ``max_batch`` rows, waiting at most
     ``max_wait_ms`` after the first one for others to join.
 
-    ``fn`` runs in one worker thread, so the event loop keeps accepting requests (which then form
-    the next batch) while a batch computes; one thread also keeps calls of ``fn`` in order and never
-    concurrent. ``on_batch(n)`` is called with each batch's number of rows (for metrics).
+    The wait is paid only under load: after a batch of one request the next runs at once (a lone
+    client gets the latency of an unbatched server); after a batch of several, the next one waits
+    up to ``max_wait_ms`` for company. ``fn`` runs in one worker thread, so the event loop keeps
+    accepting requests (which then form the next batch) while a batch computes; one thread also
+    keeps calls of ``fn`` in order and never concurrent. ``on_batch(n)`` is called with each
+    batch's number of rows (for metrics).
     """
 
     def __init__(self, fn, max_batch=32, max_wait_ms=2.0, on_batch=None):
@@ -27,6 +30,7 @@ class Batcher:
             raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
         self.fn, self.max_batch, self.max_wait = fn, max_batch, max_wait_ms / 1000
         self.on_batch = on_batch
+        self._crowded = False  # the last batch served several requests: wait for company
         self._queue = None
         self._task = None
         self._worker = None
@@ -68,7 +72,7 @@ class Batcher:
                     break
                 waiting.append(item)
             batch, rows = [], 0
-            deadline = loop.time() + self.max_wait
+            deadline = loop.time() + (self.max_wait if self._crowded else 0)
             while True:
                 while waiting and (not batch or rows + len(waiting[0][0]) <= self.max_batch):
                     item = waiting.popleft()
@@ -90,6 +94,7 @@ class Batcher:
                     stopping = True
                 else:
                     waiting.append(item)
+            self._crowded = len(batch) > 1
             await self._compute(loop, batch, rows)
 
     async def _compute(self, loop, batch, rows):
