@@ -38,7 +38,8 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
     """ember's kernels are NumPy's, deterministic already: the flag is kept for programs that read it."""
     global _deterministic, _deterministic_warn_only
     if not isinstance(mode, bool):
-        raise RuntimeError(f"use_deterministic_algorithms expects a bool, but got {type(mode).__name__}")
+        raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be bool, not "
+                        f"{type(mode).__name__}")
     _deterministic, _deterministic_warn_only = mode, bool(warn_only)
 
 

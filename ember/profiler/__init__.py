@@ -183,6 +183,7 @@ class profile:
             self._stop()
             if self.on_trace_ready is not None:
                 self.on_trace_ready(self)
+            self.events = []  # the next cycle reports its own steps
         if nxt in (ProfilerAction.RECORD, ProfilerAction.RECORD_AND_SAVE):
             self._start()
         elif self._recording:
