@@ -256,16 +256,13 @@ class QR(Function):
                                "nrows > ncols.")
         if m >= n:
             return _qr_backward_tall(gQ, gR, Q, R), None
-        # wide A = [X | Y] = Q [U | V]: X = QU is a square QR, and Y = QV
-        X_grad_Q = gQ + matmul(ctx_Y(ctx, Q, R), _mH(gR[..., m:]))
-        gX = _qr_backward_tall(X_grad_Q, gR[..., :m], Q, R[..., :m])
+        # wide A = [X | Y] = Q [U | V]: X = QU is a square QR, and Y = QV (rebuilt from the factors)
+        gQ = zeros(Q.shape, dtype=Q.dtype) if gQ is None else gQ
+        gR = zeros(R.shape, dtype=R.dtype) if gR is None else gR
+        Y = matmul(Q, R[..., m:])
+        gX = _qr_backward_tall(gQ + matmul(Y, _mH(gR[..., m:])), gR[..., :m], Q, R[..., :m])
         gY = matmul(Q, gR[..., m:])
         return cat([gX, gY], -1), None
-
-
-def ctx_Y(ctx, Q, R):
-    """The columns of a wide A beyond the first m, rebuilt from its factors (Y = Q V)."""
-    return matmul(Q, R[..., Q.shape[-2]:])
 
 
 def _qr_backward_tall(gQ, gR, Q, R):

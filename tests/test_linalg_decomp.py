@@ -374,3 +374,26 @@ def test_top_level_names():
     check_multi(lambda lib, x: lib.vander(x), r(4), grad=False)
     check_multi(lambda lib, x: lib.vander(x, N=3, increasing=True), r(4), grad=False)
     assert type(ember.slogdet(ember.tensor(a))).__name__ == "slogdet"
+
+
+# ---------------------------------------------------------------- complex inputs (torch's conjugate convention)
+COMPLEX = {
+    "inv": lambda lib, a: lib.linalg.inv(a),
+    "det": lambda lib, a: lib.linalg.det(a),
+    "solve": lambda lib, a: lib.linalg.solve(a, a[..., :1] + 1),
+    "slogdet": lambda lib, a: lib.linalg.slogdet(a).logabsdet,
+    "qr": lambda lib, a: lib.linalg.qr(a).R,
+    "cholesky": lambda lib, a: lib.linalg.cholesky(a @ a.mH + 3 * lib.eye(3, dtype=a.dtype)),
+    "eigh": lambda lib, a: (lambda L, V: (L, V.abs()))(*lib.linalg.eigh(a + a.mH)),
+    "eigvals": lambda lib, a: lib.linalg.eigvals(a).abs(),
+    "pinv": lambda lib, a: lib.linalg.pinv(a),
+    "matrix_exp": lambda lib, a: lib.linalg.matrix_exp(a),
+    "lu": lambda lib, a: tuple(lib.linalg.lu(a))[1:],
+    "svdvals": lambda lib, a: lib.linalg.svdvals(a),
+    "solve_triangular": lambda lib, a: lib.linalg.solve_triangular(a + 3 * lib.eye(3, dtype=a.dtype), a, upper=True),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPLEX))
+def test_complex(name):
+    check_multi(COMPLEX[name], cplx(3, 3), rtol=1e-7, atol=1e-8)

@@ -408,7 +408,7 @@ class Inv(Op):
             raise _singular_error(a, "linalg.inv: ") from None
 
     def backward(self, gy):
-        ai = transpose(self.out(), -1, -2)
+        ai = P.conj(transpose(self.out(), -1, -2))  # A^-H (torch's convention for complex A)
         return -matmul(matmul(ai, gy), ai)
 
 
@@ -426,8 +426,8 @@ class Det(Op):
         if np.any(singular):
             eye = _wrap(np.eye(a._data.shape[-1], dtype=a._data.dtype))
             a = P.where(_wrap(singular[..., None, None]), eye, a)
-        g = unsqueeze(unsqueeze(gy * d, -1), -1)
-        ga = g * transpose(inv(a), -1, -2)
+        g = unsqueeze(unsqueeze(gy * P.conj(d), -1), -1)
+        ga = g * P.conj(transpose(inv(a), -1, -2))
         if np.any(singular):
             # there det A = 0 but its derivative, the cofactor matrix, need not be: from A = U S Vh,
             # d det A = det(U) det(Vh) sum_i prod_{j != i} s_j u_i^T dA v_i (torch does the same)
@@ -435,7 +435,7 @@ class Det(Op):
             n = sv.shape[-1]
             others = np.prod(np.where(np.eye(n, dtype=bool), 1, sv[..., None, :]), -1)
             cof = (u * (np.linalg.det(u) * np.linalg.det(vh))[..., None, None] * others[..., None, :]) @ vh
-            gs = np.where(singular[..., None, None], cof, 0) * np.asarray(gy._data)[..., None, None]
+            gs = np.where(singular[..., None, None], np.conj(cof), 0) * np.asarray(gy._data)[..., None, None]
             ga = ga + _wrap(gs.astype(ga._data.dtype))
         return ga
 
@@ -483,11 +483,12 @@ class Solve(Op):
     def backward(self, gy):
         a = self.inputs[0]
         x = self.out()
-        gb = Solve.apply(transpose(a, -1, -2), gy, self.vec)  # A^T gB = gX
+        gb = Solve.apply(P.conj(transpose(a, -1, -2)), gy, self.vec)  # A^H gB = gX
         n = self.needs_input_grad
         ga = None
         if n[0]:
-            ga = -(unsqueeze(gb, -1) * unsqueeze(x, -2) if self.vec else matmul(gb, transpose(x, -1, -2)))
+            xh = P.conj(x)
+            ga = -(unsqueeze(gb, -1) * unsqueeze(xh, -2) if self.vec else matmul(gb, transpose(xh, -1, -2)))
         return ga, (gb if n[1] else None), None
 
 
