@@ -125,6 +125,7 @@ I2 = rng.integers(1, 6, (3, 4)).astype(np.int64)
     (lambda L, a: a.vsplit([1])[1] * 1, (A,)),
     (lambda L, a: a.dsplit(2)[1] * 1, (M3,)),
     (lambda L, a: a.narrow_copy(1, 1, 2), (A,)),
+    (lambda L, a: L.view_as_real(L.view_as_complex(a.reshape(6, 2))) * 1, (A,)),
     (lambda L, a: a.cfloat().abs() + a.cdouble().abs().float(), (A,)),
 ])
 def test_methods_forward_backward(fn, arrays):
@@ -383,6 +384,7 @@ def test_as_strided_errors_and_views():
     check_error(lambda L, a: a.unfold(1, 2, 0), A)
     check_error(lambda L, a: a.hsplit(3), A)
     check_error(lambda L, a: a.dsplit(2), A)
+    check_error(lambda L, a: L.view_as_complex(a), A[:, :3].copy())
     # views share memory, as torch's
     e = ember.tensor(A)
     u = e.unfold(1, 2, 1)
@@ -399,6 +401,11 @@ LOW = np.tril(S) + 4 * np.eye(4, dtype=np.float32)
 
 
 @pytest.mark.parametrize("fn, arrays", [
+    (lambda L, a: a.lgamma() + a.digamma() + a.polygamma(1) + a.i0(), (G,)),
+    (lambda L, a: a.mvlgamma(2), (G,)),
+    (lambda L, a: (a * 1).lgamma_() + (a * 1).digamma_() + (a * 1).polygamma_(2) + (a * 1).i0_(), (G,)),
+    (lambda L, a: (a * 1).mvlgamma_(3), (G,)),
+    (lambda L, a, b: a.detach().igamma(b.detach()) + a.detach().igammac_(b.detach()), (G, U)),
     (lambda L, a: a.qr()[0].abs() + a.qr()[1].abs().sum(), (S,)),
     (lambda L, a: a.detach().qr(some=False)[1].abs(), (A.T.copy(),)),  # (torch: no gradient here)
     (lambda L, b, a: b.triangular_solve(a, upper=False)[0], (B.T.copy()[:, :3], LOW)),
@@ -414,9 +421,24 @@ LOW = np.tril(S) + 4 * np.eye(4, dtype=np.float32)
     (lambda L, a, c: a.detach().ormqr(a.detach().geqrf()[1], c).abs() if False else
      L.ormqr(*a.detach().geqrf(), c, transpose=True).abs(), (A.T.copy(), B.T.copy())),
     (lambda L, a, c: L.ormqr(*a.detach().geqrf(), c.T, left=False).abs(), (A.T.copy(), B.T.copy())),
+    (lambda L, a: a.stft(8, window=L.hann_window(8), return_complex=True).abs(), (rng.standard_normal(32).astype(np.float32),)),
 ])
 def test_linalg_special_fft_methods(fn, arrays):
     check(fn, *arrays, rtol=1e-4, atol=1e-4)
+
+
+def test_istft_bfloat16_volatile():
+    x = rng.standard_normal(64).astype(np.float32)
+    for lib in (ember, torch):
+        w = lib.hann_window(16)
+        spec = lib.tensor(x).stft(16, window=w, return_complex=True)
+        back = spec.istft(16, window=w, length=64)
+        assert_close(back, torch.tensor(x), atol=1e-5)
+    pytest.importorskip("ml_dtypes")
+    e, t = ember.tensor(A).bfloat16(), torch.tensor(A).bfloat16()
+    np.testing.assert_array_equal(e.float().numpy(), t.float().numpy())
+    with pytest.warns(UserWarning):
+        assert ember.tensor(A).volatile is False
 
 
 # ---------------------------------------------------------------- the torch.* function of each method
@@ -428,7 +450,7 @@ def test_linalg_special_fft_methods(fn, arrays):
     lambda L, a: L.narrow_copy(a, 0, 1, 2), lambda L, a: L.split_copy(a, 2, 1)[1], lambda L, a: L.unbind_copy(a)[2],
     lambda L, a: L.squeeze_copy(a[:1]), lambda L, a: L.unsqueeze_copy(a, 1), lambda L, a: L.view_copy(a, (4, 3)),
     lambda L, a: L.transpose_copy(a, 0, 1), lambda L, a: L.as_strided_copy(a, (2, 2), (2, 1), 1),
-    lambda L, a: L.split_with_sizes_copy(a, [1, 2])[1],
+    lambda L, a: L.split_with_sizes_copy(a, [1, 2])[1], lambda L, a: L.view_as_real_copy(a.cfloat()),
     lambda L, a: L.cov(a) + L.corrcoef(a), lambda L, a: L.copysign(a, -1.0) + L.angle(a) + L.positive(a),
     lambda L, a: L.logaddexp2(a, a.sum(1, keepdim=True)) + L.conj_physical(a) + L.resolve_conj(a) + L.resolve_neg(a),
     lambda L, a: L.scatter_reduce(a, 0, L.tensor([[2, 1, 0, 0]]), a[1:2], "amax"),
