@@ -404,7 +404,8 @@ def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype
 
 def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
     return _window(window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 0.42 - 0.5 * np.cos(2 * math.pi * k / (m - 1)) + 0.08 * np.cos(4 * math.pi * k / (m - 1)),
+                   lambda k, m: (0.42 - 0.5 * np.cos(2 * math.pi * k / (m - 1))
+                                 + 0.08 * np.cos(4 * math.pi * k / (m - 1))),
                    "blackman_window")
 
 

@@ -566,7 +566,7 @@ def _check_lu_input(A, name):
 
 def _lu_pieces(A, pivot, name):
     if not pivot:
-        raise RuntimeError(f"linalg.{name}: LU without pivoting is not implemented on the CPU")
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     lu, piv, info = _lu_np(A._data)
     return LU.apply(A, lu, piv, True), piv, info
 

@@ -951,7 +951,8 @@ def _cheb_kernel(kind, shifted):
             if kind == "t":
                 closed = np.cos(n * th)
             elif kind == "u":
-                closed = np.where(np.sin(th) != 0, np.sin((n + 1) * th) / np.sin(th), (n + 1) * np.cos((n + 1) * th) / t)
+                closed = np.where(np.sin(th) != 0, np.sin((n + 1) * th) / np.sin(th),
+                                  (n + 1) * np.cos((n + 1) * th) / t)
             elif kind == "v":
                 closed = np.cos((n + 0.5) * th) / np.cos(th / 2)
             else:

@@ -123,7 +123,7 @@ def test_binary_and_reductions():
     for name, kw in (("logsumexp", {"dim": 1}), ("softmax", {"dim": 0}), ("log_softmax", {"dim": -1})):
         e, t = both(name, m, **kw)
         assert_close(e, t)
-    e, t = both("softmax", m.astype(np.float32), dim=1, dtype=torch.float64 if False else None)
+    e, t = both("softmax", m.astype(np.float32), dim=1)
     assert_close(e, t)
     e = ember.special.log_softmax(ember.tensor(m.astype(np.float32)), 1, dtype=ember.float64)
     t = torch.special.log_softmax(torch.tensor(m.astype(np.float32)), 1, dtype=torch.float64)
@@ -230,6 +230,7 @@ def test_top_level_aliases():
         assert_close(getattr(ember, name)(ember.tensor(x)), getattr(torch, name)(torch.tensor(x)), 1e-13, 1e-13)
     assert_close(ember.polygamma(1, ember.tensor(x)), torch.polygamma(1, torch.tensor(x)), 1e-9)
     assert_close(ember.mvlgamma(ember.tensor(x + 2), p=2), torch.mvlgamma(torch.tensor(x + 2), p=2), 1e-13)
-    assert_close(ember.igamma(ember.tensor(x), ember.tensor(x * 2)), torch.igamma(torch.tensor(x), torch.tensor(x * 2)))
-    assert_close(ember.igammac(ember.tensor(x), ember.tensor(x * 2)), torch.igammac(torch.tensor(x), torch.tensor(x * 2)))
+    for name in ("igamma", "igammac"):
+        assert_close(getattr(ember, name)(ember.tensor(x), ember.tensor(x * 2)),
+                     getattr(torch, name)(torch.tensor(x), torch.tensor(x * 2)))
     assert ember.special.i0(ember.tensor([1, 2])).dtype == ember.float32
