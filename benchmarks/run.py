@@ -194,6 +194,10 @@ def _nn_cases():
         lambda lib: mlp(lib, [784, 256, 256, 10], 128, lambda L, p: L.optim.Adam(p, lr=1e-3)))
     case("nn: tiny MLP 16-32-1 SGD, batch 32", 0.5)(
         lambda lib: mlp(lib, [16, 32, 1], 32, lambda L, p: L.optim.SGD(p, lr=0.01)))
+    compiled_case("compiled: tiny MLP 16-32-1 SGD step", 0.25, _tiny_mlp_step_numpy)(
+        lambda lib: mlp(lib, [16, 32, 1], 32, lambda L, p: L.optim.SGD(p, lr=0.01)))
+    compiled_case("compiled: MLP 784-256-256-10 Adam step", 0.6)(
+        lambda lib: mlp(lib, [784, 256, 256, 10], 128, lambda L, p: L.optim.Adam(p, lr=1e-3)))
 
     def lenet(lib):
         F = lib.nn.functional
@@ -227,6 +231,7 @@ def _nn_cases():
         return step
 
     case("nn: LeNet-5 SGD momentum, batch 64", 0.85)(lenet)
+    compiled_case("compiled: LeNet-5 SGD momentum step", 0.85)(lenet)
 
     def encoder(lib):
         # all-MiniLM-L6's sizes (d_model 384, 12 heads, feed-forward 1536, GELU); two of its six
@@ -244,6 +249,71 @@ def _nn_cases():
     case("nn: MiniLM-size encoder fwd, batch 32 seq 128", 1.0)(encoder)
 
 
+
+
+# ---------------------------------------------------------------- compiled training steps
+def compiled_case(name, target, numpy=None):
+    """Register `build(lib) -> step`, one training step with no arguments, timed three ways:
+    wrapped in ember.compile, as it is under eager torch (the ratio's denominator), and
+    wrapped in torch.compile (its own column)."""
+    def register(build):
+        CASES[name] = (build, target, numpy, "compiled")
+        return build
+    return register
+
+
+def _linreg_step(lib):
+    xs, ys = _linreg_data()
+    x, y = lib.tensor(xs), lib.tensor(ys)
+    w, b = lib.zeros(1, 1, requires_grad=True), lib.zeros(1, requires_grad=True)
+
+    def step():
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with lib.no_grad():
+            w.sub_(0.1 * w.grad)
+            b.sub_(0.1 * b.grad)
+        w.grad.zero_()
+        b.grad.zero_()
+        return loss
+    return step
+
+
+def _linreg_step_numpy():
+    x, y = _linreg_data()
+    w, b = np.zeros((1, 1), np.float32), np.zeros(1, np.float32)
+
+    def step():
+        d = np.dot(x, w) + b - y
+        loss = np.square(d).mean()
+        gd = np.full(d.shape, np.float32(2 / d.size)) * d
+        np.subtract(w, np.float32(0.1) * np.dot(x.T, gd), out=w)
+        np.subtract(b, np.float32(0.1) * gd.sum(0), out=b)
+        return loss
+    return step
+
+
+def _tiny_mlp_step_numpy():
+    rng = np.random.default_rng(0)
+    w1, b1 = rng.standard_normal((32, 16)).astype(np.float32), np.zeros(32, np.float32)
+    w2, b2 = rng.standard_normal((1, 32)).astype(np.float32), np.zeros(1, np.float32)
+    x, y = _arrays((32, 16))[0], _arrays((32, 1), seed=1)[0]
+
+    def step():
+        h = np.dot(x, w1.T) + b1
+        r = np.maximum(h, 0)
+        o = np.dot(r, w2.T) + b2
+        d = o - y
+        loss = np.square(d).mean()
+        go = d * np.float32(2 / d.size)
+        gr = np.dot(go, w2) * (h > 0)
+        for p, g in ((w2, np.dot(go.T, r)), (b2, go.sum(0)), (w1, np.dot(gr.T, x)), (b1, gr.sum(0))):
+            p -= np.float32(0.01) * g
+        return loss
+    return step
+
+
+compiled_case("compiled: linreg step, 1000 points", 0.3, _linreg_step_numpy)(_linreg_step)
 _nn_cases()
 
 
@@ -263,14 +333,19 @@ def measure(fn, min_time=0.2, rounds=7):
     return step, n
 
 
-def compare(fn, numpy=None, minimal=False, rounds=7):
+def compare(fn, numpy=None, minimal=False, rounds=7, torch_compile=True):
     """Median seconds per step of ember, torch and (where given) plain NumPy and the minimal
-    autograd, alternating."""
+    autograd, alternating. For a compiled case (minimal == "compiled"): ember.compile's step,
+    eager torch's, and torch.compile's."""
     makers = {"ember": lambda: fn(ember), "torch": lambda: fn(torch)}
+    if minimal == "compiled":
+        makers["ember"] = lambda: ember.compile(fn(ember))
+        if torch_compile:
+            makers["tcompile"] = lambda: torch.compile(fn(torch))
+    elif minimal:
+        makers["minimal"] = lambda: fn(minimal_autograd)
     if numpy is not None:
         makers["numpy"] = numpy
-    if minimal:
-        makers["minimal"] = lambda: fn(minimal_autograd)
     steps = {k: measure(m, rounds=rounds) for k, m in makers.items()}
     times = {k: [] for k in steps}
     for _ in range(rounds):
@@ -292,32 +367,38 @@ def main():
     ap.add_argument("--threads", type=int, nargs="*", default=None,
                     help="thread counts to run with (default: the default count, then 1)")
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--no-torch-compile", action="store_true",
+                    help="compiled cases: leave out torch.compile (its first call compiles for minutes)")
     args = ap.parse_args()
     default = torch.get_num_threads()
     thread_counts = args.threads or ([default, 1] if default != 1 else [1])
     import subprocess
     r = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import ember; "
                         "print(time.perf_counter() - t)"], capture_output=True, text=True)
-    print(f"import ember: {float(r.stdout.strip()):.3f} s (target < 0.2 s)")
+    print(f"import ember: {float(r.stdout.strip()):.3f} s (target < 0.15 s)")
     print("numpy: the same work written directly in NumPy, no framework: numpy/torch is the floor "
           "for any framework on NumPy")
     print("mini: the same program on benchmarks/minimal_autograd.py, an eager autograd with no torch "
           "semantics")
+    print("compiled: ember is the step under ember.compile, torch is eager torch; tcomp: torch.compile "
+          "(inductor) of the same step")
     for threads in thread_counts:
         torch.set_num_threads(threads)
         ember.set_num_threads(threads)
         print(f"\nthreads = {threads}")
         print(f"{'case':45s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s} {'numpy/torch':>12s}"
-              f" {'mini/torch':>11s}")
+              f" {'mini/torch':>11s} {'tcomp/torch':>12s}")
         for name, (fn, target, numpy, minimal) in CASES.items():
             if args.filters and not any(f in name for f in args.filters):
                 continue
-            t = compare(fn, numpy, minimal, args.rounds)
+            t = compare(fn, numpy, minimal, args.rounds, not args.no_torch_compile)
             ratio = t["ember"] / t["torch"]
             floor = f"{t['numpy'] / t['torch']:12.2f}" if "numpy" in t else " " * 12
             mini = f"{t['minimal'] / t['torch']:11.2f}" if "minimal" in t else " " * 11
+            tcomp = f"{t['tcompile'] / t['torch']:12.2f}" if "tcompile" in t else " " * 12
             mark = "" if ratio <= target else "  (over target)"
-            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {target:7.2f} {floor} {mini}{mark}",
+            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {target:7.2f} {floor} {mini} {tcomp}"
+                  f"{mark}",
                   flush=True)
     torch.set_num_threads(default)
 

@@ -96,6 +96,12 @@ def set_num_threads(n):
     _threads.set_num_threads(n)
 
 
+def compile(model=None, **kwargs):
+    """torch.compile: capture on the first call with each signature, replay after (ember.compiler)."""
+    from .compiler import compile as _compile
+    return _compile(model, **kwargs)
+
+
 from .serialization import save, load  # noqa: E402,F401
 # the idioms of older programs (FloatTensor & co., torch.svd) and process-wide settings
 from . import _legacy  # noqa: E402
@@ -109,7 +115,7 @@ from ._out import add_out as _add_out  # noqa: E402
 _add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
 _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
-         "profiler", "functional", "cpu", "distributions", "func", "fft", "special"}
+         "profiler", "functional", "cpu", "distributions", "func", "compiler", "fft", "special"}
 # top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
 _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
                              "blackman_window", "bartlett_window", "kaiser_window"), "fft")

@@ -173,14 +173,20 @@ class Tensor:
 
     # ------------------------------------------------------------------ conversion
     def item(self):
+        if _trace.host is not None:  # (ember.compile: a value read on the host)
+            _trace.host(self)
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.item()
 
     def tolist(self):
+        if _trace.host is not None:
+            _trace.host(self)
         return to_device(self._data, "cpu").tolist()
 
     def numpy(self, force=False):
+        if _trace.host is not None:
+            _trace.host(self)
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if get_array_module(self._data) is not np:
@@ -191,6 +197,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if _trace.host is not None:
+            _trace.host(self)
         a = to_device(self._data, "cpu")
         return a if dtype is None else a.astype(dtype)
 
@@ -205,6 +213,8 @@ class Tensor:
         return iter(_S.unbind(self, 0))
 
     def __bool__(self):
+        if _trace.host is not None:
+            _trace.host(self)
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data)
@@ -226,6 +236,8 @@ class Tensor:
     __hash__ = object.__hash__  # by identity, as torch's (and in C: tensors key optimizer state)
 
     def __repr__(self):
+        if _trace.host is not None:
+            _trace.host(self)
         from ._tensor_str import tensor_repr
         return tensor_repr(self)
 

@@ -20,6 +20,8 @@ import os
 
 import numpy as np
 
+from .autograd.trace import replayed as _replayed  # (ember.compile records each draw and draws again on replay)
+
 f16, f32, f64, u64 = np.float16, np.float32, np.float64, np.uint64
 
 DEFAULT_SEED = 67280421310721  # torch's default_rng_seed_val
@@ -280,6 +282,7 @@ class Generator:
 
     # ---- distributions
 
+    @_replayed
     def uniform(self, shape, dtype, low=0.0, high=1.0):
         """torch.rand / Tensor.uniform_(low, high)."""
         dtype = np.dtype(dtype)
@@ -301,6 +304,7 @@ class Generator:
             x[x == dtype.type(high)] = dtype.type(low)
         return x.reshape(shape)
 
+    @_replayed
     def normal(self, shape, dtype, mean=0.0, std=1.0):
         """torch.randn / Tensor.normal_(mean, std) / torch.normal(mean, std)."""
         dtype = np.dtype(dtype)
@@ -374,6 +378,7 @@ class Generator:
             out[n - 16:] = fill(u[-16:])
         return out
 
+    @_replayed
     def randint(self, low, high, shape, dtype):
         """torch.randint / Tensor.random_(low, high): (word % range) + low."""
         dtype = np.dtype(dtype)
@@ -390,6 +395,7 @@ class Generator:
         x = ((w % u64(span)) + u64(low % 2**64)).view(np.int64)
         return x.astype(dtype).reshape(shape)
 
+    @_replayed
     def randperm(self, n, dtype=np.int64):
         """torch.randperm(n): a Fisher-Yates shuffle of arange(n), one word per swap."""
         n = int(n)
@@ -409,6 +415,7 @@ class Generator:
             a[k] = i
         return np.array(a, dtype=dtype)
 
+    @_replayed
     def bernoulli(self, p, shape, dtype):
         """Tensor.bernoulli_(p) (float p, as dropout uses) and torch.bernoulli(probs)."""
         n = math.prod(shape)
@@ -426,6 +433,7 @@ class Generator:
             x = (self._double53(n) if p.dtype == f64 else self._float24(n)) < p
         return x.astype(dtype).reshape(shape)
 
+    @_replayed
     def exponential(self, shape, dtype, lambd=1.0):
         """Tensor.exponential_(lambd): -1/lambd * log1p(-u) in double."""
         if not lambd > 0:
@@ -434,6 +442,7 @@ class Generator:
         x = (-1.0 / lambd) * _libm(math.log1p, -self._double53(n))
         return x.astype(dtype).reshape(shape)
 
+    @_replayed
     def multinomial(self, probs, num_samples, replacement=False):
         """torch.multinomial over the last dim of 1-D or 2-D probs; returns int64 indices."""
         probs = np.asarray(probs)

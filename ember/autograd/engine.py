@@ -6,7 +6,7 @@ from heapq import heappush, heappop
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from . import grad_mode
+from . import grad_mode, trace as _trace
 from .anomaly_mode import state as _anomaly, check as _anomaly_check
 
 _mode = grad_mode.state
@@ -128,6 +128,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
 
     Unless `create_graph`, gradients flow as raw arrays: ops whose backward is written for
     arrays and tensors alike (``Op.arrays``) get arrays, the others get them wrapped."""
+    if _trace.backward is not None:  # ember.compile is capturing: it runs this call and records it
+        return _trace.backward(run_backward, roots, grad_roots, retain_graph, create_graph, inputs, accumulate)
     raw = not create_graph
     sink = None if inputs is None and accumulate else _Sink(inputs, accumulate, create_graph)
     # nodes run from the newest to the oldest: a node's consumers were all made after it, so
@@ -176,6 +178,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 gxs = [None if g is None else g._data for g in gxs]
             if _anomaly.enabled:  # torch.autograd.detect_anomaly: stop at the first NaN gradient
                 _anomaly_check(f, gxs)
+            if _trace.node is not None:
+                _trace.node(f, gys, gxs)
             for e, gx, x in zip(f.next, gxs, f.inputs):
                 if e is None or gx is None:
                     continue

@@ -94,3 +94,27 @@ def current_module():
     """The qualified name of the module whose forward is running in the open trace ("" if none)."""
     rec = getattr(active, "__self__", None)
     return rec._stack[-1][0] if rec is not None and rec._stack else ""
+
+
+# ---------------------------------------------------------------- what ember.compile's capture also reads
+# Four more channels, each None unless a capture is open (one global check when off). A capture
+# replays array work, so besides the ops it must see the backward pass node by node, any read
+# of a value on the host (which it cannot replay), and the few functions that change arrays
+# directly or draw random numbers, which it records as one step each and calls again.
+backward = None  # backward(run, *args): run the engine's run_backward(*args) while recording it
+node = None      # node(f, gys, gxs): the engine ran node f's backward on gradients gys, giving gxs
+host = None      # host(tensor): a tensor's value was read on the host (.item(), bool(t), printing)
+call = None      # call(fn, args, kwargs): a function marked @replayed was called; returns its result
+
+
+def replayed(fn):
+    """Mark a function whose effects are not ops: it writes arrays directly (an optimizer's step,
+    a running-statistics update) or draws random numbers (dropout's noise). A capture records each
+    outermost call as one step, with its tensor arguments, and calls it again on replay."""
+    def wrapper(*args, **kwargs):
+        if call is None:
+            return fn(*args, **kwargs)
+        return call(fn, args, kwargs)
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    wrapper.__wrapped__ = fn
+    return wrapper

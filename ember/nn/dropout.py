@@ -13,6 +13,7 @@ import numpy as np
 from .._backend import get_array_module
 from .._tensor import _wrap, _inplace
 from .. import random as _random
+from ..autograd.trace import replayed
 from .module import Module
 
 
@@ -21,6 +22,7 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+@replayed  # (it draws random numbers: ember.compile draws them again on replay)
 def _noise(input, p, feature, alpha):
     """torch's _dropout_impl noise (and the additive term b for alpha dropout)."""
     x = input._data

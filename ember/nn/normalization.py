@@ -15,6 +15,7 @@ from .._tensor import _wrap
 from .._threads import parallel_rows
 from ..autograd import grad_mode
 from ..autograd.function import Op
+from ..autograd.trace import replayed
 from ..ops import creation as C
 from . import init
 from .module import Module
@@ -127,8 +128,14 @@ def _channel_shape(input):
     return (1, input._data.shape[1]) + (1,) * (input._data.ndim - 2)
 
 
-def _update_running(running, batch_value, momentum):
-    """running = (1 - momentum) * running + momentum * batch_value, in place (no graph)."""
+@replayed  # (it writes the buffer directly: ember.compile calls it again on replay)
+def _update_running(running, batch_value, momentum, scale=None, per_sample=False):
+    """running = (1 - momentum) * running + momentum * batch_value, in place (no graph); the
+    batch value times `scale` first, and averaged over dim 0 if `per_sample`."""
+    if scale is not None:
+        batch_value = batch_value * scale
+    if per_sample:
+        batch_value = batch_value.mean(0)
     r = running._data
     r[...] = ((1 - momentum) * r + momentum * batch_value.reshape(r.shape)).astype(r.dtype)
     running._version[0] += 1
@@ -154,10 +161,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         y = Normalize.apply(input, w, b, axes, None, None, eps, stats)
         mean, var = stats
         n = x.size // x.shape[1]
-        if running_mean is not None:
+        if running_mean is not None and x.size:  # (an empty batch leaves them as they are, as in torch)
             _update_running(running_mean, mean, momentum)
-        if running_var is not None:
-            _update_running(running_var, var * (n / max(n - 1, 1)), momentum)  # unbiased, as torch
+        if running_var is not None and x.size:
+            _update_running(running_var, var, momentum, n / max(n - 1, 1))  # unbiased, as torch
         return y
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
@@ -185,9 +192,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     mean, var = stats
     # torch updates a copy of the running stats per sample, then averages the copies
     if running_mean is not None:
-        _update_running(running_mean, mean.mean(0), momentum)
+        _update_running(running_mean, mean, momentum, per_sample=True)
     if running_var is not None:
-        _update_running(running_var, (var * (n / max(n - 1, 1))).mean(0), momentum)
+        _update_running(running_var, var, momentum, n / max(n - 1, 1), per_sample=True)
     return y
 
 
@@ -208,7 +215,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
-    y = Normalize.apply(input.reshape(n, num_groups, -1), None, None, (2,), None, None, eps)
+    group = c // num_groups * math.prod(input._data.shape[2:])  # (explicit: -1 is ambiguous for an empty batch)
+    y = Normalize.apply(input.reshape(n, num_groups, group), None, None, (2,), None, None, eps)
     y = y.reshape(input.shape)
     shape = _channel_shape(input)
     if weight is not None:

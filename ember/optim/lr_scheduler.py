@@ -12,6 +12,7 @@ from collections import Counter
 from functools import partial
 
 from .._tensor import Tensor
+from ..autograd.trace import replayed
 from .optimizer import Optimizer
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
@@ -106,6 +107,7 @@ class LRScheduler:
     def get_lr(self):
         raise NotImplementedError
 
+    @replayed  # (ember.compile calls it again on replay)
     def step(self, epoch=None):
         self._step_count += 1
         if epoch is not None:
@@ -363,6 +365,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base_lr in self.base_lrs]
 
+    @replayed  # (ember.compile calls it again on replay)
     def step(self, epoch=None):
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -651,6 +654,7 @@ class SequentialLR(_ChildrenState, LRScheduler):
         elif hasattr(sched, "last_epoch"):
             sched.last_epoch -= 1
 
+    @replayed  # (ember.compile calls it again on replay)
     def step(self):
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
@@ -675,6 +679,7 @@ class ChainedScheduler(_ChildrenState, LRScheduler):
         self.optimizer = optimizer
         self._last_lr = _group_values(schedulers[-1].optimizer, "lr")
 
+    @replayed  # (ember.compile calls it again on replay)
     def step(self):
         for s in self._schedulers:
             s.step()
@@ -713,6 +718,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
+    @replayed  # (ember.compile calls it again on replay)
     def step(self, metrics, epoch=None):
         current = float(metrics)
         if epoch is None:

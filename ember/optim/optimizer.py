@@ -14,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ..autograd.grad_mode import enable_grad
+from ..autograd.trace import replayed
 from ..nn.parameter import zero_grads
 from ._hooks import _Hooks, register_optimizer_step_pre_hook, register_optimizer_step_post_hook  # noqa: F401
 
@@ -52,6 +53,7 @@ class Optimizer(_Hooks):
             self.add_param_group(group)
 
     # ------------------------------------------------------------------ the update loop
+    @replayed  # (ember.compile calls the step again on replay: it writes the arrays directly)
     def step(self, closure=None):
         """One optimization step; `closure` re-evaluates the model and returns the loss."""
         loss = None
@@ -81,6 +83,7 @@ class Optimizer(_Hooks):
         """Update array `p` in place from its gradient array `g`."""
         raise NotImplementedError
 
+    @replayed
     def zero_grad(self, set_to_none=True):
         """Reset the gradients: to None (the default), or to zeros."""
         zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...autograd.trace import replayed
 from ...ops.creation import tensor
 from ...ops.reduction import vector_norm
 from ...ops.shape import stack
@@ -47,6 +48,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         g._version[0] += 1
 
 
+@replayed  # (it scales the gradient arrays directly: ember.compile calls it again on replay)
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale the gradients of `parameters` so that their total norm is at most `max_norm`.
 
@@ -75,6 +77,7 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite)
 
 
+@replayed
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element of `parameters` into ``[-clip_value, clip_value]``, in place.
 

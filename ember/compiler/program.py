@@ -1,0 +1,343 @@
+"""Program: a captured function as a flat list of steps over array slots, and its replay.
+
+A step is one of
+  ("op", cls, inputs, options, out, out_lists, connect, keep)  an op's forward on arrays
+  ("copy", x, v)                     an in-place write: slot x's memory takes slot v's values
+  ("call", fn, args, kwargs, result) a @replayed function called again (optimizer step ...)
+  ("backward", seeds, nodes)         the backward pass: each node's backward, in the order the
+                                     engine ran them, gradients routed and fitted as it did
+  ("grad", leaf, slot)               a leaf's .grad array, for steps that read it
+Replay runs the forward of each op class on arrays with no Tensor, dispatch, promotion or
+checks; ops that backward needs keep their instance (forward's saved state). A program whose
+ops built a graph that the function returns (a forward used for training outside) replays in
+graph mode instead: ops on tensors, making the same nodes ``Op.apply`` makes.
+"""
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _view
+from ..autograd import grad_mode
+from ..autograd.engine import _fit_array, _accumulate
+from ..autograd.function import Node
+
+_mode = grad_mode.state
+_new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
+
+
+def _freed_node():
+    """The grad_fn of a returned tensor whose graph the function's own backward already used:
+    a second backward raises torch's error, as in eager."""
+    n = _new(Node)
+    n._freed = n.check = True
+    n.next, n.n_out, n.seq = [], 1, 0
+    return n
+
+
+def _output_tensor(a):
+    """A returned tensor that required grad: its graph was used by the function's own backward."""
+    t = _wrap(a)
+    t._rg, t.grad_fn = True, _freed_node()
+    return t
+
+
+class Program:
+    def __init__(self, init, instrs, outputs, graph, modules, loaded, grad_enabled):
+        self.instrs, self.outputs, self.graph, self.n = instrs, outputs, graph, len(init)
+        self.args = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "arg"]
+        self.loads = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "load"]
+        consts = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "const"]
+        self.consts = [(s, _wrap(a)) for s, a in consts] if graph else consts
+        self.tensor_of = {s: t for s, t in self.loads}  # slots whose tensor object matters (identity)
+        self.arg_slot = {s: k for s, k in self.args}
+        self.guards = [(m, m.training) for m in modules]
+        self.tguards = [(t, t._data.shape, t._data.dtype, t._rg) for t in loaded]
+        self.grad_enabled = grad_enabled
+        self._code = None
+
+    def check(self):
+        """Whether the live modules and tensors still match what was captured."""
+        for m, training in self.guards:
+            if m.training is not training:
+                return False
+        for t, shape, dtype, rg in self.tguards:
+            d = t._data
+            if d.shape != shape or d.dtype != dtype or t._rg is not rg:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ array replay, as generated code
+    def run(self, arg_tensors):
+        if self.graph:
+            return self.run_graph(arg_tensors)
+        if self._code is None:
+            self._code = self.generate()
+        return self._code(arg_tensors)
+
+    def generate(self):
+        """The step program as one Python function: slots are its locals, constants, classes and
+        functions its globals, the backward pass unrolled with every gradient's route, shape
+        fit and buffer fixed at capture. No interpretation is left per step."""
+        env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_fit": _fit_array,
+               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor}
+        lines = ["def replay(A):"]
+        put = lines.append
+        names = {}
+
+        def const(v, hint="V"):
+            name = f"{hint}{len(env)}"
+            env[name] = v
+            return name
+
+        def slot(sl):
+            return names.get(sl, f"s{sl}")
+
+        for sl, k in self.args:
+            put(f"    s{sl} = A[{k}]._data")
+        for sl, t in self.loads:
+            put(f"    s{sl} = {const(t, 'T')}._data")
+        for sl, a in self.consts:
+            names[sl] = const(a, "K")
+
+        def tensor_expr(sl):
+            t = self.tensor_of.get(sl)
+            if t is not None:
+                return const(t, "T")
+            if sl in self.arg_slot:
+                return f"A[{self.arg_slot[sl]}]"
+            return f"_wrap({slot(sl)})"
+
+        def arg_expr(sp):
+            c = sp[0]
+            if c == "c":
+                v = sp[1]
+                return repr(v) if v is None or v.__class__ in (bool, int, str) else const(v)
+            if c == "a":
+                return slot(sp[1])
+            if c == "t":
+                return tensor_expr(sp[1])
+            items = ", ".join(arg_expr(x) for x in sp[1])
+            return f"[{items}]" if c == "list" else f"({items},)"
+
+        def op_input(sp, outs):
+            c = sp[0]
+            if c in ("t", "a"):
+                return slot(sp[1])
+            if c == "out":
+                name = f"l{len(outs)}_{len(lines)}"
+                put(f"    {name} = []")
+                outs.append(name)
+                return name
+            if c == "list":  # tensors in a list stay tensors, as apply passes them
+                return "[" + ", ".join(tensor_expr(x[1]) for x in sp[1]) + "]"
+            return arg_expr(sp)
+
+        for i, ins in enumerate(self.instrs):
+            kind = ins[0]
+            if kind == "op":
+                _, cls, specs, options, y, out_lists, _, keep = ins
+                outs = []
+                xs = [op_input(sp, outs) for sp in specs]
+                fw = const(cls.forward, "FW")
+                inst = const(cls, "C")
+                opts = "".join(f", {k}={const(v)}" for k, v in options.items())
+                f = f"f{i}" if keep is not None else f"_new({inst})"
+                if keep is not None:
+                    put(f"    {f} = _new({inst})")
+                put(f"    s{y} = {fw}({f}, {', '.join(xs)}{opts})" if xs else f"    s{y} = {fw}({f}{opts})")
+                put(f"    if s{y}.__class__ is not _nd: s{y} = _asarray(s{y})")
+                for name, slots in zip(outs, out_lists):
+                    put(f"    {', '.join(f's{x}' for x in slots)}, = {name}")
+                if keep is not None:
+                    put(f"    {f}.xs = {f}.inputs = [{', '.join(xs)}]")
+                    if not cls.arrays:
+                        put(f"    {f}.inputs = [{', '.join(tensor_expr(sp[1]) if sp[0] == 't' else x for sp, x in zip(specs, xs))}]")
+                    put(f"    {f}.next, {f}.y = {const(keep)}, s{y}")
+            elif kind == "copy":
+                put(f"    {slot(ins[1])}[...] = {slot(ins[2])}")
+                t = self.tensor_of.get(ins[1])
+                if t is not None:
+                    put(f"    {const(t, 'T')}._version[0] += 1")
+                elif ins[1] in self.arg_slot:
+                    put(f"    A[{self.arg_slot[ins[1]]}]._version[0] += 1")
+            elif kind == "call":
+                _, fn, a_specs, k_specs, r_spec = ins
+                call_args = [arg_expr(sp) for sp in a_specs] + [f"{k}={arg_expr(sp)}" for k, sp in k_specs.items()]
+                put(f"    r = {const(fn, 'F')}({', '.join(call_args)})")
+                self._bind_code(r_spec, "r", put)
+            elif kind == "backward":
+                self._backward_code(ins, put, slot, const)
+            else:  # "grad"
+                leaf = self._leaf_expr(ins[1], const)
+                put(f"    s{ins[2]} = {leaf}.grad._data")
+        put(f"    return {self._output_code(self.outputs, slot, const)}")
+        src = "\n".join(lines)
+        self.source = src
+        exec(compile(src, "<ember.compile program>", "exec"), env)
+        return env["replay"]
+
+    def _leaf_expr(self, spec, const):
+        return const(spec[1], "T") if spec[0] == "load" else f"A[{spec[1]}]"
+
+    def _bind_code(self, spec, expr, put):
+        c = spec[0]
+        if c == "t":
+            put(f"    s{spec[1]} = {expr}._data")
+        elif c == "a":
+            put(f"    s{spec[1]} = {expr}")
+        elif c == "tuple":
+            for j, sp in enumerate(spec[1]):
+                self._bind_code(sp, f"{expr}[{j}]", put)
+
+    def _output_code(self, spec, slot, const):
+        c = spec[0]
+        if c == "t":
+            return f"_wrap({slot(spec[1])})" if not spec[2] else f"_out({slot(spec[1])})"
+        if c == "arg":
+            return f"A[{spec[1]}]"
+        if c == "c":
+            v = spec[1]
+            return repr(v) if v is None or v.__class__ in (bool, int, str) else const(v, "O")
+        if c == "dict":
+            return "{" + ", ".join(f"{k!r}: {self._output_code(v, slot, const)}" for k, v in spec[1].items()) + "}"
+        items = ", ".join(self._output_code(x, slot, const) for x in spec[1])
+        return f"[{items}]" if c == "list" else f"({items},)"
+
+    def _backward_code(self, ins, put, slot, const):
+        """The engine's loop unrolled: the order, routes, fits and buffers are those of the capture."""
+        _, seeds, nodes = ins
+        have = set()
+        for k, nr, sl in seeds:
+            b = f"g{k}_{nr}"
+            put(f"    {b} = {slot(sl)}" if b not in have else f"    {b} = {b} + {slot(sl)}")
+            have.add(b)
+        put("    _prev = _mode.enabled")
+        put("    _mode.enabled = False")
+        for k, n_out, arrays, dests, fits in nodes:
+            gys = [f"g{k}_{j}" if f"g{k}_{j}" in have else "None" for j in range(n_out)]
+            if arrays:
+                put(f"    gx = f{k}.backward({gys[0]})")
+                put("    if gx.__class__ is not tuple: gx = (gx,)")
+            else:
+                put(f"    gx = f{k}.run_backward([{', '.join(g if g == 'None' else f'_wrap({g})' for g in gys)}])")
+                put("    gx = [None if g is None else g._data for g in gx]")
+            for j, (d, fit) in enumerate(zip(dests, fits)):
+                if d is None:
+                    continue
+                dest, like = d
+                x = f"gx[{j}]"
+                if fit:
+                    put(f"    x = _fit(gx[{j}], {const(like, 'L')})")
+                    x = "x"
+                if dest[0] == "leaf":
+                    p = self._leaf_expr(dest[1], const)
+                    if arrays and gys[0] != "None":
+                        put(f"    p = {p}")
+                        put(f"    if p.grad is None and p._hooks is None and {x} is not {gys[0]} and {x}.base is None: "
+                            f"p.grad = _wrap({x})")
+                        put(f"    else: _acc(p, {x}, False)")
+                    else:
+                        put(f"    _acc({p}, {x}, False)")
+                else:
+                    b = f"g{dest[1]}_{dest[2]}"
+                    put(f"    {b} = {x}" if b not in have else f"    {b} = {b} + {x}")
+                    have.add(b)
+        put("    _mode.enabled = _prev")
+
+    # ------------------------------------------------------------------ values of arguments and results
+    def value(self, sp, S, arg_tensors, graph):
+        """An argument for a call (or an op's unusual input): tensors by identity where it matters."""
+        c = sp[0]
+        if c == "c":
+            return sp[1]
+        if c == "a":
+            a = S[sp[1]]
+            return a._data if graph else a
+        if c == "t":
+            s = sp[1]
+            if graph:
+                return S[s]
+            t = self.tensor_of.get(s)
+            if t is not None:
+                return t
+            if s in self.arg_slot:
+                return arg_tensors[self.arg_slot[s]]
+            return _wrap(S[s])
+        items = [self.value(x, S, arg_tensors, graph) for x in sp[1]]
+        return items if c == "list" else tuple(items)
+
+    def call(self, ins, S, arg_tensors, graph):
+        _, fn, a_specs, k_specs, r_spec = ins
+        r = fn(*[self.value(sp, S, arg_tensors, graph) for sp in a_specs],
+               **{k: self.value(sp, S, arg_tensors, graph) for k, sp in k_specs.items()})
+        self.bind(r_spec, r, S, graph)
+
+    def bind(self, spec, r, S, graph):
+        c = spec[0]
+        if c == "t":
+            S[spec[1]] = r if graph else r._data
+        elif c == "a":
+            S[spec[1]] = _wrap(r) if graph else r
+        elif c == "tuple":
+            for sp, v in zip(spec[1], r):
+                self.bind(sp, v, S, graph)
+
+    def output(self, spec, S, arg_tensors, graph):
+        c = spec[0]
+        if c == "t":
+            if graph:
+                return S[spec[1]]
+            t = _wrap(S[spec[1]])
+            if spec[2]:  # it required grad: its graph was used by the function's own backward
+                t._rg, t.grad_fn = True, _freed_node()
+            return t
+        if c == "arg":
+            return arg_tensors[spec[1]]
+        if c == "c":
+            return spec[1]
+        if c == "dict":
+            return {k: self.output(v, S, arg_tensors, graph) for k, v in spec[1].items()}
+        items = [self.output(x, S, arg_tensors, graph) for x in spec[1]]
+        return items if c == "list" else tuple(items)
+
+    # ------------------------------------------------------------------ graph replay
+    def run_graph(self, arg_tensors):
+        """Replay on tensors, making each recorded op's graph node as Op.apply does (the function
+        returns tensors a later backward runs through)."""
+        S = [None] * self.n
+        for s, k in self.args:
+            S[s] = arg_tensors[k]
+        for s, t in self.loads:
+            S[s] = t
+        for s, t in self.consts:
+            S[s] = t
+        for ins in self.instrs:
+            kind = ins[0]
+            if kind == "op":
+                _, cls, specs, options, y, out_lists, connect, _ = ins
+                ins_t, lists = [], None
+                for sp in specs:
+                    if sp[0] == "out":
+                        lst = []
+                        lists = (lists or []) + [lst]
+                        ins_t.append(lst)
+                    else:
+                        ins_t.append(self.value(sp, S, arg_tensors, True))
+                xs = [x._data if isinstance(x, Tensor) else x for x in ins_t]
+                f = _new(cls)
+                a = f.forward(*xs, **options)
+                if a.__class__ is not _ndarray and isinstance(a, _generic):
+                    a = _asarray(a)
+                out = _view(ins_t[0], a, cls, tuple(ins_t[1:]), options) if cls.view else _wrap(a)
+                if connect:
+                    f.connect(ins_t, out, xs)
+                S[y] = out
+                if lists:
+                    for lst, slots in zip(lists, out_lists):
+                        for s, v in zip(slots, lst):
+                            S[s] = _wrap(v)
+            elif kind == "copy":
+                x = S[ins[1]]
+                x._data[...] = S[ins[2]]._data
+                x._version[0] += 1
+            else:  # "call" (no backward in a graph program)
+                self.call(ins, S, arg_tensors, True)
+        return self.output(self.outputs, S, arg_tensors, True)
