@@ -395,7 +395,7 @@ def test_drawing_page_in_headless_chromium(server, tmp_path):
                                      headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
                                      timeout=60_000)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 460})
+            page = browser.new_page(viewport={"width": 960, "height": 480})
             page.set_default_timeout(20_000)
             page.goto(server.url + "/")
             page.wait_for_selector("#meta td")  # the metadata arrived

@@ -27,9 +27,9 @@ PAGE = """<!doctype html>
   .bar .fill { height: 14px; background: #e8590c; border-radius: 3px; width: 0; }
   .bar.top .fill { background: #2f9e44; }
   .bar .value { width: 3.5rem; font-variant-numeric: tabular-nums; }
-  table { border-collapse: collapse; font-size: .85rem; }
-  td { padding: 2px 8px 2px 0; vertical-align: top; }
-  td:first-child { color: #666; }
+  table { border-collapse: collapse; font-size: .85rem; table-layout: fixed; width: 20rem; }
+  td { padding: 2px 8px 2px 0; vertical-align: top; overflow-wrap: anywhere; }
+  td:first-child { width: 6rem; color: #666; }
   #status { color: #a00; font-size: .85rem; min-height: 1.2em; }
 </style>
 </head>
@@ -50,9 +50,7 @@ PAGE = """<!doctype html>
   <div>
     <div>Probabilities</div>
     <div id="bars"></div>
-  </div>
-  <div>
-    <div>Model</div>
+    <div style="margin-top:.8rem">Model</div>
     <table id="meta"></table>
   </div>
 </div>
