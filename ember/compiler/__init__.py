@@ -49,22 +49,28 @@ _EAGER = object()  # a signature that runs eagerly (capture failed)
 _SCALARS = (int, float, bool, str, type(None))
 
 
+def _walk(a, tensors):
+    if a.__class__ is Tensor or isinstance(a, Tensor):
+        tensors.append(a)
+        d = a._data
+        return (d.shape, d.dtype.str, a._rg)
+    if a.__class__ in _SCALARS:
+        return (a.__class__, a)
+    if isinstance(a, (tuple, list)):
+        return (a.__class__,) + tuple([_walk(x, tensors) for x in a])
+    if isinstance(a, dict):
+        return (dict,) + tuple([(k, _walk(v, tensors)) for k, v in a.items()])
+    return ("id", id(a))  # a module, an optimizer, anything else: by identity
+
+
 def _key(args, kwargs, tensors):
     """The signature of a call (hashable), collecting its tensor arguments into `tensors`."""
-    def walk(a):
-        if isinstance(a, Tensor):
-            tensors.append(a)
-            d = a._data
-            return (d.shape, d.dtype.str, a._rg)
-        if a.__class__ in _SCALARS:
-            return (a.__class__, a)
-        if isinstance(a, (tuple, list)):
-            return (a.__class__,) + tuple(walk(x) for x in a)
-        if isinstance(a, dict):
-            return (dict,) + tuple((k, walk(v)) for k, v in a.items())
-        return ("id", id(a))  # a module, an optimizer, anything else: by identity
-    return (grad_mode.state.enabled,) + tuple(walk(a) for a in args) + \
-        tuple((k, walk(v)) for k, v in kwargs.items())
+    key = [grad_mode.state.enabled]
+    for a in args:
+        key.append(_walk(a, tensors))
+    for k, v in kwargs.items():
+        key.append((k, _walk(v, tensors)))
+    return tuple(key)
 
 
 class CompiledFunction:
@@ -85,12 +91,11 @@ class CompiledFunction:
         if trace.active is not None or trace.call is not None:  # inside another trace or capture: eager
             return self.fn(*args, **kwargs)
         tensors = []
+        key = _key(args, kwargs, tensors)
         try:
-            key = _key(args, kwargs, tensors)
-            hash(key)
+            prog = self._cache.get(key)
         except TypeError:  # an unhashable argument: no signature
             return self.fn(*args, **kwargs)
-        prog = self._cache.get(key)
         if prog is not None:
             if prog is _EAGER:
                 return self.fn(*args, **kwargs)

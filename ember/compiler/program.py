@@ -54,23 +54,66 @@ class Program:
         self._code = None
 
     def check(self):
-        """Whether the live modules and tensors still match what was captured."""
-        for m, training in self.guards:
-            if m.training is not training:
-                return False
-        for t, shape, dtype, rg in self.tguards:
-            d = t._data
-            if d.shape != shape or d.dtype != dtype or t._rg is not rg:
-                return False
-        return True
+        """Whether the live modules and tensors still match what was captured (generated code: one
+        expression over the guards)."""
+        env, terms = {}, []
+        for i, (m, training) in enumerate(self.guards):
+            env[f"m{i}"] = m
+            terms.append(f"m{i}.training is {training}")
+        for i, (t, shape, dtype, rg) in enumerate(self.tguards):
+            env[f"t{i}"], env[f"d{i}"] = t, dtype
+            terms.append(f"t{i}._data.shape == {shape!r} and t{i}._data.dtype == d{i} and t{i}._rg is {rg}")
+        src = "def check():\n    return " + (" and ".join(terms) or "True")
+        exec(compile(src, "<ember.compile guards>", "exec"), env)
+        self.check = env["check"]
+        return self.check()
 
     # ------------------------------------------------------------------ array replay, as generated code
     def run(self, arg_tensors):
         if self.graph:
             return self.run_graph(arg_tensors)
         if self._code is None:
+            self.prune()
             self._code = self.generate()
         return self._code(arg_tensors)
+
+    def prune(self):
+        """Drop steps whose results nothing reads: ops whose output is unused (and that backward
+        does not need), .grad loads no later step uses."""
+        used = set()
+
+        def mark(spec):
+            c = spec[0]
+            if c in ("t", "a"):
+                used.add(spec[1])
+            elif c in ("list", "tuple"):
+                for x in spec[1]:
+                    mark(x)
+            elif c == "dict":
+                for x in spec[1].values():
+                    mark(x)
+
+        mark(self.outputs)
+        kept = []
+        for ins in reversed(self.instrs):
+            kind = ins[0]
+            if kind == "op":
+                _, _, specs, _, y, out_lists, _, keep = ins
+                if keep is None and not out_lists and y not in used:
+                    continue
+                for sp in specs:
+                    mark(sp)
+            elif kind == "copy":
+                used.update(ins[1:3])
+            elif kind == "call":
+                for sp in list(ins[2]) + list(ins[3].values()):
+                    mark(sp)
+            elif kind == "backward":
+                used.update(sl for _, _, sl in ins[1])
+            elif ins[2] not in used:  # "grad"
+                continue
+            kept.append(ins)
+        self.instrs = kept[::-1]
 
     def generate(self):
         """The step program as one Python function: slots are its locals, constants, classes and

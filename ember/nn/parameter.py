@@ -1,5 +1,6 @@
 """`Parameter`: a tensor that a Module registers as learnable; `Buffer`: one it registers as state."""
 from .._tensor import Tensor
+from ..autograd.trace import replayed
 
 
 class Parameter(Tensor):
@@ -55,6 +56,7 @@ class Buffer(Tensor):
         pass
 
 
+@replayed  # (it sets .grad directly: ember.compile calls it again on replay)
 def zero_grads(params, set_to_none=True):
     """Module.zero_grad and Optimizer.zero_grad: drop each gradient (the default), or detach it
     from any graph and fill it with zeros in place."""
