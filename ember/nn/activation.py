@@ -15,6 +15,7 @@ from .._backend import get_array_module
 from .._tensor import _inplace, _wrap
 from .._threads import parallel_rows
 from ..autograd.function import Op
+from ..autograd import trace as _trace
 from ..ops import pointwise as P
 from ..ops import creation as C
 from .module import Module
@@ -311,6 +312,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     # x * (1 or slope): one multiply whose gradient is gy * (1 or slope), as torch's; np.where
     # (the obvious composite) measured ~15x slower than a multiply on large arrays
     def fn(x):
+        if _trace.active is not None:  # (the mask below is made outside the ops: trace the composite)
+            return P.where(x > 0, x, x * negative_slope)
         a = x._data
         table = get_array_module(a).asarray([negative_slope, 1], dtype=a.dtype)
         return x * _wrap(table.take((a > 0).view(np.int8)))  # exactly slope or 1 per element

@@ -8,6 +8,7 @@ from .. import _dtype
 from .._backend import to_device, device as _device
 from .. import random as _random
 from .. import _runtime
+from ..autograd import trace as _trace
 
 
 def _finish(a, device, requires_grad):
@@ -99,7 +100,10 @@ def from_numpy(ndarray):
 
 def _filled(fill, size, dtype, device, requires_grad):
     dt = _dtype.to_np(dtype) or _dtype.get_default_dtype().np
-    return _finish(fill(_size(size), dtype=dt), device, requires_grad)
+    out = _finish(fill(_size(size), dtype=dt), device, requires_grad)
+    if _trace.active is not None:  # (sizes may come from an input's: export computes them)
+        _trace.active("full", (_size(size), 1 if fill is np.ones else 0), {"dtype": dt}, out)
+    return out
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -121,8 +125,11 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     else:
         dt = _dtype.to_np(dtype)
     v = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _finish(np.full(_size((size,) if isinstance(size, int) else tuple(size)), v, dtype=dt),
-                   device, requires_grad)
+    out = _finish(np.full(_size((size,) if isinstance(size, int) else tuple(size)), v, dtype=dt),
+                  device, requires_grad)
+    if _trace.active is not None:
+        _trace.active("full", (_size((size,) if isinstance(size, int) else tuple(size)), v), {"dtype": dt}, out)
+    return out
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):
@@ -168,7 +175,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     n = max(int(math.ceil((e - s) / st)), 0)
     a = (s + np.arange(n, dtype=np.float64) * st).astype(dt) if dt.kind == "f" or isinstance(s, float) or \
         isinstance(st, float) else np.arange(s, e, st, dtype=dt)
-    return _finish(a, device, requires_grad)
+    out = _finish(a, device, requires_grad)
+    if _trace.active is not None:  # (a range over a size: export computes it)
+        _trace.active("arange", (s, e, st), {"dtype": dt}, out)
+    return out
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):

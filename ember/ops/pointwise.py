@@ -14,6 +14,7 @@ from .._tensor import Tensor, _wrap
 from .. import _dtype
 from .._backend import special as _special, to_device as _to_device_array
 from ..autograd.function import Op, _shape_error
+from ..autograd import trace as _trace
 
 _CAT = _dtype._CATEGORY
 _SCALAR_CAT = {bool: 0, int: 1, float: 2, complex: 3}
@@ -875,9 +876,12 @@ def _nograd(fn, *args):
     """Apply an array function that has no gradient (comparisons, logic, integer maths)."""
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     try:
-        return _wrap(fn(*arrays))
+        out = _wrap(fn(*arrays))
     except ValueError as e:  # NumPy's shape errors become torch's
         raise _shape_error(args, e) from None
+    if _trace.active is not None:  # recorded by name: "greater", "logical_not", ...
+        _trace.active(fn.__name__, args, {}, out)
+    return out
 
 
 def _nograd_like(fn, input, name):

