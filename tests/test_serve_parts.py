@@ -254,6 +254,27 @@ def test_bare_state_dict_serves_as_the_digits_cnn_and_matches_torch(bare_checkpo
     np.testing.assert_allclose(p(x), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_checkpoint_metadata_gives_classes_and_preprocessing(bare_checkpoint):
+    from ember import train
+    if not hasattr(train, "checkpoint_metadata"):
+        pytest.skip("this ember train does not store checkpoint metadata yet")
+    state = ember.load(str(bare_checkpoint))
+    meta = {"format": "ember-train/1", "arch": "cnn", "arch_args": {"in_shape": [1, 8, 8], "num_classes": 10},
+            "input_shape": [1, 8, 8], "classes": list("abcdefghij"), "scale": 8.0, "mean": [0.5], "std": [2.0],
+            "value_range": [0.0, 8.0]}
+    state._metadata[""] = {**state._metadata.get("", {}), "ember_train": meta}
+    ember.save(state, str(bare_checkpoint))
+    p = load_predictor(str(bare_checkpoint))
+    assert p.classes == list("abcdefghij") and p.value_range == (0.0, 8.0)
+    assert p.metadata()["preprocessing"] == {"scale": 8.0, "mean": [0.5], "std": [2.0]}
+    x = np.random.default_rng(0).uniform(0, 8, (4, 1, 8, 8)).astype(np.float32)
+    model = torch_cnn(1, 8, 8, 10)
+    model.load_state_dict(torch.load(str(bare_checkpoint), weights_only=True))
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy((x / 8 - 0.5) / 2)), 1).numpy()
+    np.testing.assert_allclose(p(x), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_onnx_file_is_served(tmp_path):
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
