@@ -213,17 +213,19 @@ def test_random_draw_outside_dropout_runs_eagerly():
 
 def test_compiled_module_trains_outside():
     """torch's usual form: compile the model, run loss and backward outside (a graph replay)."""
-    ember.manual_seed(0)
-    m1 = ember.nn.Sequential(ember.nn.Linear(8, 16), ember.nn.GELU(), ember.nn.LayerNorm(16), ember.nn.Linear(16, 2))
-    ember.manual_seed(0)
-    m2 = ember.nn.Sequential(ember.nn.Linear(8, 16), ember.nn.GELU(), ember.nn.LayerNorm(16), ember.nn.Linear(16, 2))
+    def make():
+        ember.manual_seed(0)
+        return ember.nn.Sequential(ember.nn.Linear(8, 16), ember.nn.GELU(), ember.nn.LayerNorm(16),
+                                   ember.nn.Dropout(0.2), ember.nn.Linear(16, 2))
+    m1, m2 = make(), make()
     cm = ember.compile(m2)
     assert isinstance(cm, ember.nn.Module) and cm._orig_mod is m2
     assert list(cm.state_dict()) == ["_orig_mod." + k for k in m2.state_dict()]
     o1, o2 = ember.optim.SGD(m1.parameters(), lr=0.1), ember.optim.SGD(cm.parameters(), lr=0.1)
-    for x, y in RNG_DATA[:8]:
+    for i, (x, y) in enumerate(RNG_DATA[:8]):
         x = ember.tensor(x)
         for m, o in ((m1, o1), (cm, o2)):
+            ember.manual_seed(i)  # the same dropout masks for both
             o.zero_grad()
             out = m(x)
             assert out.requires_grad and out.grad_fn is not None
