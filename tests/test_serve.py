@@ -59,10 +59,10 @@ class Server:
         self.close()
         raise RuntimeError("ember serve did not answer /health within 60 s")
 
-    def close(self):
-        """SIGTERM, then the exit status (killed after 20 s: a test never hangs on it)."""
+    def close(self, sig=signal.SIGTERM):
+        """SIGTERM (or Ctrl-C's SIGINT), then the exit status (killed after 20 s: a test never hangs on it)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
             return self.proc.wait(20)
         except subprocess.TimeoutExpired:
@@ -323,15 +323,22 @@ def test_page_is_self_contained(server):
 # ---------------------------------------------------------------- start-up errors, shutdown
 @pytest.mark.parametrize("name, content", [("missing.pt", None), ("garbage.pt", b"garbage"),
                                            ("garbage.onnx", b"garbage"), ("empty", "dir")])
-def test_unloadable_model_stops_at_start_with_a_clear_message(tmp_path, name, content):
+def test_unloadable_model_stops_at_start_with_a_clear_message(tmp_path, capsys, name, content):
+    from ember.cli import main
     path = tmp_path / name
     if content == "dir":
         path.mkdir()
     elif content is not None:
         path.write_bytes(content)
-    r = ember_cmd("serve", str(path), "--port", str(free_port()), timeout=60)
-    assert r.returncode == 2
-    assert name in r.stderr and "ember serve: error:" in r.stderr and "Traceback" not in r.stderr
+    assert main(["serve", str(path), "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert name in err and err.startswith("ember serve: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_unloadable_model_exit_status(tmp_path):
+    (tmp_path / "best.pt").write_bytes(b"not a checkpoint")
+    r = ember_cmd("serve", str(tmp_path), "--port", str(free_port()), timeout=60)
+    assert r.returncode == 2 and "best.pt" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_sigterm_finishes_a_request_in_flight_and_exits_0(run_dir, digits, oracle):
@@ -361,25 +368,29 @@ def test_sigterm_finishes_a_request_in_flight_and_exits_0(run_dir, digits, oracl
         s.close()
 
 
-def test_onnx_model_from_a_folder_and_a_file(run_dir, tmp_path, digits, oracle):
-    """A .onnx file is served too (here one torch wrote, with the trained weights)."""
+def test_onnx_model(run_dir, tmp_path, digits, oracle):
+    """An .onnx file is served too: the one `ember train` wrote, or else one torch exports."""
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
-    import warnings
-    model = torch_cnn(1, 8, 8, 10)
-    model.load_state_dict(torch.load(str(run_dir / "best.pt"), weights_only=True))
-    path = tmp_path / "digits.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (torch.zeros(1, 1, 8, 8),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}})
+    path = run_dir / "model.onnx"
+    if not path.exists():
+        import warnings
+        model = torch_cnn(1, 8, 8, 10)
+        model.load_state_dict(torch.load(str(run_dir / "best.pt"), weights_only=True))
+        path = tmp_path / "digits.onnx"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (torch.zeros(1, 1, 8, 8),), str(path), dynamo=False, input_names=["x"],
+                              dynamic_axes={"x": {0: "batch"}})
     s = Server(path)
     try:
-        x = digits[0][:6] / 16  # no metadata in this file: inputs in the model's own units
-        out = post(s, {"inputs": x.tolist()}).json()
-        np.testing.assert_allclose(out["probabilities"], oracle(x * 16), rtol=1e-4, atol=1e-5)
+        # inputs in the units the file declares (without metadata: the model's own, [0, 1])
+        hi = httpx.get(s.url + "/metadata", timeout=10).json()["value_range"][1]
+        x = digits[0][:6]
+        out = post(s, {"inputs": (x / 16 * hi).tolist()}).json()
+        np.testing.assert_allclose(out["probabilities"], oracle(x), rtol=1e-4, atol=1e-5)
     finally:
-        assert s.close() == 0
+        assert s.close(signal.SIGINT) == 0  # Ctrl-C: a clean exit too
 
 
 # ---------------------------------------------------------------- the page, in a real browser
