@@ -92,6 +92,10 @@ def main(argv=None):
     s = sub.add_parser("serve", help="serve a trained model over HTTP: batching, metrics, a page to draw on",
                        description=serve.__doc__)
     serve.add_arguments(s)
+    e = sub.add_parser("export", help="write the ONNX file of a checkpoint `ember train` wrote")
+    e.add_argument("checkpoint", help="best.pt, or the folder `ember train --out` wrote")
+    e.add_argument("-o", "--output", default="model.onnx", help="the ONNX file to write (default: model.onnx)")
+    e.add_argument("--opset", type=int, default=None, help="ONNX opset (default: the newest onnxruntime runs)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve.check_arguments(s, args)
@@ -100,6 +104,13 @@ def main(argv=None):
         if args.nproc < 1:
             r.error("--nproc must be at least 1")
         dist_run.launch(args.nproc, [args.script] + args.args, args.hostfile)
+    if args.command == "export":
+        try:
+            print(f"wrote {train.export_checkpoint(args.checkpoint, args.output, args.opset)}")
+        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as err:
+            print(f"ember export: error: {err}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "train":
         train.check_arguments(t, args)
         if args.nproc < 1:

@@ -19,17 +19,21 @@ class DataError(ValueError):
 
 
 # ---------------------------------------------------------------- data
-def load_digits_arrays():
+def load_digits_arrays(with_scale=False):
+    """The digits as (images in [0, 1], labels), and with `with_scale` the divisor that made them
+    (16: the pixels are 0..16)."""
     try:
         from sklearn.datasets import load_digits
     except ImportError:
         raise DataError("the built-in digits data needs scikit-learn: pip install 'ember[train]'") from None
     d = load_digits()
-    return d.images[:, None].astype(np.float32) / 16.0, d.target.astype(np.int64)
+    x, y = d.images[:, None].astype(np.float32) / 16.0, d.target.astype(np.int64)
+    return (x, y, 16.0) if with_scale else (x, y)
 
 
-def load_user_arrays(path):
-    """Images and labels from a .npz (arrays 'x'/'X' and 'y') or a CSV (pixels..., label)."""
+def load_user_arrays(path, with_scale=False):
+    """Images and labels from a .npz (arrays 'x'/'X' and 'y') or a CSV (pixels..., label); with
+    `with_scale` also the divisor that scaled the pixels to [0, 1] (1 if they were already)."""
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file")
     if path.endswith(".npz"):
@@ -45,7 +49,8 @@ def load_user_arrays(path):
         x, y = _read_csv(path)
     else:
         raise DataError(f"{path}: use a .npz file (arrays x, y) or a .csv file (pixel columns, then a label)")
-    return _check_arrays(np.asarray(x), np.asarray(y), path)
+    x, y = _check_arrays(np.asarray(x), np.asarray(y), path)
+    return (x, y, _last_scale[0]) if with_scale else (x, y)
 
 
 def _read_csv(path):
@@ -101,9 +106,13 @@ def _check_arrays(x, y, path):
         raise DataError(f"{path}: images must have shape (N, H, W) or (N, C, H, W), got {x.shape}")
     x = x.astype(np.float32)
     hi = x.max()
+    _last_scale[0] = float(hi) if hi > 1 else 1.0
     if hi > 1:
         x = x / hi  # scale to [0, 1]
     return x, y.astype(np.int64)
+
+
+_last_scale = [1.0]  # the divisor _check_arrays last used
 
 
 # ---------------------------------------------------------------- models
@@ -156,7 +165,7 @@ def run(args):
     ember.set_num_threads(args.threads)
     rank, world = _start_ranks(args)  # (0, 1) unless `--nproc N` started this under mpiexec
     ember.manual_seed(args.seed)
-    x, y = load_user_arrays(args.data) if args.data else load_digits_arrays()
+    x, y, scale = load_user_arrays(args.data, with_scale=True) if args.data else load_digits_arrays(with_scale=True)
     num_classes = int(y.max()) + 1
     full = TensorDataset(ember.from_numpy(np.ascontiguousarray(x)), ember.from_numpy(y))
     n_test = max(1, int(0.2 * len(full)))
@@ -240,6 +249,10 @@ def run(args):
         if rank != 0:
             return None
         model = _plain_model(model, args.model, tuple(x.shape[1:]), num_classes)
+    meta = checkpoint_meta(args.model, tuple(x.shape[1:]), [str(i) for i in range(num_classes)], scale)
+    if stopper.best_state is not None:  # best.pt again, now with what rebuilds the model and its inputs
+        save_checkpoint(model, meta, best_path)
+    onnx_path = _export_onnx(model, meta, os.path.join(args.out, "model.onnx"))
     test_loss, test_acc = evaluate(model, test_loader, loss_fn)
     elapsed = time.perf_counter() - start
     if writer is not None:
@@ -249,11 +262,93 @@ def run(args):
     print(f"\ntest accuracy {test_acc:.4f} (test loss {test_loss:.4f}) with the best epoch "
           f"({stopper.best_epoch + 1}); {elapsed:.1f} s")
     print(f"best checkpoint: {best_path}")
+    if onnx_path:
+        print(f"ONNX model: {onnx_path}")
     if writer is not None:
         print(f"TensorBoard logs: {writer.get_logdir()}   (view: tensorboard --logdir {os.path.join(args.out, 'runs')})")
     if plot:
         print(f"curves: {plot}")
     return test_acc
+
+
+# ---------------------------------------------------------------- checkpoints that rebuild their model
+# best.pt stays a plain state_dict (model.load_state_dict(ember.load(path)) works, in torch too);
+# what rebuilds the model and preprocesses its inputs rides in the state_dict's own metadata,
+# ``state._metadata[""]["ember_train"]``: plain dicts, lists, strings and numbers, which the
+# weights-only loader reads without running any code.
+META_KEY = "ember_train"
+
+
+def checkpoint_meta(arch, input_shape, classes, scale=1.0, mean=None, std=None):
+    """The metadata ``ember train`` stores: a model's input x (in the training data's units)
+    becomes ``(x / scale - mean) / std`` per channel before the forward pass."""
+    c = int(input_shape[0])
+    return {"format": "ember-train/1", "arch": arch,
+            "arch_args": {"in_shape": [int(v) for v in input_shape], "num_classes": len(classes)},
+            "input_shape": [int(v) for v in input_shape], "classes": [str(k) for k in classes],
+            "scale": float(scale), "mean": [0.0] * c if mean is None else [float(v) for v in mean],
+            "std": [1.0] * c if std is None else [float(v) for v in std],
+            "value_range": [0.0, float(scale)]}
+
+
+def save_checkpoint(model, meta, path):
+    """Save `model`'s state_dict with `meta` (see checkpoint_meta) in its metadata."""
+    import ember
+    state = model.state_dict()
+    state._metadata[""] = {**state._metadata.get("", {}), META_KEY: meta}
+    ember.save(state, path)
+
+
+def checkpoint_metadata(path_or_state):
+    """The metadata ``ember train`` stored in a checkpoint (a path or a loaded state_dict);
+    None for a state_dict saved without it."""
+    import ember
+    state = ember.load(path_or_state) if isinstance(path_or_state, (str, os.PathLike)) else path_or_state
+    return (getattr(state, "_metadata", None) or {}).get("", {}).get(META_KEY)
+
+
+def load_checkpoint_model(path):
+    """``(model, meta)`` from a checkpoint ``ember train`` wrote (a file, or the folder that holds
+    best.pt): the model rebuilt from its architecture and arguments, weights loaded, in eval mode.
+    Raises ValueError for a checkpoint without the metadata."""
+    import ember
+    if os.path.isdir(path):
+        path = os.path.join(path, "best.pt")
+    state = ember.load(path)
+    meta = checkpoint_metadata(state)
+    if meta is None:
+        raise ValueError(f"{path}: no model description in this checkpoint (not written by `ember train`, "
+                         "or by a version before it stored one)")
+    args = meta["arch_args"]
+    model = make_model(meta["arch"], tuple(args["in_shape"]), args["num_classes"])
+    model.load_state_dict(state)
+    return model.eval(), meta
+
+
+def export_checkpoint(path, out, opset_version=None):
+    """Write the ONNX file for a checkpoint ``ember train`` wrote (input "input", output "logits",
+    a dynamic batch axis)."""
+    model, meta = load_checkpoint_model(path)
+    return export_model(model, meta, out, opset_version)
+
+
+def export_model(model, meta, path, opset_version=None):
+    import ember
+    from . import onnx
+    x = ember.zeros(2, *meta["input_shape"])
+    onnx.export(model, (x,), path, input_names=["input"], output_names=["logits"], opset_version=opset_version,
+                dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    return path
+
+
+def _export_onnx(model, meta, path):
+    """model.onnx beside best.pt (skipped with a note when the onnx extra is missing)."""
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        print("(model.onnx skipped: pip install 'ember[onnx]')")
+        return None
+    return export_model(model, meta, path)
 
 
 # ---------------------------------------------------------------- data-parallel (`--nproc N`)
@@ -296,6 +391,7 @@ def _plain_model(model, arch, in_shape, num_classes):
     plain = make_model(arch, in_shape, num_classes)
     plain.load_state_dict(model.state_dict())
     return plain
+
 
 
 def _writer(logdir):
