@@ -135,4 +135,7 @@ def __getattr__(name):
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast
         from .amp import autocast_mode
         return getattr(autocast_mode, name)
+    if name in ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"):
+        from .autograd import anomaly_mode
+        return getattr(anomaly_mode, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

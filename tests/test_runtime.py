@@ -397,7 +397,7 @@ def test_detect_anomaly_names_the_function(case):
             with pytest.raises(RuntimeError) as err:
                 quiet(lambda: out.sum().backward())
         msgs.append(str(err.value))
-        assert not L.is_anomaly_enabled() if hasattr(L, "is_anomaly_enabled") else True
+        assert not L.is_anomaly_enabled()
     assert msgs[0] == msgs[1] and "returned nan values" in msgs[0]
     # without anomaly mode the same graph runs to the end
     a = ember.tensor([0.0, 1.0], requires_grad=True)
@@ -408,9 +408,15 @@ def test_detect_anomaly_names_the_function(case):
 def test_set_detect_anomaly():
     for L in LIBS:
         L.autograd.set_detect_anomaly(True)
-        assert L.autograd.grad_mode is not None if L is torch else L.autograd.is_anomaly_enabled()
+        assert L.is_anomaly_enabled()
         L.autograd.set_detect_anomaly(False)
-    assert not ember.autograd.is_anomaly_enabled()
+        assert not L.is_anomaly_enabled()
+        L.set_anomaly_enabled(True)
+        assert L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()
+        L.set_anomaly_enabled(False)
+        with L.autograd.set_detect_anomaly(True, check_nan=False):
+            assert L.is_anomaly_enabled() and not L.is_anomaly_check_nan_enabled()
+        assert not L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()
 
 
 # ---------------------------------------------------------------------- profiler

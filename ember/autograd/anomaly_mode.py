@@ -75,3 +75,8 @@ class set_detect_anomaly:
         state.enabled, state.check_nan = self.prev, self.prev_nan
         return False
 
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    """``torch.set_anomaly_enabled``: turn anomaly detection on or off (no context manager)."""
+    state.enabled, state.check_nan = bool(enabled), check_nan
