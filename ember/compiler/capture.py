@@ -175,7 +175,9 @@ class Recorder:
         self.connected |= connect
         self.op_index[id(op)] = len(self.instrs)
         self.keep.append(op)  # alive while recording, so that no other op gets its id
-        self.instrs.append(["op", type(op), specs, dict(options), y, outlists, connect, None])
+        x0 = inputs[0] if inputs else None
+        same0 = isinstance(x0, Tensor) and x0._data.shape == out._data.shape and x0._data.dtype == out._data.dtype
+        self.instrs.append(["op", type(op), specs, dict(options), y, outlists, connect, None, same0])
 
     def host(self, t):
         if self.fullgraph:

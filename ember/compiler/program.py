@@ -21,6 +21,7 @@ from ..autograd.function import Node
 
 _mode = grad_mode.state
 _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.asarray
+_UFUNCS = None  # op class -> the NumPy ufunc its forward is (made on first use)
 
 
 def _freed_node():
@@ -30,6 +31,11 @@ def _freed_node():
     n._freed = n.check = True
     n.next, n.n_out, n.seq = [], 1, 0
     return n
+
+
+def _ufuncs():
+    from ..ops import pointwise as P
+    return {P.Add: np.add, P.Sub: np.subtract, P.Mul: np.multiply, P.Div: np.divide}
 
 
 def _output_tensor(a):
@@ -77,6 +83,38 @@ class Program:
             self._code = self.generate()
         return self._code(arg_tensors)
 
+    def reads(self):
+        """How many times each slot is read by a step or the outputs."""
+        n = {}
+
+        def mark(spec):
+            c = spec[0]
+            if c in ("t", "a"):
+                n[spec[1]] = n.get(spec[1], 0) + 1
+            elif c in ("list", "tuple"):
+                for x in spec[1]:
+                    mark(x)
+            elif c == "dict":
+                for x in spec[1].values():
+                    mark(x)
+
+        mark(self.outputs)
+        for ins in self.instrs:
+            kind = ins[0]
+            if kind == "op":
+                for sp in ins[2]:
+                    mark(sp)
+            elif kind == "copy":
+                n[ins[1]] = n.get(ins[1], 0) + 1
+                n[ins[2]] = n.get(ins[2], 0) + 1
+            elif kind == "call":
+                for sp in list(ins[2]) + list(ins[3].values()):
+                    mark(sp)
+            elif kind == "backward":
+                for _, _, sl in ins[1]:
+                    n[sl] = n.get(sl, 0) + 1
+        return n
+
     def prune(self):
         """Drop steps whose results nothing reads: ops whose output is unused (and that backward
         does not need), .grad loads no later step uses."""
@@ -98,7 +136,7 @@ class Program:
         for ins in reversed(self.instrs):
             kind = ins[0]
             if kind == "op":
-                _, _, specs, _, y, out_lists, _, keep = ins
+                _, _, specs, _, y, out_lists, _, keep = ins[:8]
                 if keep is None and not out_lists and y not in used:
                     continue
                 for sp in specs:
@@ -119,6 +157,9 @@ class Program:
         """The step program as one Python function: slots are its locals, constants, classes and
         functions its globals, the backward pass unrolled with every gradient's route, shape
         fit and buffer fixed at capture. No interpretation is left per step."""
+        global _UFUNCS
+        if _UFUNCS is None:
+            _UFUNCS = _ufuncs()
         env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_fit": _fit_array,
                "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor}
         lines = ["def replay(A):"]
@@ -173,10 +214,21 @@ class Program:
                 return "[" + ", ".join(tensor_expr(x[1]) for x in sp[1]) + "]"
             return arg_expr(sp)
 
+        uses = self.reads()  # slot -> how many times it is read (for the in-place rewrite below)
+        skip_copy = None
         for i, ins in enumerate(self.instrs):
             kind = ins[0]
+            nxt = self.instrs[i + 1] if i + 1 < len(self.instrs) else None
+            if kind == "op" and ins[1] in _UFUNCS and ins[7] is None and ins[8] and not ins[5] and not ins[3] \
+                    and nxt is not None and nxt[0] == "copy" and nxt[2] == ins[4] and uses.get(ins[4]) == 1 \
+                    and ins[2][0][0] == "t" and nxt[1] == ins[2][0][1] and len(ins[2]) == 2:
+                # x.op_(y) recorded as y' = op(x, y) then x[...] = y': one ufunc writing into x
+                x, other = slot(ins[2][0][1]), op_input(ins[2][1], [])
+                put(f"    {const(_UFUNCS[ins[1]], 'U')}({x}, {other}, out={x})")
+                skip_copy = i + 1
+                continue
             if kind == "op":
-                _, cls, specs, options, y, out_lists, _, keep = ins
+                _, cls, specs, options, y, out_lists, _, keep = ins[:8]
                 outs = []
                 xs = [op_input(sp, outs) for sp in specs]
                 fw = const(cls.forward, "FW")
@@ -195,7 +247,8 @@ class Program:
                         put(f"    {f}.inputs = [{', '.join(tensor_expr(sp[1]) if sp[0] == 't' else x for sp, x in zip(specs, xs))}]")
                     put(f"    {f}.next, {f}.y = {const(keep)}, s{y}")
             elif kind == "copy":
-                put(f"    {slot(ins[1])}[...] = {slot(ins[2])}")
+                if skip_copy != i:
+                    put(f"    {slot(ins[1])}[...] = {slot(ins[2])}")
                 t = self.tensor_of.get(ins[1])
                 if t is not None:
                     put(f"    {const(t, 'T')}._version[0] += 1")
@@ -355,7 +408,7 @@ class Program:
         for ins in self.instrs:
             kind = ins[0]
             if kind == "op":
-                _, cls, specs, options, y, out_lists, connect, _ = ins
+                _, cls, specs, options, y, out_lists, connect, _ = ins[:8]
                 ins_t, lists = [], None
                 for sp in specs:
                     if sp[0] == "out":
