@@ -343,6 +343,8 @@ def prelu(input, weight):
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{weight._data.size} and channel size = {input._data.shape[1]}.")
         weight = weight.reshape((-1,) + (1,) * (input._data.ndim - 2))
+    elif input._data.ndim == 0 and weight._data.ndim:
+        weight = weight.reshape(())  # a 0-d input keeps its shape, as in torch
     return P.where(input > 0, input, weight * input)
 
 
@@ -679,6 +681,8 @@ def _softmax_like(op, input, dim, dtype):
                          f"but got {dim})")
     if nd == 0:
         return op.apply(input.reshape(1), 0).reshape(())
+    if not input._data.size:  # nothing to normalise (NumPy's max has no identity over an empty dim)
+        return input.clone()
     return op.apply(input, dim % nd)
 
 

@@ -55,7 +55,7 @@ def _cols(x, k, stride, pads, dilation, groups):
     win = as_strided(  # (G, C/g, kh, kw, OH, OW, N), a view
         a, (groups, cg, k[0], k[1], out[0], out[1], n),
         (sc * cg, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn))
-    return get_array_module(x).ascontiguousarray(win).reshape(groups, cg * k[0] * k[1], -1), out
+    return get_array_module(x).ascontiguousarray(win).reshape(groups, cg * k[0] * k[1], out[0] * out[1] * n), out
 
 
 _BLOCK = 128  # a transposing copy in pieces of this many rows: NumPy's whole-array one misses the cache (~2x slower)
@@ -79,7 +79,8 @@ def _transpose_into(dst, src, bias=None):
 def _grad_matrix(g, groups):
     """(N, O, OH, OW) -> (groups, O/g, OH*OW*N), the layout of the column matrix."""
     o = g.shape[1]
-    return get_array_module(g).ascontiguousarray(g.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
+    n = g.shape[0] * g.shape[2] * g.shape[3]  # (explicit sizes here and below: the batch may be empty)
+    return get_array_module(g).ascontiguousarray(g.transpose(1, 2, 3, 0)).reshape(groups, o // groups, n)
 
 
 def _conv(x, w, b, cfg):
@@ -90,7 +91,7 @@ def _conv(x, w, b, cfg):
     y = w.reshape(groups, o // groups, -1) @ col                      # (G, O/G, OH*OW*N)
     res = xp.empty((x.shape[0], o) + out, dtype=y.dtype)
     if xp is np:
-        _transpose_into(res.reshape(x.shape[0], -1), y.reshape(-1, x.shape[0]),
+        _transpose_into(res.reshape(x.shape[0], o * out[0] * out[1]), y.reshape(o * out[0] * out[1], x.shape[0]),
                         None if b is None else np.repeat(b, out[0] * out[1]))
         return res, col
     y = y.reshape(o, out[0], out[1], x.shape[0]).transpose(3, 0, 1, 2)

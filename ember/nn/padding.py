@@ -56,8 +56,9 @@ def _index(n, a, b, mode):
         j = np.where(j > n - 1, 2 * (n - 1) - j, j)
     elif mode == "replicate":
         j = np.clip(j, 0, n - 1)
-    else:  # circular
-        j = j % n
+    else:  # circular: negative pads crop first, then the rest wraps around what remains (as torch)
+        lo, hi = max(-a, 0), n - max(-b, 0)
+        j = lo + np.arange(-max(a, 0), hi - lo + max(b, 0)) % (hi - lo)
     return j
 
 

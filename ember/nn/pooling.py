@@ -82,7 +82,8 @@ class _PlaneGather(Op):
         self.size, self.idx = x.shape[-2:], idx
         lead = x.shape[:-2]
         xp = get_array_module(x)
-        flat = xp.take_along_axis(x.reshape(lead + (-1,)), idx.reshape(lead + (-1,)), axis=-1)
+        flat = xp.take_along_axis(x.reshape(lead + (x.shape[-2] * x.shape[-1],)),
+                                  idx.reshape(lead + (idx.shape[-2] * idx.shape[-1],)), axis=-1)  # (sizes: lead may be 0)
         return flat.reshape(idx.shape)
 
     def backward(self, gy):
@@ -100,7 +101,8 @@ class _PlaneScatter(Op):
         plane = size[0] * size[1]
         if unique:  # each input is picked at most once: a plain write
             out = xp.zeros(lead + (plane,), dtype=g.dtype)
-            xp.put_along_axis(out, idx.reshape(lead + (-1,)), g.reshape(lead + (-1,)), axis=-1)
+            n = idx.shape[-2] * idx.shape[-1]  # (explicit sizes: lead may be 0)
+            xp.put_along_axis(out, idx.reshape(lead + (n,)), g.reshape(lead + (n,)), axis=-1)
         else:  # overlapping windows: one bincount over all planes (accumulates in float64)
             rows = xp.arange(math.prod(lead), dtype=np.int64).reshape(lead + (1, 1)) * plane
             out = xp.bincount((idx + rows).ravel(), weights=g.ravel(), minlength=math.prod(lead) * plane)
@@ -328,6 +330,19 @@ def _adaptive_avg_pool2d(x, output_size):
     return total / _wrap(xp.asarray(np.outer(nh, nw).astype(dt)))
 
 
+def _adaptive_avg_separable(x, sizes):
+    """Adaptive average over the last len(sizes) dims, one dim at a time: a box's mean is the
+    mean of means along each side (interpolate's area mode on 5-D input)."""
+    nd = x._data.ndim
+    xp = get_array_module(x._data)
+    for i, out in enumerate(sizes):
+        d = nd - len(sizes) + i
+        m, n = _pool_matrix(x._data.shape[d], out, x._data.dtype)
+        w = _wrap(xp.asarray(m / n[:, None].astype(x._data.dtype)))  # (out, size): each row averages a window
+        x = (x.movedim(d, -1) @ w.mT).movedim(-1, d)
+    return x
+
+
 def adaptive_avg_pool2d(input, output_size):
     """Average over torch's adaptive windows to get an (oh, ow) output."""
     _check_dims(input, 2, "adaptive_avg_pool2d")
@@ -354,7 +369,7 @@ def _adaptive_max_pool2d(x, output_size, return_indices):
     ih, iw = idx
     flat = ih[:, None, :, None] * w + iw[None, :, None, :]          # (oh, ow, kh, kw)
     flat = xp.asarray(flat.reshape(oh, ow, -1))
-    vals = a.reshape(a.shape[:-2] + (-1,))[..., flat]               # (..., oh, ow, kh*kw)
+    vals = a.reshape(a.shape[:-2] + (h * w,))[..., flat]            # (..., oh, ow, kh*kw)
     best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
     pos = xp.take_along_axis(xp.broadcast_to(flat, vals.shape), best[..., None], axis=-1)[..., 0]
     y = _PlaneGather.apply(x, pos)

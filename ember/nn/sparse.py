@@ -39,7 +39,7 @@ class EmbeddingBackward(Op):
     def forward(self, g, idx, num, padding_idx, scale):
         xp = get_array_module(g)
         flat = idx.ravel()
-        g2 = g.reshape(flat.size, -1)
+        g2 = g.reshape(flat.size, g.shape[-1])
         self.factor = None
         if scale:  # scale_grad_by_freq: divide each row by how often its index occurs in the batch
             counts = xp.bincount(flat, minlength=num)
@@ -77,7 +77,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of `weight` picked by the integer tensor `input`."""
-    if input._data.dtype.kind not in "iu":
+    if input._data.dtype != np.int64 and input._data.dtype != np.int32:
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
     n = weight._data.shape[0]

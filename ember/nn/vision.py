@@ -145,7 +145,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return adaptive_avg_pool1d(input, sizes)
         if nd == 4:
             return adaptive_avg_pool2d(input, sizes)
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors supported (got {nd}D) for area mode")
+        if nd == 5:
+            from .pooling import _adaptive_avg_separable
+            return _adaptive_avg_separable(input, sizes)
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) for area mode")
     out = input
     for i, (o, s) in enumerate(zip(sizes, scales)):
         d = 2 + i

@@ -23,7 +23,7 @@ def _item(i):
     if isinstance(i, Tensor):
         a = i._data
         k = a.dtype.kind
-        if k in "iu" and a.dtype != np.uint8:
+        if a.dtype == np.int64 or a.dtype == np.int32:
             return int(a) if a.ndim == 0 else a  # a 0-d integer tensor selects, as an int does
         if k == "b" or a.dtype == np.uint8:
             return a.astype(bool, copy=False)  # uint8 indices are (deprecated) masks in torch
@@ -381,7 +381,7 @@ def take_along_dim(input, indices, dim=None):
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{_tname(indices._data.dtype)}")
     if dim is None:
-        return gather(input.reshape(-1), 0, indices.reshape(-1))
+        return gather(input.reshape(-1), 0, indices.reshape(-1))  # (here torch does not wrap negative indices)
     if input._data.ndim != indices._data.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {input._data.ndim} dimensions for input, and {indices._data.ndim} dimensions "
@@ -396,6 +396,9 @@ def take_along_dim(input, indices, dim=None):
     shape = list(np.broadcast_shapes(a, b))
     xs, ids = list(shape), list(shape)
     xs[d], ids[d] = input._data.shape[d], indices._data.shape[d]
+    ix = indices._data
+    if ix.size and ix.min() < 0:  # torch counts negative indices from the end here (gather does not)
+        indices = _wrap(np.where(ix < 0, ix + input._data.shape[d], ix))
     return gather(input.expand(*xs), d, indices.expand(*ids))
 
 
@@ -464,13 +467,24 @@ def scatter_add(input, dim, index, src):
 
 
 # ---------------------------------------------------------------- index_* and masks
-def _check_vector_index(name, index, size):
+def _check_vector_index(name, index, size, dim=0):
+    if name == "index_copy" and index._data.dtype != np.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {_tname(index._data.dtype)}")
     if index._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
     if index._data.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     ix = index._data
-    if ix.size and (ix.min() < -size or ix.max() >= size):
+    if ix.size and (ix.min() < (-size if name == "index_fill" else 0) or ix.max() >= size):
+        # only index_fill counts negative indices from the end; each op words its error its own way
+        bad = int(ix.min()) if ix.min() < 0 else int(ix.max())
+        where = f"index {bad} is out of bounds for dimension {dim} with size {size}"
+        if name == "index_add":
+            raise RuntimeError(where)
+        if name in ("index_copy", "index_fill"):
+            raise IndexError(("index_copy_(): " if name == "index_copy" else "") + where)
+        if name == "index_select" and dim != 0:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
     return ix.reshape(-1)
 
@@ -478,7 +492,7 @@ def _check_vector_index(name, index, size):
 def index_select(input, dim, index):
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
-    ix = _check_vector_index("index_select", index, size)
+    ix = _check_vector_index("index_select", index, size, d)
     if input._data.ndim == 0:
         return AdvancedIndex.apply(input.reshape(1), (ix,)).reshape(())
     return AdvancedIndex.apply(input, (slice(None),) * d + (ix, Ellipsis))
@@ -486,20 +500,20 @@ def index_select(input, dim, index):
 
 def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, input._data.ndim)
-    ix = _check_vector_index("index_add", index, input._data.shape[d] if input._data.ndim else 1)
+    ix = _check_vector_index("index_add", index, input._data.shape[d] if input._data.ndim else 1, d)
     src = source * alpha if alpha != 1 else source
     return input + IndexGrad.apply(src, input._data.shape, (slice(None),) * d + (ix, Ellipsis))
 
 
 def index_copy(input, dim, index, source):
     d = _wrap_dim(dim, input._data.ndim)
-    ix = _check_vector_index("index_copy", index, input._data.shape[d] if input._data.ndim else 1)
+    ix = _check_vector_index("index_copy", index, input._data.shape[d] if input._data.ndim else 1, d)
     return IndexPut.apply(input, None, (slice(None),) * d + (ix, Ellipsis), source)
 
 
 def index_fill(input, dim, index, value):
     d = _wrap_dim(dim, input._data.ndim)
-    ix = _check_vector_index("index_fill", index, input._data.shape[d] if input._data.ndim else 1)
+    ix = _check_vector_index("index_fill", index, input._data.shape[d] if input._data.ndim else 1, d)
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
     return IndexPut.apply(input, None, (slice(None),) * d + (ix, Ellipsis), value)
@@ -548,6 +562,8 @@ def argwhere(input):
 
 
 def take(input, index):
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_tname(index._data.dtype)}")
     ix = index._data
     n = input._data.size
     if ix.size and (ix.min() < -n or ix.max() >= n):

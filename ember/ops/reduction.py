@@ -498,6 +498,9 @@ def cumprod(input, dim, *, dtype=None):
 
 def _cum_extreme(input, dim, accumulate):
     d = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:  # one element: itself, at index 0
+        r = _cum_extreme(input.reshape(1), 0, accumulate)
+        return values_indices(r[0].reshape(()), r[1].reshape(()))
     a = np.moveaxis(input._data, d, -1)
     acc = accumulate(a, axis=-1)
     n = a.shape[-1]
