@@ -1,5 +1,5 @@
-"""Convolution: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d and F.conv1d/2d,
-F.conv_transpose1d/2d.
+"""Convolution: Conv1d/2d/3d, ConvTranspose1d/2d/3d and F.conv1d/2d/3d,
+F.conv_transpose1d/2d/3d.
 
 Three primitives carry every gradient, each one's backward made of the other two, so
 gradients of any order work:
@@ -234,6 +234,8 @@ def _conv_nd(input, weight, bias, stride, padding, dilation, groups, nd, name):
     if nd == 1:  # run as 2-D with height 1
         cfg = ((1, stride[0]), ((0, 0), pads[0]), (1, dilation[0]), groups)
         return Convolution.apply(input.unsqueeze(2), weight.unsqueeze(2), bias, cfg).squeeze(2)
+    if nd == 3:
+        return _conv3d(input, weight, bias, stride, pads, dilation, groups)
     return Convolution.apply(input, weight, bias, (stride, pads, dilation, groups))
 
 
@@ -274,6 +276,8 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
     if nd == 1:
         cfg = ((1, stride[0]), ((0, 0), (padding[0], padding[0])), (1, dilation[0]), groups)
         return ConvTranspose.apply(input.unsqueeze(2), weight.unsqueeze(2), bias, cfg, (1,) + size).squeeze(2)
+    if nd == 3:
+        return _conv_transpose3d(input, weight, bias, stride, padding, dilation, groups, size)
     cfg = (stride, tuple((p, p) for p in padding), dilation, groups)
     return ConvTranspose.apply(input, weight, bias, cfg, size)
 
@@ -288,6 +292,56 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The transpose (gradient) of conv2d; weight (C_in, C_out/groups, kh, kw)."""
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                               "conv_transpose2d")
+
+
+# ---------------------------------------------------------------- 3-D, through the 2-D primitives
+# A 3-D convolution is a 2-D one whose input channels are (channel, kernel depth) pairs: for each
+# output depth, the kd input slices it sees are stacked as channels (one copy of kd times the
+# input), then ONE 2-D convolution runs over all (batch, output depth) pairs. The transpose is
+# the adjoint: one 2-D transposed convolution, then the depth slices are added back with fold.
+def _conv3d(x, w, b, stride, pads, dilation, groups):
+    from .padding import pad
+    n, k = x.shape[0], w.shape[2]
+    if pads[0] != (0, 0):
+        x = pad(x, (0, 0, 0, 0) + pads[0])
+    # (contiguous first: Tensor.unfold misreads the strides of an array that owns non-C-ordered memory)
+    win = x.contiguous().unfold(2, dilation[0] * (k - 1) + 1, stride[0])[..., ::dilation[0]]  # (N, C, OD, H, W, kd)
+    od = win.shape[2]
+    cols = win.permute(0, 2, 1, 5, 3, 4).reshape((n * od, -1) + tuple(x.shape[3:]))  # channels (c, k)
+    w2 = w.reshape((w.shape[0], -1) + tuple(w.shape[3:]))                         # (O, C/g*kd, kh, kw)
+    y = Convolution.apply(cols, w2, b, (stride[1:], pads[1:], dilation[1:], groups))  # (N*OD, O, OH, OW)
+    return y.reshape((n, od) + tuple(y.shape[1:])).transpose(1, 2).contiguous()
+
+
+def _conv_transpose3d(x, w, b, stride, padding, dilation, groups, size):
+    from .fold import fold
+    from .padding import pad
+    n, _, d = x.shape[:3]
+    cout, k = w.shape[1] * groups, w.shape[2]
+    x2 = x.transpose(1, 2).reshape((n * d,) + tuple(x.shape[1:2] + x.shape[3:]))      # (N*D, C, H, W)
+    w2 = w.reshape((w.shape[0], -1) + tuple(w.shape[3:]))                             # (C, O/g*kd, kh, kw)
+    cfg = (stride[1:], tuple((p, p) for p in padding[1:]), dilation[1:], groups)
+    y = ConvTranspose.apply(x2, w2, None, cfg, size[1:])                              # (N*D, O*kd, OH, OW)
+    oh, ow = y.shape[2:]
+    cols = y.reshape(n, d, cout, k, oh, ow).permute(0, 2, 4, 5, 3, 1).reshape(n, -1, d)  # (N, O*OH*OW*kd, D)
+    full = (d - 1) * stride[0] + dilation[0] * (k - 1) + 1        # every depth the slices reach
+    y = fold(cols, (full, 1), (k, 1), (dilation[0], 1), 0, (stride[0], 1))[..., 0]    # (N, O*OH*OW, full)
+    y = y[..., padding[0]:padding[0] + size[0]]                   # drop the padding ...
+    if y.shape[-1] < size[0]:                                     # ... output_padding may reach past it
+        y = pad(y, (0, size[0] - y.shape[-1]))
+    y = y.reshape(n, cout, oh, ow, size[0]).permute(0, 1, 4, 2, 3).contiguous()
+    return y if b is None else y + b.reshape(-1, 1, 1, 1)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation over (N, C, D, H, W) input with weight (O, C/groups, kd, kh, kw)."""
+    return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The transpose (gradient) of conv3d; weight (C_in, C_out/groups, kd, kh, kw)."""
+    return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                              "conv_transpose3d")
 
 
 # ---------------------------------------------------------------- modules
@@ -359,7 +413,7 @@ class _ConvNd(Module):
         return s.format(**self.__dict__)
 
     def _conv_forward(self, input, weight, bias):
-        fn = conv1d if self._nd == 1 else conv2d
+        fn = (conv1d, conv2d, conv3d)[self._nd - 1]
         if self.padding_mode != "zeros":
             from .padding import pad
             return fn(pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight, bias,
@@ -419,7 +473,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(s - m for s, m in zip(output_size, mins))
 
     def forward(self, input, output_size=None):
-        fn = conv_transpose1d if self._nd == 1 else conv_transpose2d
+        fn = (conv_transpose1d, conv_transpose2d, conv_transpose3d)[self._nd - 1]
         return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                   self.groups, self.dilation)
 
@@ -444,3 +498,23 @@ class ConvTranspose2d(_ConvTransposeNd):
                          dilation, padding_mode, device, dtype)
 
 
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C_in, D, H, W)."""
+    _nd = 3
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
+                         padding_mode, device, dtype)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution (the gradient of Conv3d with respect to its input)."""
+    _nd = 3
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)

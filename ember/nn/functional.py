@@ -7,7 +7,7 @@ from .activation import (threshold, threshold_, relu, relu_, hardtanh, hardtanh_
                          leaky_relu_, prelu, rrelu, rrelu_, elu, elu_, celu, celu_, selu, selu_, gelu, silu,
                          softplus, mish, sigmoid, tanh, softsign, hardsigmoid, hardswish, hardshrink, softshrink,
                          tanhshrink, logsigmoid, glu, softmax, log_softmax, softmin, gumbel_softmax)
-from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
 from .distance import pairwise_distance, cosine_similarity, pdist  # noqa: F401
 from .dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
                       feature_alpha_dropout)
@@ -19,7 +19,9 @@ from .padding import pad  # noqa: F401
 from .pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, max_pool2d_with_indices,  # noqa: F401
                       max_unpool1d, max_unpool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
                       adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool1d_with_indices,
-                      adaptive_max_pool2d_with_indices, lp_pool1d, lp_pool2d)
+                      adaptive_max_pool2d_with_indices, lp_pool1d, lp_pool2d, max_pool3d, max_pool3d_with_indices,
+                      max_unpool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d,
+                      adaptive_max_pool3d_with_indices, lp_pool3d)
 from .sparse import embedding, one_hot  # noqa: F401
 from .vision import (interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle,  # noqa: F401
                      pixel_unshuffle, channel_shuffle)

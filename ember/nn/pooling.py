@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._backend import get_array_module
+from .._backend import as_strided, get_array_module
 from .._tensor import _wrap
 from ..autograd.function import Op
 from .fold import pad_array, windows, _pair
@@ -572,3 +572,208 @@ class LPPool2d(LPPool1d):
 
     def forward(self, input):
         return lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+# ---------------------------------------------------------------- 3-D pooling
+# The plane machinery above does 3-D too: a (D, H, W) volume is a (D, H*W) plane, so torch's
+# 3-D indices (flat positions in D*H*W) are plane indices and _PlaneGather/_PlaneScatter
+# carry the gradients. Max windows are read from one strided view of the padded volume;
+# sums (average pooling) are separable: the 2-D window sums, then sums over depth windows.
+def _plan3d(input, kernel_size, stride, padding, dilation, ceil_mode, max_pool=True):
+    k = _pair(kernel_size, 3)
+    s = _pair(stride, 3) if stride is not None and stride != [] and stride != () else k
+    p, d = _pair(padding, 3), _pair(dilation, 3)
+    for pp, kk, dd in zip(p, k, d):
+        if max_pool and pp > (dd * (kk - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                               f"kernel_size={kk} and dilation={dd}")
+        if not max_pool and pp > kk // 2:
+            raise RuntimeError(f"pad should be at most half of kernel size, but got pad={pp} and kernel_size={kk}")
+    size = input._data.shape[-3:]
+    geo = [_geometry(size[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(3)]
+    out = tuple(g[0] for g in geo)
+    if min(out) <= 0:
+        c = input._data.shape[-4]
+        raise RuntimeError(f"Given input size: ({c}x{size[0]}x{size[1]}x{size[2]}). Calculated output size: "
+                           f"({c}x{out[0]}x{out[1]}x{out[2]}). Output size is too small")
+    return k, s, tuple(g[1] for g in geo), d, out
+
+
+def _volume_gather(x, idx):
+    """y[..., i, j, l] = x[..., flat idx] over the (D, H, W) volume (differentiable in x)."""
+    lead, (dd, h, w) = x._data.shape[:-3], x._data.shape[-3:]
+    y = _PlaneGather.apply(x.reshape(lead + (dd, h * w)), idx.reshape(idx.shape[:-2] + (-1,)))
+    return y.reshape(idx.shape)
+
+
+def _max_pool3d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    k, s, pads, d, out = _plan3d(x, kernel_size, stride, padding, dilation, ceil_mode)
+    a = x._data
+    xp = get_array_module(a)
+    low = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+    v = pad_array(a, pads, low)
+    st = v.strides[-3:]
+    win = as_strided(v, v.shape[:-3] + out + k, v.strides[:-3] + tuple(t * u for t, u in zip(st, s))
+                     + tuple(t * u for t, u in zip(st, d)))
+    win = win.reshape(win.shape[:-3] + (-1,))                      # (..., OD, OH, OW, K): one copy
+    pos = win.argmax(-1)                                           # torch keeps the first maximum
+    if a.dtype.kind == "f":
+        nan = xp.isnan(win)
+        if nan.any():  # torch's `val > max || isnan(val)` ends on the window's last NaN
+            pos = xp.where(nan.any(-1), win.shape[-1] - 1 - nan[..., ::-1].argmax(-1), pos)
+    kz, ky, kx = xp.unravel_index(pos, k)
+    grid = [np.arange(o) * s[i] - pads[i][0] for i, o in enumerate(out)]
+    z = xp.asarray(grid[0]).reshape(-1, 1, 1) + kz * d[0]
+    yy = xp.asarray(grid[1]).reshape(-1, 1) + ky * d[1]
+    xx = xp.asarray(grid[2]) + kx * d[2]
+    idx = (z * a.shape[-2] + yy) * a.shape[-1] + xx                # torch's flat D*H*W indices
+    y = _volume_gather(x, idx)
+    return (y, _wrap(idx)) if return_indices else y
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W)."""
+    _check_dims(input, 3, "max_pool3d")
+    return _batched(_max_pool3d, input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Put each value back where max_pool3d's indices say it came from (zeros elsewhere)."""
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, 3)
+
+    def run(x, i):
+        lead = x._data.shape[:-3]
+        y = _PlaneScatter.apply(x.reshape(lead + (x._data.shape[-3], -1)),
+                                i._data.reshape(lead + (i._data.shape[-3], -1)), (size[0], size[1] * size[2]), True)
+        return y.reshape(lead + size)
+    return _batched(run, input, 3, indices.unsqueeze(0) if indices.ndim == 4 else indices)
+
+
+def _avg_pool3d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    k, s, pads, _, out = _plan3d(x, kernel_size, stride, padding, 1, ceil_mode, max_pool=False)
+    lead, dd = x._data.shape[:-3], x._data.shape[-3]
+    plane = WindowSum.apply(x, k[1:], s[1:], pads[1:], out[1:])                   # (..., D, OH, OW)
+    total = WindowSum.apply(plane.reshape(lead + (dd, -1)), (k[0], 1), (s[0], 1), (pads[0], (0, 0)),
+                            (out[0], out[1] * out[2])).reshape(lead + out)      # then over depth windows
+    if divisor_override:
+        return total / divisor_override
+    p = _pair(padding, 3)
+    counts = []
+    for i, size in enumerate(x._data.shape[-3:]):  # torch's divisor, as _divisor, along each dim
+        start = np.arange(out[i]) * s[i] - p[i]
+        end = np.minimum(start + k[i], size + p[i])
+        counts.append(end - start if count_include_pad else np.minimum(end, size) - np.maximum(start, 0))
+    div = counts[0][:, None, None] * counts[1][None, :, None] * counts[2][None, None, :]
+    return total / _wrap(get_array_module(x._data).asarray(div.astype(x._data.dtype)))
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W)."""
+    _check_dims(input, 3, "avg_pool3d")
+    return _batched(_avg_pool3d, input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                    divisor_override)
+
+
+def _adaptive_avg_pool3d(x, output_size):
+    lead, (dd, h, w) = x._data.shape[:-3], x._data.shape[-3:]
+    od, oh, ow = (v if v is not None else n for v, n in zip(_pair(output_size, 3), (dd, h, w)))
+    y = _adaptive_avg_pool2d(x, (oh, ow))              # a box's mean is the depth-window mean of plane means
+    y = _adaptive_avg_pool2d(y.reshape(lead + (dd, oh * ow)), (od, oh * ow))
+    return y.reshape(lead + (od, oh, ow))
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Average over torch's adaptive windows to get an (od, oh, ow) output."""
+    _check_dims(input, 3, "adaptive_avg_pool3d")
+    return _batched(_adaptive_avg_pool3d, input, 3, output_size)
+
+
+def _adaptive_max_pool3d(x, output_size, return_indices):
+    a = x._data
+    xp = get_array_module(a)
+    size = a.shape[-3:]
+    outs = tuple(v if v is not None else n for v, n in zip(_pair(output_size, 3), size))
+    idx = []  # every window padded to the largest by repeating its last index, as in 2-D
+    for n, o in zip(size, outs):
+        start, end = _adaptive_bounds(n, o)
+        kk = int((end - start).max())
+        idx.append(np.minimum(start[:, None] + np.arange(kk), end[:, None] - 1))
+    iz, iy, ix = idx
+    flat = ((iz[:, None, None, :, None, None] * size[1] + iy[None, :, None, None, :, None]) * size[2]
+            + ix[None, None, :, None, None, :])                    # (od, oh, ow, kd, kh, kw)
+    flat = xp.asarray(flat.reshape(outs + (-1,)))
+    vals = a.reshape(a.shape[:-3] + (-1,))[..., flat]               # (..., od, oh, ow, K)
+    best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
+    pos = xp.take_along_axis(xp.broadcast_to(flat, vals.shape), best[..., None], axis=-1)[..., 0]
+    y = _volume_gather(x, pos)
+    return (y, _wrap(pos)) if return_indices else y
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over torch's adaptive windows to get an (od, oh, ow) output."""
+    _check_dims(input, 3, "adaptive_max_pool3d")
+    return _batched(_adaptive_max_pool3d, input, 3, output_size, return_indices)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum over each (kd, kh, kw) window of x^p)^(1/p)."""
+    kd, kh, kw = _pair(kernel_size, 3)
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kd * kh * kw).pow(1.0 / norm_type)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling over (N, C, D, H, W)."""
+
+    def forward(self, input):
+        return max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                          self.return_indices)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The inverse of MaxPool3d: values back at their indices, zeros elsewhere."""
+    _tup = staticmethod(lambda v: _pair(v, 3))
+
+    def forward(self, input, indices, output_size=None):
+        return max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class AvgPool3d(AvgPool2d):
+    """3-D average pooling over (N, C, D, H, W)."""
+
+    def forward(self, input):
+        return avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling to a fixed (D, H, W) output size."""
+    _max = False
+
+    def forward(self, input):
+        return adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptivePool):
+    """Max pooling to a fixed (D, H, W) output size."""
+    _max = True
+
+    def forward(self, input):
+        return adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class LPPool3d(LPPool1d):
+    """3-D power-average pooling: (sum of x^p over each window)^(1/p)."""
+
+    def forward(self, input):
+        return lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)

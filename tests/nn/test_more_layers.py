@@ -1,0 +1,241 @@
+"""The rest of nn against torch: 3-D convolution and pooling, lazy modules, EmbeddingBag,
+CTCLoss, AdaptiveLogSoftmaxWithLoss, fractional max pooling."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from helpers import assert_close, check, check_double_backward, check_error
+
+rng = np.random.default_rng(0)
+
+
+# ---------------------------------------------------------------- 3-D convolution
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(stride=2, padding=1),
+    dict(stride=(1, 2, 1), padding=(2, 0, 1), dilation=(2, 1, 2)),
+    dict(groups=2, padding="same"),
+    dict(padding="valid", dilation=(2, 1, 1)),
+])
+def test_conv3d(kw):
+    g = kw.get("groups", 1)
+    x = rng.standard_normal((2, 4, 6, 5, 7))
+    w = rng.standard_normal((6, 4 // g, 3, 2, 3))
+    b = rng.standard_normal(6)
+    check(lambda lib, x, w, b: lib.nn.functional.conv3d(x, w, b, **kw), x, w, b)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(stride=2, padding=1),
+    dict(stride=(2, 2, 1), padding=(1, 0, 1), dilation=(1, 2, 2), output_padding=(1, 1, 0)),
+    dict(groups=2),
+    dict(dilation=(3, 1, 1), output_padding=(2, 0, 0), padding=(2, 1, 0)),  # output_padding >= stride in depth
+])
+def test_conv_transpose3d(kw):
+    g = kw.get("groups", 1)
+    x = rng.standard_normal((2, 4, 4, 5, 3))
+    w = rng.standard_normal((4, 6 // g, 3, 2, 3))
+    b = rng.standard_normal(6)
+    check(lambda lib, x, w, b: lib.nn.functional.conv_transpose3d(x, w, b, **kw), x, w, b)
+
+
+def test_conv3d_unbatched_float32_and_double_backward():
+    x = rng.standard_normal((2, 4, 5, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 2, 3, 2)).astype(np.float32)
+    check(lambda lib, x, w: lib.nn.functional.conv3d(x, w, padding=1), x, w, rtol=1e-4, atol=1e-5)
+    check_double_backward(lambda lib, x, w: lib.nn.functional.conv3d(x, w, stride=2).sin(),
+                          rng.standard_normal((1, 2, 4, 4, 3)), rng.standard_normal((2, 2, 2, 2, 2)))
+    check_double_backward(lambda lib, x, w: lib.nn.functional.conv_transpose3d(x, w, stride=2).sin(),
+                          rng.standard_normal((1, 2, 2, 3, 2)), rng.standard_normal((2, 3, 2, 2, 2)))
+
+
+@pytest.mark.parametrize("cls,kw", [
+    ("Conv3d", dict(in_channels=4, out_channels=6, kernel_size=3, padding=1)),
+    ("Conv3d", dict(in_channels=4, out_channels=6, kernel_size=(2, 3, 1), padding=1, padding_mode="circular")),
+    ("Conv3d", dict(in_channels=4, out_channels=6, kernel_size=3, padding=1, padding_mode="reflect", bias=False)),
+    ("ConvTranspose3d", dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, groups=2)),
+])
+def test_conv3d_modules(cls, kw):
+    x = rng.standard_normal((2, 4, 5, 4, 6)).astype(np.float32)
+    outs = []
+    for lib in (ember, torch):
+        lib.manual_seed(3)
+        m = getattr(lib.nn, cls)(**kw)
+        xt = lib.tensor(x, requires_grad=True)
+        y = m(xt)
+        y.sum().backward()
+        outs.append((y, xt.grad, m.weight.grad, list(m.state_dict()), repr(m)))
+    (ye, gxe, gwe, ke, re), (yt, gxt, gwt, kt, rt) = outs
+    assert ke == kt and re == rt
+    assert_close(ye, yt, rtol=1e-4, atol=1e-5)
+    assert_close(gxe, gxt, rtol=1e-4, atol=1e-4)
+    assert_close(gwe, gwt, rtol=1e-4, atol=1e-3)
+
+
+def test_conv_transpose3d_output_size():
+    x = rng.standard_normal((1, 2, 3, 3, 3)).astype(np.float32)
+    ys = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        m = lib.nn.ConvTranspose3d(2, 3, 3, stride=2)
+        ys.append(m(lib.tensor(x), output_size=(8, 7, 8)))
+    assert_close(ys[0], ys[1], rtol=1e-4, atol=1e-5)
+
+
+def test_conv3d_errors():
+    check_error(lambda lib, x, w: lib.nn.functional.conv3d(x, w), rng.standard_normal((2, 3, 4, 4)),
+                rng.standard_normal((2, 3, 2, 2, 2)))
+    check_error(lambda lib, x, w: lib.nn.functional.conv3d(x, w), rng.standard_normal((1, 4, 4, 4, 4)),
+                rng.standard_normal((2, 3, 2, 2, 2)))
+    check_error(lambda lib, x, w: lib.nn.functional.conv3d(x, w), rng.standard_normal((1, 3, 1, 4, 4)),
+                rng.standard_normal((2, 3, 2, 2, 2)))
+    with pytest.raises(ValueError):
+        ember.nn.Conv3d(4, 6, 3, groups=4)
+
+
+# ---------------------------------------------------------------- 3-D pooling
+X5 = rng.standard_normal((2, 3, 7, 6, 5))
+
+
+@pytest.mark.parametrize("kw", [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), dilation=(2, 1, 1), ceil_mode=True),
+])
+def test_max_pool3d(kw):
+    check(lambda lib, x: lib.nn.functional.max_pool3d(x, **kw), X5)
+    check(lambda lib, x: lib.nn.functional.max_pool3d(x, return_indices=True, **kw)[1], X5, grad=False)
+    check(lambda lib, x: lib.nn.functional.max_pool3d(x[0], **kw), X5)  # unbatched
+
+
+def test_max_pool3d_ties_and_unpool():
+    x = rng.integers(0, 3, (1, 2, 4, 4, 4)).astype(np.float64)  # many equal maxima: torch keeps the first
+    check(lambda lib, x: lib.nn.functional.max_pool3d(x, 2, 1, return_indices=True)[1], x, grad=False)
+    check(lambda lib, x: lib.nn.functional.max_pool3d(x, 2, 1), x)
+
+    def unpool(lib, x):
+        y, i = lib.nn.functional.max_pool3d(x, 2, return_indices=True)
+        return lib.nn.MaxUnpool3d(2)(y, i, output_size=x.shape)
+    check(unpool, X5)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=3, stride=2, padding=1, count_include_pad=False, ceil_mode=True),
+    dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), divisor_override=5),
+])
+def test_avg_pool3d(kw):
+    check(lambda lib, x: lib.nn.functional.avg_pool3d(x, **kw), X5)
+
+
+@pytest.mark.parametrize("size", [1, (3, 2, 4), (None, 4, 2), (4, 4, 4), (7, 6, 5)])
+def test_adaptive_pool3d(size):
+    check(lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x, size), X5)
+    check(lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x, size), X5)
+    check(lambda lib, x: lib.nn.AdaptiveMaxPool3d(size, return_indices=True)(x)[1], X5, grad=False)
+    check(lambda lib, x: lib.nn.AdaptiveAvgPool3d(size)(x[1]), X5)
+
+
+def test_pool3d_modules_and_lp_pool3d():
+    check(lambda lib, x: lib.nn.MaxPool3d(3, 2, 1)(x), X5)
+    check(lambda lib, x: lib.nn.AvgPool3d((2, 2, 3), count_include_pad=False, padding=1)(x), X5)
+    check(lambda lib, x: lib.nn.LPPool3d(2, 2, stride=1)(x), np.abs(X5) + 0.1)
+    check(lambda lib, x: lib.nn.functional.lp_pool3d(x, 3.0, (2, 3, 2), ceil_mode=True), np.abs(X5) + 0.1)
+    assert repr(ember.nn.MaxPool3d(3, 2, 1)) == repr(torch.nn.MaxPool3d(3, 2, 1))
+
+
+def test_pool3d_errors():
+    check_error(lambda lib, x: lib.nn.functional.max_pool3d(x, 2), rng.standard_normal((2, 3, 4)))
+    check_error(lambda lib, x: lib.nn.functional.max_pool3d(x, 2, padding=2), X5)
+    check_error(lambda lib, x: lib.nn.functional.avg_pool3d(x, 8), X5)
+
+
+# ---------------------------------------------------------------- lazy modules
+LAZY = [
+    ("LazyLinear", (5,), (3, 4)),
+    ("LazyLinear", (5, False), (2, 3, 4)),
+    ("LazyConv1d", (4, 3), (2, 3, 7)),
+    ("LazyConv2d", (4, 3), (2, 3, 7, 6)),
+    ("LazyConv2d", (6, 3, 1, 1, 1, 3), (6, 7, 6)),
+    ("LazyConv3d", (4, 2), (2, 3, 4, 5, 4)),
+    ("LazyConvTranspose1d", (4, 3), (2, 3, 7)),
+    ("LazyConvTranspose2d", (4, 3, 2), (3, 7, 6)),
+    ("LazyConvTranspose3d", (4, 2), (2, 3, 4, 5, 4)),
+    ("LazyBatchNorm1d", (), (4, 3)),
+    ("LazyBatchNorm2d", (), (4, 3, 2, 2)),
+    ("LazyBatchNorm3d", (1e-3, None), (4, 3, 2, 2, 2)),
+    ("LazyInstanceNorm1d", (), (4, 3, 5)),
+    ("LazyInstanceNorm2d", (1e-5, 0.1, False, False), (4, 3, 5, 5)),
+    ("LazyInstanceNorm3d", (), (4, 3, 5, 5, 2)),
+]
+
+
+@pytest.mark.parametrize("cls,args,shape", LAZY)
+def test_lazy_modules(cls, args, shape):
+    x = rng.standard_normal(shape).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(7)
+        m = getattr(lib.nn, cls)(*args)
+        keys0 = list(m.state_dict())
+        uninit = m.has_uninitialized_params()
+        y = m(lib.tensor(x))
+        res.append((m, y, keys0, uninit))
+    (me, ye, ke, ue), (mt, yt, kt, ut) = res
+    assert ke == kt and ue == ut
+    assert type(me).__name__ == type(mt).__name__ and repr(me) == repr(mt)
+    assert_close(ye, yt, rtol=1e-5, atol=1e-5)
+    assert list(me.state_dict()) == list(mt.state_dict())
+    for a, b in zip(me.state_dict().values(), mt.state_dict().values()):
+        assert_close(a, b, rtol=1e-6, atol=1e-6)
+    assert [n for n, _ in me.named_parameters()] == [n for n, _ in mt.named_parameters()]
+
+
+def test_lazy_uninitialized_behaviour():
+    for lib in (ember, torch):
+        m = lib.nn.LazyLinear(3)
+        assert isinstance(m.weight, lib.nn.UninitializedParameter)
+        assert isinstance(m.weight, lib.nn.Parameter)
+        with pytest.raises(RuntimeError):
+            m.weight.shape
+        assert repr(m.weight) == "<UninitializedParameter>"
+        bn = lib.nn.LazyBatchNorm1d()
+        assert isinstance(bn.running_mean, lib.nn.UninitializedBuffer)
+        bn(lib.ones(2, 3))
+        assert type(bn.running_mean) is lib.Tensor and type(bn.weight) is lib.nn.Parameter
+    # a lazy module takes its shapes from a state_dict
+    src = torch.nn.Linear(4, 3)
+    ours = ember.nn.LazyLinear(3)
+    ours.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in src.state_dict().items()})
+    assert ours.weight.shape == (3, 4)
+    x = rng.standard_normal((2, 4)).astype(np.float32)
+    assert_close(ours(ember.tensor(x)), src(torch.tensor(x)), atol=1e-6)
+    assert type(ours) is ember.nn.Linear
+    # errors
+    for lib in (ember, torch):
+        with pytest.raises(ValueError):
+            lib.nn.LazyConv2d(4, 3, groups=2)(lib.ones(1, 3, 5, 5))
+        with pytest.raises(RuntimeError):
+            lib.nn.LazyConv2d(4, 3)(lib.ones(5, 5))
+
+
+def test_lazy_in_sequential_trains_like_torch():
+    x = rng.standard_normal((8, 3, 6, 6)).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.LazyConv2d(4, 3), lib.nn.LazyBatchNorm2d(), lib.nn.ReLU(),
+                                lib.nn.Flatten(), lib.nn.LazyLinear(2))
+        net(lib.tensor(x))  # initializes
+        opt = lib.optim.SGD(net.parameters(), lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            loss = net(lib.tensor(x)).pow(2).mean()
+            loss.backward()
+            opt.step()
+        res.append((loss, list(net.state_dict())))
+    assert res[0][1] == res[1][1]
+    assert_close(res[0][0], res[1][0], rtol=1e-4, atol=1e-6)
