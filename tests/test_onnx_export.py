@@ -1,5 +1,6 @@
 """ember.onnx.export: every layer and model the issue lists passes onnx's full check, and
-onnxruntime reproduces ember's eval forward at two batch sizes from one file (dynamic axes)."""
+onnxruntime reproduces ember's eval forward at two batch sizes from one file (dynamic axes);
+ember.onnx.load runs the same file and gives the same outputs (the round trip)."""
 import io
 import os
 
@@ -48,14 +49,17 @@ def check(model, *batches, names=None, batch_axes=None, rtol=1e-4, atol=1e-5):
     dyn = {n: {a: "batch"} if isinstance(a, int) else a for n, a in zip(names, axes)}
     data = export_bytes(model, tuple(first), names, dyn)
     sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    loaded = ember.onnx.load(data)  # the round trip: ember's own runtime on the same file
     for args in batches:
         with ember.no_grad():
             want = outputs(model(*args))
         got = sess.run(None, {n: a.numpy() for n, a in zip(names, args)})
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert g.shape == tuple(w.shape)
+        again = outputs(loaded(*args))
+        assert len(got) == len(want) == len(again)
+        for g, a, w in zip(got, again, want):
+            assert g.shape == tuple(w.shape) == tuple(a.shape)
             np.testing.assert_allclose(g, w.numpy(), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(a.numpy(), w.numpy(), rtol=rtol, atol=atol)
     return data
 
 

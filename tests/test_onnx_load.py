@@ -1,0 +1,170 @@
+"""ember.onnx.load runs files written by torch.onnx.export (the TorchScript exporter, dynamo=False,
+which needs nothing beyond onnx) and matches torch's outputs at two batch sizes."""
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as tnn
+
+import ember
+
+pytest.importorskip("onnx")
+RNG = np.random.default_rng(1)
+
+
+def torch_file(model, args, names, dynamic_axes):
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, args, f, dynamo=False, input_names=names, dynamic_axes=dynamic_axes)
+    return f.getvalue()
+
+
+def check(model, batches, names=None, axes=None, rtol=1e-4, atol=1e-5):
+    torch.manual_seed(0)
+    model.eval()
+    names = names or [f"x{i}" for i in range(len(batches[0]))]
+    axes = axes or [{0: "batch"}] * len(names)
+    data = torch_file(model, tuple(torch.from_numpy(a) for a in batches[0]), names, dict(zip(names, axes)))
+    loaded = ember.onnx.load(data)
+    assert isinstance(loaded, ember.nn.Module)
+    for arrays in batches:
+        with torch.no_grad():
+            want = model(*[torch.from_numpy(a) for a in arrays])
+        got = loaded(*[ember.from_numpy(a) for a in arrays])
+        want = want if isinstance(want, tuple) else (want,)
+        got = got if isinstance(got, tuple) else (got,)
+        for g, w in zip(got, _flat(want)):
+            assert tuple(g.shape) == tuple(w.shape)
+            np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=rtol, atol=atol)
+
+
+def _flat(xs):
+    out = []
+    for x in xs:
+        out.extend(_flat(x) if isinstance(x, tuple) else [x])
+    return out
+
+
+def images(c, h, w, sizes=(2, 5)):
+    return [(RNG.standard_normal((n, c, h, w)).astype(np.float32),) for n in sizes]
+
+
+def with_stats(model):
+    for m in model.modules():
+        if isinstance(m, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
+            m.running_mean.normal_(0, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+            m.weight.data.normal_()
+    return model
+
+
+def test_digits_cnn():  # ember train's network, in torch
+    m = tnn.Sequential(
+        tnn.Conv2d(1, 32, 3, padding=1), tnn.BatchNorm2d(32), tnn.ReLU(),
+        tnn.Conv2d(32, 32, 3, padding=1), tnn.BatchNorm2d(32), tnn.ReLU(),
+        tnn.MaxPool2d(2), tnn.Flatten(), tnn.Dropout(0.25),
+        tnn.Linear(32 * 4 * 4, 128), tnn.ReLU(), tnn.Dropout(0.25), tnn.Linear(128, 10))
+    check(with_stats(m), images(1, 8, 8))
+
+
+class LeNet(tnn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = tnn.Conv2d(1, 6, 5), tnn.Conv2d(6, 16, 5)
+        self.f1, self.f2, self.f3 = tnn.Linear(400, 120), tnn.Linear(120, 84), tnn.Linear(84, 10)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.c1(x)), 2)
+        x = torch.max_pool2d(torch.relu(self.c2(x)), 2)
+        x = x.view(x.size(0), -1)  # Python shape arithmetic: torch exports it as Shape/Gather/Concat
+        return self.f3(torch.relu(self.f2(torch.relu(self.f1(x)))))
+
+
+def test_lenet():
+    check(LeNet(), images(1, 32, 32))
+
+
+class Block(tnn.Module):  # resnet's basic block
+    def __init__(self, c):
+        super().__init__()
+        self.conv1, self.bn1 = tnn.Conv2d(c, c, 3, padding=1, bias=False), tnn.BatchNorm2d(c)
+        self.conv2, self.bn2 = tnn.Conv2d(c, c, 3, padding=1, bias=False), tnn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(y)) + x)
+
+
+def test_resnet_like():
+    m = tnn.Sequential(tnn.Conv2d(3, 8, 7, stride=2, padding=3, bias=False), tnn.BatchNorm2d(8), tnn.ReLU(inplace=True),
+                       tnn.MaxPool2d(3, 2, 1), Block(8), Block(8), tnn.AdaptiveAvgPool2d(1), tnn.Flatten(),
+                       tnn.Linear(8, 10))
+    check(with_stats(m), images(3, 32, 32))
+
+
+class Inverted(tnn.Module):  # mobilenet_v2's inverted residual
+    def __init__(self, c):
+        super().__init__()
+        self.body = tnn.Sequential(
+            tnn.Conv2d(c, 4 * c, 1, bias=False), tnn.BatchNorm2d(4 * c), tnn.ReLU6(inplace=True),
+            tnn.Conv2d(4 * c, 4 * c, 3, padding=1, groups=4 * c, bias=False), tnn.BatchNorm2d(4 * c), tnn.ReLU6(),
+            tnn.Conv2d(4 * c, c, 1, bias=False), tnn.BatchNorm2d(c))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def test_mobilenet_like_and_vgg_like():
+    m = tnn.Sequential(tnn.Conv2d(3, 8, 3, stride=2, padding=1), tnn.Hardswish(), Inverted(8), Inverted(8),
+                       tnn.AdaptiveAvgPool2d((1, 1)), tnn.Flatten(), tnn.Dropout(0.2), tnn.Linear(8, 5))
+    check(with_stats(m), images(3, 16, 16))
+    vgg = tnn.Sequential(tnn.Conv2d(3, 8, 3, padding=1), tnn.ReLU(True), tnn.MaxPool2d(2),
+                         tnn.Conv2d(8, 8, 3, padding=1), tnn.ReLU(True), tnn.AvgPool2d(2), tnn.Flatten(1),
+                         tnn.Linear(8 * 4 * 4, 16), tnn.GELU(), tnn.Linear(16, 4), tnn.LogSoftmax(1))
+    check(vgg, images(3, 16, 16))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_recurrent(kind):
+    class Net(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = getattr(tnn, kind)(4, 6, num_layers=2, batch_first=True, bidirectional=True)
+            self.head = tnn.Linear(12, 3)
+
+        def forward(self, x):
+            y = self.rnn(x)[0]
+            return self.head(y[:, -1])
+    check(Net(), [(RNG.standard_normal((n, 5, 4)).astype(np.float32),) for n in (2, 3)])
+
+
+def test_transformer_encoder_and_attention():
+    enc = tnn.TransformerEncoder(tnn.TransformerEncoderLayer(16, 4, 32, batch_first=True), 2,
+                                 enable_nested_tensor=False)
+    check(enc, [(RNG.standard_normal((n, 6, 16)).astype(np.float32),) for n in (2, 3)], atol=1e-4)
+
+    class Attn(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = tnn.Embedding(50, 16)
+            self.mha = tnn.MultiheadAttention(16, 2, batch_first=True)
+            self.norm = tnn.LayerNorm(16)
+
+        def forward(self, ids):
+            x = self.emb(ids)
+            y = self.mha(x, x, x, need_weights=False)[0]
+            return torch.softmax(self.norm(x + y).mean(1), -1)
+    check(Attn(), [(RNG.integers(0, 50, (n, 7)),) for n in (2, 4)])
+
+
+def test_errors():
+    with pytest.raises(FileNotFoundError):
+        ember.onnx.load("/nonexistent/model.onnx")
+    from onnx import helper, TensorProto
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
+    g = helper.make_graph([helper.make_node("NoSuchOp", ["x"], ["y"])], "g", [x], [x])
+    with pytest.raises(NotImplementedError, match="NoSuchOp"):
+        ember.onnx.load(helper.make_model(g).SerializeToString())
