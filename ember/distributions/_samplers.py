@@ -14,7 +14,6 @@ import ember
 from .._tensor import _wrap
 from ..autograd.function import Op
 from .. import random as _random
-from ._special import _digamma_np
 
 
 def _gen(generator=None):
@@ -101,7 +100,7 @@ def _gamma_grad_one(alpha, x):
         pow_x_alpha = x ** alpha
         gamma_pdf = x ** (alpha - 1) * math.exp(-x)
         gamma_cdf = pow_x_alpha * series1
-        gamma_cdf_alpha = (math.log(x) - float(_digamma_np(alpha))) * gamma_cdf - pow_x_alpha * series2
+        gamma_cdf_alpha = (math.log(x) - ember.digamma(ember.tensor(alpha, dtype=ember.float64)).item()) * gamma_cdf - pow_x_alpha * series2
         result = -gamma_cdf_alpha / gamma_pdf
         return 0.0 if math.isnan(result) else result
     if alpha > 8.0:
@@ -143,6 +142,10 @@ def _standard_gamma_grad(alpha, x):
     return _wrap(r) if isinstance(x, ember.Tensor) else r
 
 
+def _lgamma_np(x):
+    return ember.lgamma(ember.tensor(np.asarray(x, np.float64)))._data
+
+
 def _sample_dirichlet(concentration, generator=None):
     """torch._sample_dirichlet: normalized Gamma samples drawn in float64, as ATen does."""
     g = _gen(generator)
@@ -156,7 +159,6 @@ def _sample_dirichlet(concentration, generator=None):
 
 def _beta_cdf(x, a, b):
     """The regularized incomplete beta function I_x(a, b), by its continued fraction (Lentz)."""
-    from ._special import _lgamma_np
     x, a, b = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(a, np.float64), np.asarray(b, np.float64))
     swap = x > (a + 1) / (a + b + 2)  # the fraction converges fast below the mean
     xs, aa, bb = np.where(swap, 1 - x, x), np.where(swap, b, a), np.where(swap, a, b)
@@ -191,7 +193,6 @@ def _dirichlet_grad_np(x, alpha, total):
     quantity directly: dI/dalpha by a central difference of the incomplete beta function
     (relative step 1e-5; error about 1e-9 relative), the pdf in closed form.
     """
-    from ._special import _lgamma_np
     x, a, t = (np.asarray(v, np.float64) for v in (x, alpha, total))
     b = t - a
     h = 1e-5 * a

@@ -1,7 +1,6 @@
 """beta: ported from torch/distributions/beta.py (BSD-3-Clause) onto ember."""
 from numbers import Number
 from .._tensor import Size
-from ._special import lgamma
 import ember
 from .._tensor import Tensor
 from . import constraints
@@ -81,4 +80,4 @@ class Beta(ExponentialFamily):
         return (self.concentration1, self.concentration0)
 
     def _log_normalizer(self, x, y):
-        return lgamma(x) + lgamma(y) - lgamma(x + y)
+        return ember.lgamma(x) + ember.lgamma(y) - ember.lgamma(x + y)

@@ -1,6 +1,5 @@
 """binomial: ported from torch/distributions/binomial.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import lgamma
 from ._samplers import binomial
 import ember
 from .._tensor import Tensor
@@ -88,9 +87,9 @@ class Binomial(Distribution):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        log_factorial_n = lgamma(self.total_count + 1)
-        log_factorial_k = lgamma(value + 1)
-        log_factorial_nmk = lgamma(self.total_count - value + 1)
+        log_factorial_n = ember.lgamma(self.total_count + 1)
+        log_factorial_k = ember.lgamma(value + 1)
+        log_factorial_nmk = ember.lgamma(self.total_count - value + 1)
         normalize_term = self.total_count * _clamp_by_zero(self.logits) + self.total_count * ember.log1p(ember.exp(-ember.abs(self.logits))) - log_factorial_n
         return value * self.logits - log_factorial_k - log_factorial_nmk - normalize_term
 

@@ -1,6 +1,5 @@
 """dirichlet: ported from torch/distributions/dirichlet.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import digamma, lgamma
 from ._samplers import _dirichlet_grad, _sample_dirichlet
 import ember
 from .._tensor import Tensor
@@ -61,7 +60,7 @@ class Dirichlet(ExponentialFamily):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return ember.xlogy(self.concentration - 1.0, value).sum(-1) + lgamma(self.concentration.sum(-1)) - lgamma(self.concentration).sum(-1)
+        return ember.xlogy(self.concentration - 1.0, value).sum(-1) + ember.lgamma(self.concentration.sum(-1)) - ember.lgamma(self.concentration).sum(-1)
 
     @property
     def mean(self):
@@ -83,11 +82,11 @@ class Dirichlet(ExponentialFamily):
     def entropy(self):
         k = self.concentration.size(-1)
         a0 = self.concentration.sum(-1)
-        return lgamma(self.concentration).sum(-1) - lgamma(a0) - (k - a0) * digamma(a0) - ((self.concentration - 1.0) * digamma(self.concentration)).sum(-1)
+        return ember.lgamma(self.concentration).sum(-1) - ember.lgamma(a0) - (k - a0) * ember.digamma(a0) - ((self.concentration - 1.0) * ember.digamma(self.concentration)).sum(-1)
 
     @property
     def _natural_params(self):
         return (self.concentration,)
 
     def _log_normalizer(self, x):
-        return lgamma(x).sum(-1) - lgamma(x.sum(-1))
+        return ember.lgamma(x).sum(-1) - ember.lgamma(x.sum(-1))

@@ -3,7 +3,6 @@ from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
 import ember
-from ._special import lgamma
 from math import nan
 from .._tensor import Tensor
 from . import constraints
@@ -75,7 +74,7 @@ class FisherSnedecor(Distribution):
         ct1 = self.df1 * 0.5
         ct2 = self.df2 * 0.5
         ct3 = self.df1 / self.df2
-        t1 = lgamma((ct1 + ct2)) - lgamma(ct1) - lgamma(ct2)
+        t1 = ember.lgamma((ct1 + ct2)) - ember.lgamma(ct1) - ember.lgamma(ct2)
         t2 = ct1 * ct3.log() + (ct1 - 1) * ember.log(value)
         t3 = (ct1 + ct2) * ember.log1p(ct3 * value)
         return t1 + t2 - t3

@@ -1,7 +1,6 @@
 """gamma: ported from torch/distributions/gamma.py (BSD-3-Clause) onto ember."""
 from numbers import Number
 from .._tensor import Size
-from ._special import digamma, gammainc, lgamma
 from ._samplers import _standard_gamma
 from .utils import _finfo
 import ember
@@ -59,19 +58,19 @@ class Gamma(ExponentialFamily):
         value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
-        return ember.xlogy(self.concentration, self.rate) + ember.xlogy(self.concentration - 1, value) - self.rate * value - lgamma(self.concentration)
+        return ember.xlogy(self.concentration, self.rate) + ember.xlogy(self.concentration - 1, value) - self.rate * value - ember.lgamma(self.concentration)
 
     def entropy(self):
-        return self.concentration - ember.log(self.rate) + lgamma(self.concentration) + (1.0 - self.concentration) * digamma(self.concentration)
+        return self.concentration - ember.log(self.rate) + ember.lgamma(self.concentration) + (1.0 - self.concentration) * ember.digamma(self.concentration)
 
     @property
     def _natural_params(self):
         return (self.concentration - 1, -self.rate)
 
     def _log_normalizer(self, x, y):
-        return lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
+        return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return gammainc(self.concentration, self.rate * value)
+        return ember.special.gammainc(self.concentration, self.rate * value)

@@ -1,7 +1,6 @@
 """inverse_gamma: ported from torch/distributions/inverse_gamma.py (BSD-3-Clause) onto ember."""
 import math
 import ember
-from ._special import digamma, lgamma
 from .._tensor import Tensor
 from . import constraints
 from .gamma import Gamma
@@ -49,4 +48,4 @@ class InverseGamma(TransformedDistribution):
         return ember.where(self.concentration > 2, result, math.inf)
 
     def entropy(self):
-        return self.concentration + self.rate.log() + lgamma(self.concentration) - (1 + self.concentration) * digamma(self.concentration)
+        return self.concentration + self.rate.log() + ember.lgamma(self.concentration) - (1 + self.concentration) * ember.digamma(self.concentration)

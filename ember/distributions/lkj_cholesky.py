@@ -1,6 +1,5 @@
 """lkj_cholesky: ported from torch/distributions/lkj_cholesky.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import lgamma, mvlgamma
 from .utils import _finfo
 import math
 import ember
@@ -63,8 +62,8 @@ class LKJCholesky(Distribution):
         unnormalized_log_pdf = ember.sum(order * diag_elems.log(), dim=-1)
         dm1 = self.dim - 1
         alpha = self.concentration + 0.5 * dm1
-        denominator = lgamma(alpha) * dm1
-        numerator = mvlgamma(alpha - 0.5, dm1)
+        denominator = ember.lgamma(alpha) * dm1
+        numerator = ember.mvlgamma(alpha - 0.5, dm1)
         pi_constant = 0.5 * dm1 * math.log(math.pi)
         normalize_term = pi_constant + numerator - denominator
         return unnormalized_log_pdf - normalize_term

@@ -1,6 +1,5 @@
 """lowrank_multivariate_normal: ported from torch/distributions/lowrank_multivariate_normal.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._linalg import cholesky, solve_triangular
 import math
 import ember
 from .._tensor import Tensor
@@ -17,7 +16,7 @@ def _batch_capacitance_tril(W, D):
     Wt_Dinv = W.mT / D.unsqueeze(-2)
     K = ember.matmul(Wt_Dinv, W).contiguous()
     K.view(-1, m * m)[:, ::m + 1] += 1
-    return cholesky(K)
+    return ember.linalg.cholesky(K)
 
 
 def _batch_lowrank_logdet(W, D, capacitance_tril):
@@ -95,7 +94,7 @@ class LowRankMultivariateNormal(Distribution):
         Dinvsqrt_W = self._unbroadcasted_cov_factor / cov_diag_sqrt_unsqueeze
         K = ember.matmul(Dinvsqrt_W, Dinvsqrt_W.mT).contiguous()
         K.view(-1, n * n)[:, ::n + 1] += 1
-        scale_tril = cov_diag_sqrt_unsqueeze * cholesky(K)
+        scale_tril = cov_diag_sqrt_unsqueeze * ember.linalg.cholesky(K)
         return scale_tril.expand(self._batch_shape + self._event_shape + self._event_shape)
 
     @lazy_property
@@ -106,7 +105,7 @@ class LowRankMultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         Wt_Dinv = self._unbroadcasted_cov_factor.mT / self._unbroadcasted_cov_diag.unsqueeze(-2)
-        A = solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)
+        A = ember.linalg.solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)
         precision_matrix = ember.diag_embed(self._unbroadcasted_cov_diag.reciprocal()) - A.mT @ A
         return precision_matrix.expand(self._batch_shape + self._event_shape + self._event_shape)
 

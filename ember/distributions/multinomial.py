@@ -1,6 +1,5 @@
 """multinomial: ported from torch/distributions/multinomial.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import lgamma
 import ember
 from math import inf
 from .._tensor import Tensor
@@ -76,10 +75,10 @@ class Multinomial(Distribution):
     def entropy(self):
         n = ember.tensor(self.total_count)
         cat_entropy = self._categorical.entropy()
-        term1 = n * cat_entropy - lgamma(n + 1)
+        term1 = n * cat_entropy - ember.lgamma(n + 1)
         support = self._binomial.enumerate_support(expand=False)[1:]
         binomial_probs = ember.exp(self._binomial.log_prob(support))
-        weights = lgamma(support + 1)
+        weights = ember.lgamma(support + 1)
         term2 = (binomial_probs * weights).sum([0, -1])
         return term1 + term2
 
@@ -88,8 +87,8 @@ class Multinomial(Distribution):
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
         logits = logits.clone()
-        log_factorial_n = lgamma(value.sum(-1) + 1)
-        log_factorial_xs = lgamma(value + 1).sum(-1)
+        log_factorial_n = ember.lgamma(value.sum(-1) + 1)
+        log_factorial_xs = ember.lgamma(value + 1).sum(-1)
         logits[(value == 0) & (logits == -inf)] = 0
         log_powers = (logits * value).sum(-1)
         return log_factorial_n - log_factorial_xs + log_powers

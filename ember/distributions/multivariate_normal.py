@@ -1,6 +1,5 @@
 """multivariate_normal: ported from torch/distributions/multivariate_normal.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._linalg import cholesky, cholesky_inverse, solve_triangular
 import math
 import ember
 from .._tensor import Tensor
@@ -33,7 +32,7 @@ def _batch_mahalanobis(bL, bx):
     flat_L = bL.reshape(-1, n, n)
     flat_x = bx.reshape(-1, flat_L.size(0), n)
     flat_x_swap = flat_x.permute(1, 2, 0)
-    M_swap = solve_triangular(flat_L, flat_x_swap, upper=False).pow(2).sum(-2)
+    M_swap = ember.linalg.solve_triangular(flat_L, flat_x_swap, upper=False).pow(2).sum(-2)
     M = M_swap.t()
     permuted_M = M.reshape(bx.shape[:-1])
     permute_inv_dims = list(range(outer_batch_dims))
@@ -44,10 +43,10 @@ def _batch_mahalanobis(bL, bx):
 
 
 def _precision_to_scale_tril(P):
-    Lf = cholesky(ember.flip(P, (-2, -1)))
+    Lf = ember.linalg.cholesky(ember.flip(P, (-2, -1)))
     L_inv = ember.transpose(ember.flip(Lf, (-2, -1)), -2, -1)
     Id = ember.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    L = solve_triangular(L_inv, Id, upper=False)
+    L = ember.linalg.solve_triangular(L_inv, Id, upper=False)
     return L
 
 
@@ -85,7 +84,7 @@ class MultivariateNormal(Distribution):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
@@ -116,7 +115,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape + self._event_shape)
+        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape + self._event_shape)
 
     @property
     def mean(self):

@@ -1,6 +1,5 @@
 """negative_binomial: ported from torch/distributions/negative_binomial.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import lgamma
 from ._samplers import poisson
 import ember
 from ..nn import functional as F
@@ -87,6 +86,6 @@ class NegativeBinomial(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         log_unnormalized_prob = self.total_count * F.logsigmoid(-self.logits) + value * F.logsigmoid(self.logits)
-        log_normalization = -lgamma(self.total_count + value) + lgamma(1.0 + value) + lgamma(self.total_count)
+        log_normalization = -ember.lgamma(self.total_count + value) + ember.lgamma(1.0 + value) + ember.lgamma(self.total_count)
         log_normalization = log_normalization.masked_fill(self.total_count + value == 0.0, 0.0)
         return log_unnormalized_prob - log_normalization

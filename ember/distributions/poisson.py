@@ -3,7 +3,6 @@ from numbers import Number
 from .._tensor import Size
 from ._samplers import poisson
 import ember
-from ._special import lgamma
 from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
@@ -54,7 +53,7 @@ class Poisson(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        return value.xlogy(rate) - rate - lgamma((value + 1))
+        return value.xlogy(rate) - rate - ember.lgamma((value + 1))
 
     @property
     def _natural_params(self):

@@ -1,7 +1,6 @@
 """relaxed_categorical: ported from torch/distributions/relaxed_categorical.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
 import ember
-from ._special import lgamma
 from .._tensor import Tensor
 from . import constraints
 from .categorical import Categorical
@@ -62,7 +61,7 @@ class ExpRelaxedCategorical(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
-        log_scale = lgamma(ember.full_like(self.temperature, float(K))) - self.temperature.log().mul(-(K - 1))
+        log_scale = ember.lgamma(ember.full_like(self.temperature, float(K))) - self.temperature.log().mul(-(K - 1))
         score = logits - value.mul(self.temperature)
         score = (score - score.logsumexp(dim=-1, keepdim=True)).sum(-1)
         return score + log_scale

@@ -1,6 +1,5 @@
 """studentT: ported from torch/distributions/studentT.py (BSD-3-Clause) onto ember."""
 from .._tensor import Size
-from ._special import digamma, lgamma
 import math
 import ember
 from math import inf
@@ -66,9 +65,9 @@ class StudentT(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         y = (value - self.loc) / self.scale
-        Z = self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi) + lgamma(0.5 * self.df) - lgamma(0.5 * (self.df + 1.0))
+        Z = self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi) + ember.lgamma(0.5 * self.df) - ember.lgamma(0.5 * (self.df + 1.0))
         return -0.5 * (self.df + 1.0) * ember.log1p(y ** 2.0 / self.df) - Z
 
     def entropy(self):
-        lbeta = lgamma(0.5 * self.df) + math.lgamma(0.5) - lgamma(0.5 * (self.df + 1))
-        return self.scale.log() + 0.5 * (self.df + 1) * (digamma(0.5 * (self.df + 1)) - digamma(0.5 * self.df)) + 0.5 * self.df.log() + lbeta
+        lbeta = ember.lgamma(0.5 * self.df) + math.lgamma(0.5) - ember.lgamma(0.5 * (self.df + 1))
+        return self.scale.log() + 0.5 * (self.df + 1) * (ember.digamma(0.5 * (self.df + 1)) - ember.digamma(0.5 * self.df)) + 0.5 * self.df.log() + lbeta

@@ -1,5 +1,4 @@
 """weibull: ported from torch/distributions/weibull.py (BSD-3-Clause) onto ember."""
-from ._special import lgamma
 import ember
 from .._tensor import Tensor
 from . import constraints
@@ -37,7 +36,7 @@ class Weibull(TransformedDistribution):
 
     @property
     def mean(self):
-        return self.scale * ember.exp(lgamma(1 + self.concentration_reciprocal))
+        return self.scale * ember.exp(ember.lgamma(1 + self.concentration_reciprocal))
 
     @property
     def mode(self):
@@ -45,7 +44,7 @@ class Weibull(TransformedDistribution):
 
     @property
     def variance(self):
-        return self.scale.pow(2) * (ember.exp(lgamma(1 + 2 * self.concentration_reciprocal)) - ember.exp(2 * lgamma(1 + self.concentration_reciprocal)))
+        return self.scale.pow(2) * (ember.exp(ember.lgamma(1 + 2 * self.concentration_reciprocal)) - ember.exp(2 * ember.lgamma(1 + self.concentration_reciprocal)))
 
     def entropy(self):
         return euler_constant * (1 - self.concentration_reciprocal) + ember.log(self.scale * self.concentration_reciprocal) + 1

@@ -1,8 +1,6 @@
 """wishart: ported from torch/distributions/wishart.py (BSD-3-Clause) onto ember."""
 from numbers import Number
 from .._tensor import Size
-from ._special import digamma, mvlgamma
-from ._linalg import cholesky, cholesky_solve
 from .utils import _finfo
 import math
 import warnings
@@ -22,7 +20,7 @@ _log_2 = math.log(2)
 def _mvdigamma(x, p):
     if not x.gt((p - 1) / 2).all():
         raise AssertionError('Wrong domain for multivariate digamma function.')
-    return digamma(x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype, device=x.device).div(2).expand(x.shape + (-1,))).sum(-1)
+    return ember.digamma(x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype, device=x.device).div(2).expand(x.shape + (-1,))).sum(-1)
 
 
 def _clamp_above_eps(x):
@@ -67,7 +65,7 @@ class Wishart(ExponentialFamily):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
         self._dist_chi2 = Chi2(df=self.df.unsqueeze(-1) - ember.arange(self._event_shape[-1], dtype=self._unbroadcasted_scale_tril.dtype, device=self._unbroadcasted_scale_tril.device).expand(batch_shape + (-1,)))
@@ -101,7 +99,7 @@ class Wishart(ExponentialFamily):
     @lazy_property
     def precision_matrix(self):
         identity = ember.eye(self._event_shape[-1], device=self._unbroadcasted_scale_tril.device, dtype=self._unbroadcasted_scale_tril.dtype)
-        return cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape)
+        return ember.cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape)
 
     @property
     def mean(self):
@@ -160,12 +158,12 @@ class Wishart(ExponentialFamily):
             self._validate_sample(value)
         nu = self.df
         p = self._event_shape[-1]
-        return -nu * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) - mvlgamma(nu / 2, p=p) + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet - cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
+        return -nu * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) - ember.mvlgamma(nu / 2, p=p) + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet - ember.cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
 
     def entropy(self):
         nu = self.df
         p = self._event_shape[-1]
-        return (p + 1) * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) + mvlgamma(nu / 2, p=p) - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p) + nu * p / 2
+        return (p + 1) * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) + ember.mvlgamma(nu / 2, p=p) - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p) + nu * p / 2
 
     @property
     def _natural_params(self):
@@ -175,4 +173,4 @@ class Wishart(ExponentialFamily):
 
     def _log_normalizer(self, x, y):
         p = self._event_shape[-1]
-        return (y + (p + 1) / 2) * (-ember.linalg.slogdet(-2 * x).logabsdet + _log_2 * p) + mvlgamma(y + (p + 1) / 2, p=p)
+        return (y + (p + 1) / 2) * (-ember.linalg.slogdet(-2 * x).logabsdet + _log_2 * p) + ember.mvlgamma(y + (p + 1) / 2, p=p)
