@@ -157,6 +157,30 @@ def test_log_prob_and_gradients(name):
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+def test_float32(name):
+    params, value, _ = CASES[name]
+    compare(lambda d, v: d.log_prob(v), name, params, value, dtype=np.float32, rtol=2e-5, atol=2e-5)
+    compare(lambda d, v: d.entropy(), name, params, dtype=np.float32, rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("name", ["Normal", "Gamma", "Beta", "StudentT", "Dirichlet", "MultivariateNormal",
+                                  "Categorical_logits", "VonMises", "Binomial"])
+def test_log_prob_second_derivatives(name):
+    params, value, _ = CASES[name]
+    res = []
+    for lib in (torch, ember):
+        d, ts = make(lib, name, params)
+        leaves = [t for t in ts.values() if hasattr(t, "requires_grad") and t.requires_grad]
+        lp = d.log_prob(value_tensor(lib, name, value, np.float64)).sum()
+        g = lib.autograd.grad(lp, leaves, create_graph=True)
+        gg = lib.autograd.grad(sum((x * x).sum() for x in g), leaves)
+        res.append((list(g), list(gg)))
+    (tg, tgg), (eg, egg) = res
+    assert_close(eg, tg, rtol=1e-8, atol=1e-10)
+    assert_close(egg, tgg, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("attr", ["mean", "mode", "variance", "stddev", "entropy"])
 def test_moments_and_entropy(name, attr):
     params, _, _ = CASES[name]
