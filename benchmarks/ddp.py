@@ -77,13 +77,12 @@ def worker(args):
 
             for _ in range(3):
                 step()
-            # the same number of steps on every rank: rank 0's calibration, broadcast
-            n = [0]
+            # every rank must run the same number of steps (each one all-reduces): rank 0 times
+            # five, and its count for the measurement is broadcast
             t0 = time.perf_counter()
-            while time.perf_counter() - t0 < 0.5:
+            for _ in range(5):
                 step()
-                n[0] += 1
-            steps = [max(3, int(n[0] * args.seconds / 0.5))]
+            steps = [max(5, int(5 * args.seconds / (time.perf_counter() - t0)))]
             dist.broadcast_object_list(steps, src=0)
             if world > 1:
                 net.comm_wait_s = 0.0
