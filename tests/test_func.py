@@ -138,3 +138,23 @@ def test_functional_call_and_stack_module_state():
     assert_close(ep, tp)
     assert_close(eb, tb)
     assert ek == tk and er == tr
+
+
+def test_linearize_functionalize_and_batch_norm_replacement():
+    e, tt = run(lambda lib, F: (lambda o: (o[0], o[1](t(lib, Y))))(F.linearize(lambda x: f_vec(lib, x), t(lib, X))))
+    assert_close(list(e), list(tt))
+    e, tt = run(lambda lib, F: F.functionalize(lambda x: x.clone().add_(1).mul_(2))(t(lib, X)))
+    assert_close(e, tt)
+    for lib, F in ((ember, ember.func), (torch, torch.func)):
+        m = F.replace_all_batch_norm_modules_(_mlp(lib))
+        assert m[1].running_mean is None and m[1].track_running_stats is False
+        assert F.debug_unwrap(lib.ones(2)).shape == (2,)
+
+
+@pytest.mark.parametrize("pattern,lengths", [("b (h w) c -> b h w c", dict(h=2)), ("b n c -> c (b n)", {}),
+                                             ("... c -> c ...", {}), ("b n c -> b n c 1", {}),
+                                             ("b (h w) c -> (b w) h c", dict(w=3))])
+def test_rearrange(pattern, lengths):
+    x = R.standard_normal((2, 6, 3))
+    e, tt = run(lambda lib, F: F.rearrange(t(lib, x), pattern, **lengths))
+    assert_close(e, tt)

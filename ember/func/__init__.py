@@ -12,7 +12,8 @@ import ember
 from .._tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian",
-           "vmap", "stack_module_state"]
+           "vmap", "stack_module_state", "linearize", "functionalize", "debug_unwrap",
+           "replace_all_batch_norm_modules_", "rearrange"]
 
 
 # ------------------------------------------------------------------ pytrees (tuples, lists, dicts)
@@ -440,3 +441,114 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             outs.append(col[0] if d is None else ember.stack(col, dim=d))
         return o_rebuild(outs)
     return wrapper
+
+
+# ------------------------------------------------------------------------------------ the rest
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn) with jvp_fn(*tangents) the Jacobian-vector product at primals."""
+    out = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+    return out, jvp_fn
+
+
+def functionalize(func, *, remove="mutations"):
+    """func itself: ember runs in-place ops eagerly and the transforms above handle them, so there is
+    nothing to rewrite (torch removes mutations for its compiler)."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. "
+                           "Valid options are:\n     remove='mutations': all inplace and out= operators will be "
+                           "removed from the program, and replaced with their out-of-place equivalents.\n     "
+                           "remove='mutations_and_views': In addition to the above, all aliasing operators {view} "
+                           "will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+    return func
+
+
+def debug_unwrap(tensor, *, recurse=True):
+    """The plain tensor under a transform's wrapper; ember's transforms wrap nothing."""
+    return tensor
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every BatchNorm in `root` use batch statistics only (no running stats), in place."""
+    from ..nn.normalization import _BatchNorm
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
+
+
+def rearrange(tensor, pattern, **axes_lengths):
+    """einops-style rearrange: ``rearrange(x, "b (h w) c -> b h w c", h=2)`` (a list of tensors is stacked)."""
+    if isinstance(tensor, (list, tuple)):
+        tensor = ember.stack(list(tensor))
+    left, right = (_parse_axes(side) for side in pattern.split("->"))
+    # sizes of the elementary axes, from the input's shape and the given lengths
+    sizes = dict(axes_lengths)
+    ell = [i for i, g in enumerate(left) if g == ["..."]]
+    n_ell = tensor.dim() - (len(left) - len(ell))
+    dims = list(tensor.shape)
+    pos = 0
+    elementary = []
+    for group in left:
+        if group == ["..."]:
+            names = [f"...{k}" for k in range(n_ell)]
+            for name, n in zip(names, dims[pos:pos + n_ell]):
+                sizes[name] = n
+            elementary += names
+            pos += n_ell
+            continue
+        n = dims[pos]
+        unknown = [a for a in group if a not in sizes and not a.isdigit()]
+        known = 1
+        for a in group:
+            known *= int(a) if a.isdigit() else sizes.get(a, 1)
+        if len(unknown) > 1:
+            raise ValueError(f"Could not infer sizes for {unknown}")
+        if unknown:
+            sizes[unknown[0]] = n // known
+        elif known != n:
+            raise ValueError(f"Shape mismatch, can't divide axis of length {n} in chunks of {known}")
+        elementary += [a for a in group if not a.isdigit()]
+        pos += 1
+    x = tensor.reshape([sizes[a] for a in elementary] or [1])
+    out_elem = []
+    for group in right:
+        if group == ["..."]:
+            out_elem += [f"...{k}" for k in range(n_ell)]
+        else:
+            out_elem += [a for a in group if not a.isdigit()]
+    if sorted(out_elem) != sorted(elementary):
+        raise ValueError(f"Identifiers only on one side of expression (should be on both): "
+                         f"{set(out_elem) ^ set(elementary)}")
+    x = x.permute([elementary.index(a) for a in out_elem]) if elementary else x
+    shape = []
+    for group in right:
+        if group == ["..."]:
+            shape += [sizes[f"...{k}"] for k in range(n_ell)]
+        else:
+            n = 1
+            for a in group:
+                n *= int(a) if a.isdigit() else sizes[a]
+            shape.append(n)
+    return x.reshape(shape)
+
+
+def _parse_axes(side):
+    """'b (h w) ... c' -> [['b'], ['h', 'w'], ['...'], ['c']]."""
+    groups, current = [], None
+    for tok in side.replace("(", " ( ").replace(")", " ) ").split():
+        if tok == "(":
+            current = []
+        elif tok == ")":
+            groups.append(current)
+            current = None
+        elif current is not None:
+            current.append(tok)
+        else:
+            groups.append([tok])
+    return groups
