@@ -264,6 +264,12 @@ def main():
             r = results[n, c]
             cells.append(f"{r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f}")
         print(f"| {c} | " + " | ".join(cells) + " |")
+    print("\nserver CPU time per request, ms (steadier than req/s on a shared machine):\n")
+    print("| concurrency | " + " | ".join(args.servers) + " |")
+    print("|" + "---|" * (1 + len(args.servers)))
+    for c in args.concurrency:
+        print(f"| {c} | " + " | ".join(f"{results[n, c]['cpu']:.2f}" if results[n, c]["cpu"] is not None
+                                       else "n/a" for n in args.servers) + " |")
     if ("ember", 32) in results and ("torch", 32) in results:
         ratio = results["ember", 32]["rps"] / results["torch", 32]["rps"]
         print(f"\nember / torch throughput at concurrency 32: {ratio:.2f} (target >= 1)")

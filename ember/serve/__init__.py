@@ -8,15 +8,24 @@ Three small pieces, each usable alone:
 - ``app.py`` (with ``inputs.py`` and ``page.py``): the Starlette app and its endpoints.
 ``server.py`` is the command: arguments, uvicorn, shutdown on SIGTERM.
 """
-from .batching import Batcher
-from .loading import ModelError, Predictor, load_predictor
+import importlib
+
+# what each public name is loaded from, on first use: `ember serve`'s command line (server.py)
+# stays quick to import, and Starlette is needed only by create_app
+_NAMES = {"Batcher": "batching", "ModelError": "loading", "Predictor": "loading", "load_predictor": "loading"}
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def create_app(predictor, max_batch=32, max_wait_ms=2.0, max_body=1 << 20):
     """The Starlette app serving ``predictor`` (see :func:`ember.serve.app.create_app`)."""
     try:
         from .app import create_app as create
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         raise ImportError(f"ember.serve needs {e.name}: pip install 'ember[serve]'") from None
     return create(predictor, max_batch, max_wait_ms, max_body)
 

@@ -1,4 +1,4 @@
-"""``ember serve MODEL``: load the model, build the app, run it with uvicorn until SIGTERM or Ctrl-C."""
+"""ember serve MODEL: a model `ember train` wrote (or an .onnx file) behind HTTP, until SIGTERM or Ctrl-C."""
 import contextlib
 import signal
 import sys
