@@ -175,6 +175,63 @@ def test_functional_ops():
     check(Functional(), *two(2, 3))
 
 
+# more tensor functions, one expression each, on (batch, 3, 3) inputs
+FUNCTIONS = {
+ "flip": lambda x: x.flip(1) + x.flip(-1, 0),
+ "repeat": lambda x: x.repeat(1, 2, 1)[:, :3] * 1.5,
+ "cumsum": lambda x: x.cumsum(2),
+ "pad": lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
+ "prod": lambda x: x.prod(1) + x.prod(-1, keepdim=True).sum(1),
+ "normp": lambda x: x.norm(p=3, dim=1) + x.norm(dim=(1, 2), keepdim=False).unsqueeze(1),
+ "gather": lambda x: ember.gather(x, 2, ember.tensor(np.array([[[0, 2], [1, 1], [2, 0]]])).expand(x.size(0), 3, 2)),
+ "remfloordiv": lambda x: ember.remainder(x, 0.7) + ember.floor_divide(x, 0.3),
+ "logs": lambda x: ember.log2(x.abs() + 1) + ember.log1p(x.abs()) + ember.expm1(x) + ember.log10(x.abs() + 2),
+ "var": lambda x: x.var() + x.var(1, keepdim=True) + x.std(dim=(1, 2), keepdim=True),
+ "steps": lambda x: x.round() + x.floor() + x.ceil() + x.trunc() + x.sign(),
+ "logic": lambda x: ember.where((x > 0) & ~(x > 1) | (x < -1), x, -x) + ember.isnan(x).float(),
+ "masked_fill": lambda x: x.masked_fill(x < 0, 0.25),
+ "chunk_unbind": lambda x: sum(x.chunk(3, 1)).sum(1) + sum(x.unbind(2)),
+ "index_select": lambda x: x.index_select(2, ember.tensor([2, 0]))[:, :1] + x.narrow(1, 1, 2).sum(1, keepdim=True)[..., :2],
+ "tril": lambda x: x.tril() + x.triu(1),
+ "topk": lambda x: x.topk(2, dim=2).values,
+ "sort": lambda x: x.sort(2).values,
+ "min_max": lambda x: x.min(1).values + x.max(1)[0] + x.amin(1) + x.argmax(1) + x.argmin(2).sum(1, keepdim=True),
+ "cat_neg_dim": lambda x: ember.cat([x, x * 2], -1).mean(-1),
+ "interp": lambda x: F.interpolate(x.unsqueeze(1), scale_factor=2, mode="nearest").squeeze(1),
+ "pixel": lambda x: F.normalize(x, dim=1) + F.silu(x) + F.elu(x),
+ "eye": lambda x: x @ ember.eye(3) + ember.ones_like(x) + ember.zeros(x.shape) + ember.full_like(x, 2.0),
+ "expand_as": lambda x: x[:, :1].expand_as(x) + x.sum(1, keepdim=True).expand(-1, 3, -1),
+ "logsumexp": lambda x: x.logsumexp(1),
+ "softmin": lambda x: F.softmin(x, 1) + F.gelu(x, approximate="tanh"),
+ "matmul3": lambda x: x @ x.transpose(1, 2) + ember.bmm(x, x.transpose(-1, -2)),
+ "square_rsqrt": lambda x: x.square() + (x.abs() + 1).rsqrt() + x.clamp(min=0) + x.clamp(max=0.5),
+ "int_arith": lambda x: (x > 0).long().sum(1) * 2 + 1,
+ "new_zeros": lambda x: x.new_zeros(x.shape) + x,
+ "addmm": lambda x: ember.addmm(ember.ones(3), x[:, 0], ember.eye(3)),
+ "baddbmm": lambda x: ember.baddbmm(x, x, x),
+ "outer": lambda x: ember.outer(x[0, 0], x[0, 1]) + x,
+ "conv1dfunc": lambda x: F.conv1d(x, ember.ones(2, 3, 2)),
+ "avgpool1d": lambda x: F.avg_pool1d(x, 2) + F.max_pool1d(x, 2) + F.adaptive_avg_pool1d(x, 1),
+ "layer_norm_f": lambda x: F.layer_norm(x, (3,)) + F.group_norm(x, 1),
+ "dropout_f": lambda x: F.dropout(x, 0.5, training=False),
+ "scaled_dot": lambda x: F.scaled_dot_product_attention(x, x, x),
+}
+
+
+class Lambda(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_function(name):
+    check(Lambda(FUNCTIONS[name]), *two(3, 3))
+
+
 def test_dynamic_batch_is_symbolic_and_names_are_torchs():
     data = export_bytes(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), (randn(3, 2, 2),), ["input"],
                         {"input": {0: "batch"}}, output_names=["logits"])

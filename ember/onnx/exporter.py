@@ -10,7 +10,6 @@ Reshape's 0/-1), so ``x.view(x.size(0), -1)`` serves any batch size.
 import enum
 import functools
 import inspect
-import io
 import math
 import os
 
@@ -299,15 +298,6 @@ for _name, _onnx_name in {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div"
     OPS[_name] = _binary(_onnx_name)
 
 
-@onnx_op("Div")
-def _div(g, r, b):
-    x, y = _operands(g, r)
-    q = g.op("Div", x, y)
-    if _dtype(r.outputs[0]).kind in "iu":  # ember's integer Div truncates (rounding_mode='trunc')
-        return q
-    return q
-
-
 @onnx_op("Log2", "Log10")
 def _log_base(g, r, b):
     base = 2.0 if r.name == "Log2" else 10.0
@@ -465,7 +455,18 @@ def _logic(onnx_name):
 for _name, _onnx_name in {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor",
                           "logical_not": "Not"}.items():
     OPS[_name] = _logic(_onnx_name)
+def _bitwise(bool_name, int_name):
+    def fn(g, r, b):
+        dt = _dtype(r.outputs[0])
+        return g.op(bool_name if dt == np.bool_ else int_name, *[g.v(v, like=dt) for v in r.inputs[:2]])
+    return fn
+
+
+for _name, (_bool, _int) in {"bitwise_and": ("And", "BitwiseAnd"), "bitwise_or": ("Or", "BitwiseOr"),
+                              "bitwise_xor": ("Xor", "BitwiseXor")}.items():
+    OPS[_name] = _bitwise(_bool, _int)
 OPS["isnan"] = lambda g, r, b: g.op("IsNaN", g.v(r.inputs[0]))
+OPS["invert"] = lambda g, r, b: g.op("Not" if _dtype(r.inputs[0]) == np.bool_ else "BitwiseNot", g.v(r.inputs[0]))
 OPS["isinf"] = lambda g, r, b: g.op("IsInf", g.v(r.inputs[0]))
 
 _STEPS = {"floor": "Floor", "ceil": "Ceil", "trunc": "Floor", "rint": "Round", "round": "Round", "_sign": "Sign"}
@@ -666,6 +667,13 @@ def _argmax(g, r, b):
     return g.op("ArgMax" if r.name == "argmax" else "ArgMin", g.v(x), axis=int(dim), keepdims=int(keepdim))
 
 
+@onnx_op("argsort")  # sort, argsort and topk record their indices
+def _argsort(g, r, b):
+    x, dim, descending, k = r.inputs[:4]
+    n = g.dim(_shape(x)[dim], _shape(b.inputs[0])[dim]) if k is None else g.ints([k])
+    return g.op("TopK", g.v(x), n, axis=int(dim), largest=int(bool(descending)), sorted=1, outputs=2)[1]
+
+
 @onnx_op("Prod")
 def _prod(g, r, b):
     x, dims, keepdim = r.inputs[:3]
@@ -688,7 +696,12 @@ def _var(g, r, b):
     d = g.op("Sub", v, g.reduce("ReduceMean", v, axes, True))
     n = math.prod(_shape(x)[a] for a in axes)
     s = g.reduce("ReduceSum", g.op("Mul", d, d), axes, keepdim)
-    return g.op("Div", s, g.v(max(n - correction, 0), like=dt))
+    if n == math.prod(_shape(b.inputs[0])[a] for a in axes):
+        return g.op("Div", s, g.v(max(n - correction, 0), like=dt))
+    # the count depends on a dynamic axis: the product of those sizes, from the input's shape
+    count = g.reduce("ReduceProd", g.op("Gather", g.op("Shape", v), g.ints(axes)), [0], False)
+    dof = g.op("Sub", g.op("Cast", count, to=g.helper.np_dtype_to_tensor_dtype(dt)), g.v(float(correction), like=dt))
+    return g.op("Div", s, g.op("Max", dof, g.v(0.0, like=dt)))
 
 
 @onnx_op("_SqrtOfVar")
@@ -946,7 +959,8 @@ def _adaptive_max_pool(g, r, b):
     if all(o == 1 for o in out):
         return g.op("GlobalMaxPool", g.v(x))
     if any(s % o for s, o in zip(size, out)):
-        raise UnsupportedOperatorError(f"AdaptiveMaxPool to {out} from {list(size)}: uneven windows have no ONNX mapping")
+        raise UnsupportedOperatorError(f"AdaptiveMaxPool to {out} from {list(size)}: uneven windows have no "
+                                       "ONNX mapping")
     k = [s // o for s, o in zip(size, out)]
     return g.op("MaxPool", g.v(x), kernel_shape=k, strides=k)
 
@@ -1226,9 +1240,3 @@ def _all_tensors(xs):
         elif isinstance(x, (tuple, list)):
             out.extend(_all_tensors(x))
     return out
-
-
-def _serialize(proto):
-    buf = io.BytesIO()
-    buf.write(proto.SerializeToString())
-    return buf.getvalue()

@@ -166,7 +166,9 @@ def _bind():
         "Softplus": lambda x: F.softplus(x), "IsNaN": lambda x: x.isnan(), "Not": lambda x: x.logical_not(),
         "Identity": lambda x: x, "Equal": _binary(ember.eq), "Greater": _binary(ember.gt), "Less": _binary(ember.lt),
         "GreaterOrEqual": _binary(ember.ge), "LessOrEqual": _binary(ember.le), "And": _binary(ember.logical_and),
-        "Or": _binary(ember.logical_or), "Xor": _binary(ember.logical_xor), "MatMul": _binary(ember.matmul),
+        "Or": _binary(ember.logical_or), "Xor": _binary(ember.logical_xor),
+        "BitwiseAnd": _binary(ember.bitwise_and), "BitwiseOr": _binary(ember.bitwise_or),
+        "BitwiseXor": _binary(ember.bitwise_xor), "MatMul": _binary(ember.matmul),
     })
 
 
@@ -504,6 +506,17 @@ def _arg_like(largest):
 
 
 RUN["ArgMax"], RUN["ArgMin"] = _arg_like(True), _arg_like(False)
+
+
+@run("TopK")
+def _topk(x, k, axis=-1, largest=1, sorted=1):
+    v, i = x.topk(int(k.reshape(-1)[0].item()), axis, bool(largest), bool(sorted))
+    return v, i
+
+
+@run("BitwiseNot")
+def _bitwise_not(x):
+    return x.bitwise_not()
 
 
 @run("CumSum")

@@ -116,7 +116,7 @@ class Cast(Op):
 def cast(x, dtype):
     """x converted to NumPy dtype `dtype` (differentiable to float types; integers leave the graph)."""
     dtype = np.dtype(dtype)
-    if dtype.kind not in "fcV":  # (V: ml_dtypes' bfloat16, a float)
+    if dtype.kind not in "fcV" and _trace.active is None:  # (V: ml_dtypes' bfloat16, a float)
         return _wrap(x._data.astype(dtype))
     return Cast.apply(x, dtype)
 

@@ -365,6 +365,9 @@ def logsumexp(input, dim, keepdim=False):
     a = input._data
     m = a.max(axis=dims, keepdims=True) if a.size else get_array_module(a).zeros(_keep_shape(a.shape, dims), a.dtype)
     m = _wrap(np.where(np.isinf(m), 0, m).astype(a.dtype, copy=False))
+    if _trace.active is not None:  # the same max, from recorded ops
+        m = amax(input, dims if dims is not None else (), keepdim=True)
+        m = P.where(P.isinf(m), 0.0, m)
     out = P.log(sum(P.exp(input - m), dims, keepdim=True)) + m
     return out if keepdim else reshape(out, _drop_shape(a.shape, dims))
 
@@ -560,6 +563,8 @@ def sort(input, dim=-1, descending=False, stable=False):
         return sort_t(P.clone(input), _index0(input))
     d = _wrap_dim(dim, input._data.ndim)
     idx = _wrap(_sort_indices(input._data, d, descending))
+    if _trace.active is not None:  # (indices from NumPy: export needs where they came from)
+        _trace.active("argsort", (input, d, descending, None), {}, idx)
     return sort_t(gather(input, d, idx), idx)
 
 
@@ -567,7 +572,10 @@ def argsort(input, dim=-1, descending=False, stable=False):
     if input._data.ndim == 0:
         _wrap_dim(dim, 0)
         return _index0(input)
-    return _wrap(_sort_indices(input._data, _wrap_dim(dim, input._data.ndim), descending))
+    out = _wrap(_sort_indices(input._data, _wrap_dim(dim, input._data.ndim), descending))
+    if _trace.active is not None:
+        _trace.active("argsort", (input, _wrap_dim(dim, input._data.ndim), descending, None), {}, out)
+    return out
 
 
 def msort(input):
@@ -585,6 +593,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         return topk_t(P.clone(input), _index0(input))
     idx = _sort_indices(a, d, largest)[(slice(None),) * d + (slice(0, k),)]
     idx = _wrap(get_array_module(idx).ascontiguousarray(idx))  # (np.asarray & co. do not dispatch to CuPy)
+    if _trace.active is not None:
+        _trace.active("argsort", (input, d, largest, k), {}, idx)
     return topk_t(gather(input, d, idx), idx)
 
 
