@@ -255,9 +255,9 @@ def test_rsample_gradients(name):
         return
     (ts_, tg), (es, eg) = res
     assert_close(es, ts_, rtol=1e-10, atol=1e-10)
-    # Gamma-based samplers differentiate through torch's fitted approximations of the implicit
-    # gradient; ember computes Beta/Dirichlet's from the incomplete beta function directly
-    rtol = 5e-3 if name in ("Beta", "Dirichlet", "Chi2", "Gamma", "StudentT", "InverseGamma", "FisherSnedecor") else 1e-8
+    # Gamma's implicit gradient is torch's own formula (equal to 1e-8); for Beta/Dirichlet torch uses a
+    # fitted rational approximation (about 0.3% off), ember the exact derivative of the incomplete beta
+    rtol = 5e-3 if name in ("Beta", "Dirichlet") else 1e-8
     atol = 1e-4 if rtol > 1e-8 else 1e-8  # a weighted sum of such gradients: absolute error of that size
     for a, b in zip(eg, tg):
         assert_close(a, b, rtol=rtol, atol=atol)
