@@ -76,11 +76,7 @@ class Geometric(Distribution):
         shape = self._extended_shape(sample_shape)
         tiny = _finfo(self.probs.dtype).tiny
         with ember.no_grad():
-            if False:
-                u = ember.rand(shape, dtype=self.probs.dtype, device=self.probs.device)
-                u = u.clamp(min=tiny)
-            else:
-                u = ember.empty(shape, dtype=self.probs.dtype).uniform_(tiny, 1)
+            u = ember.empty(shape, dtype=self.probs.dtype).uniform_(tiny, 1)
             return (u.log() / (-self.probs).log1p()).floor()
 
     def log_prob(self, value):

@@ -53,9 +53,6 @@ class Laplace(Distribution):
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
         finfo = _finfo(self.loc.dtype)
-        if False:
-            u = ember.rand(shape, dtype=self.loc.dtype, device=self.loc.device) * 2 - 1
-            return self.loc - self.scale * u.sign() * ember.log1p(-u.abs().clamp(min=finfo.tiny))
         u = ember.empty(shape, dtype=self.loc.dtype).uniform_(finfo.eps - 1, 1)
         return self.loc - self.scale * u.sign() * ember.log1p(-u.abs())
 

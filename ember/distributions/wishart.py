@@ -127,20 +127,15 @@ class Wishart(ExponentialFamily):
 
     def rsample(self, sample_shape=Size(), max_try_correction=None):
         if max_try_correction is None:
-            max_try_correction = 3 if False else 10
+            max_try_correction = 10
         sample_shape = Size(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
         is_singular = self.support.check(sample)
         if self._batch_shape:
             is_singular = is_singular.amax(self._batch_dims)
-        if False:
-            for _ in range(max_try_correction):
-                sample_new = self._bartlett_sampling(sample_shape)
-                sample = ember.where(is_singular, sample_new, sample)
-                is_singular = ~self.support.check(sample)
-                if self._batch_shape:
-                    is_singular = is_singular.amax(self._batch_dims)
-        elif is_singular.any():
+        # torch's code, kept as it is: `is_singular` holds the support check (True where the sample
+        # *is* valid), so valid samples are the ones redrawn; the draws must follow torch's to match
+        if is_singular.any():
             warnings.warn('Singular sample detected.', stacklevel=2)
             for _ in range(max_try_correction):
                 sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
