@@ -8,7 +8,9 @@ and how much of the communication overlapped backward.
     python benchmarks/ddp.py --plan     # the README's communication volumes past one machine
 
 Each rank keeps run.py's batch (weak scaling: 2 ranks train on twice the samples per step), the
-usual way data parallelism is measured; "strong" rows split one batch of that size instead.
+usual way data parallelism is measured; "strong" rows split one batch of that size instead,
+and "no comm" rows run the ranks without DDP (each trains alone, nothing is exchanged): the
+throughput the machine itself allows N processes at that moment, the ceiling for DDP.
 """
 import argparse
 import json
@@ -59,11 +61,12 @@ def worker(args):
     rank, world = dist.get_rank(), dist.get_world_size()
     ember.set_num_threads(1)
     for name, batch, make, opt, shape in workloads(ember):
-        for scaling in (["weak", "strong"] if world > 1 else ["weak"]):
-            b = batch if scaling == "weak" else batch // world
+        for scaling in (["weak", "strong", "no comm"] if world > 1 else ["weak"]):
+            b = batch // world if scaling == "strong" else batch
             ember.manual_seed(0)
             model = make()
-            net = DDP(model, bucket_cap_mb=args.bucket_cap_mb) if world > 1 else model
+            ddp = world > 1 and scaling != "no comm"  # "no comm": the ranks train alone, the machine's ceiling
+            net = DDP(model, bucket_cap_mb=args.bucket_cap_mb) if ddp else model
             o = opt(net.parameters())
             rng = np.random.default_rng(rank)
             x = ember.tensor(rng.standard_normal((b,) + shape).astype(np.float32))
@@ -84,23 +87,24 @@ def worker(args):
                 step()
             steps = [max(5, int(5 * args.seconds / (time.perf_counter() - t0)))]
             dist.broadcast_object_list(steps, src=0)
-            if world > 1:
-                net.comm_wait_s = 0.0
+            if ddp:
+                net.comm_wait_s, net.comm_buckets_early, net.comm_buckets = 0.0, 0, 0
             dist.barrier()
             t0 = time.perf_counter()
             for _ in range(steps[0]):
                 step()
             dist.barrier()
             elapsed = time.perf_counter() - t0
-            wait = net.comm_wait_s if world > 1 else 0.0
-            comm = _blocking_allreduce_s(net, steps[0]) if world > 1 else 0.0
+            wait = net.comm_wait_s if ddp else 0.0
+            comm = _blocking_allreduce_s(net, steps[0]) if ddp else 0.0
             waits = [None] * world
             dist.all_gather_object(waits, wait)
             if rank == 0:
                 print(json.dumps({"case": name, "scaling": scaling, "ranks": world, "batch_per_rank": b,
                                   "step_s": elapsed / steps[0], "samples_per_s": world * b * steps[0] / elapsed,
                                   "wait_s": max(waits) / steps[0], "comm_s": comm,
-                                  "buckets": len(net._buckets) if world > 1 else 0,
+                                  "buckets": len(net._buckets) if ddp else 0,
+                                  "early": net.comm_buckets_early / max(1, net.comm_buckets) if ddp else None,
                                   "grad_mb": sum(p.numel() for p in model.parameters()) * 4 / 2**20}), flush=True)
     dist.destroy_process_group()
 
@@ -180,19 +184,25 @@ def main():
     print(f"ember DistributedDataParallel on MPI, {os.cpu_count()} CPUs (load average {load0:.1f} before, "
           f"{load:.1f} after: other processes share them), one BLAS thread per rank\n")
     print(f"{'case':26s} {'ranks':>5s} {'batch/rank':>10s} {'step':>9s} {'samples/s':>10s} {'speed-up':>8s} "
-          f"{'comm wait':>9s} {'comm alone':>10s} {'overlap':>7s} {'buckets':>7s}")
+          f"{'of ceiling':>10s} {'sync wait':>9s} {'comm alone':>10s} {'hidden':>7s} {'buckets':>7s}")
     base = {r["case"]: r["samples_per_s"] for r in rows if r["ranks"] == 1}
+    ceiling = {(r["case"], r["ranks"]): r["samples_per_s"] for r in rows if r["scaling"] == "no comm"}
     for r in rows:
         speed = r["samples_per_s"] / base[r["case"]]
         share = r["wait_s"] / r["step_s"]
-        overlap = "" if not r["comm_s"] else f"{max(0.0, 1 - r['wait_s'] / r['comm_s']):7.0%}"
-        label = r["case"] + ("" if r["ranks"] == 1 else f" ({r['scaling']})")
+        overlap = "" if r.get("early") is None else f"{r['early']:7.0%}"
+        label = r["case"].split(" ")[0] + ("" if r["ranks"] == 1 else f" ({r['scaling']})")
+        top = ceiling.get((r["case"], r["ranks"]))
+        of = f"{r['samples_per_s'] / top:10.0%}" if top and r["scaling"] == "weak" else ""
         print(f"{label:26.26s} {r['ranks']:5d} {r['batch_per_rank']:10d} {r['step_s'] * 1e3:7.2f}ms "
-              f"{r['samples_per_s']:10.0f} {speed:7.2f}x {share:9.1%} {r['comm_s'] * 1e3:8.2f}ms {overlap:>7s} "
-              f"{r['buckets'] or '':>7}")
-    print("\ncomm wait: share of the step spent waiting for the all-reduces after backward (not hidden);"
-          "\ncomm alone: the same all-reduces back to back with nothing else running;"
-          "\noverlap: the part of 'comm alone' that the backward pass hid (1 - wait / alone).")
+              f"{r['samples_per_s']:10.0f} {speed:7.2f}x {of:>10s} {share:9.1%} {r['comm_s'] * 1e3:8.2f}ms "
+              f"{overlap:>7s} {r['buckets'] or '':>7}")
+    print("\nMLP: 784-256-256-10 with Adam; LeNet-5: SGD with momentum (benchmarks/run.py's cases)."
+          "\nof ceiling: samples/s against the same ranks training alone ('no comm'), what the machine allowed;"
+          "\nsync wait: share of the step spent at backward's end waiting for the all-reduces, which includes"
+          "\n  waiting for a slower rank (a rank the OS did not run) as well as communication not hidden;"
+          "\ncomm alone: the step's all-reduces back to back, with nothing else running: the cost of communication;"
+          "\nhidden: the share of bucket all-reduces already finished when backward ended (overlapped entirely).")
 
 
 if __name__ == "__main__":

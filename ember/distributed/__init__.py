@@ -636,6 +636,11 @@ def _progress(requests):
         _mpi().Request.Testall(requests)
 
 
+def _completed(requests):
+    """How many of the MPI requests have finished (without waiting)."""
+    return sum(1 for r in requests if r.Test())
+
+
 def _waitall(requests):
     if requests:
         _mpi().Request.Waitall(requests)

@@ -75,7 +75,10 @@ class DistributedDataParallel(Module):
         self._expected = [1] * len(self._params)  # gradient deliveries per backward (learned)
         self._prepared = False   # the last forward will be followed by a synchronised backward
         self._unfinished = None  # names of parameters that got no gradient in the last backward
-        self.comm_wait_s = 0.0   # time backward's end spent waiting for reductions (not overlapped)
+        # for benchmarks: seconds backward's end spent waiting for the reductions (the part of
+        # communication not hidden, plus waiting for slower ranks), and how many bucket
+        # reductions had already finished by then (hidden entirely) out of how many
+        self.comm_wait_s, self.comm_buckets_early, self.comm_buckets = 0.0, 0, 0
 
     # ------------------------------------------------------------------ construction
     def _verify_same_model(self):
@@ -207,8 +210,11 @@ class DistributedDataParallel(Module):
                 b, off, n = self._where[i]
                 np.divide(_host(p.grad._data).reshape(-1), self._world, out=self._buckets[b].flat[off:off + n])
                 self._mark_ready(b)
+        requests = [r for r in self._requests if r is not None]
+        self.comm_buckets += len(requests)
+        self.comm_buckets_early += dist._completed(requests)
         t = time.perf_counter()
-        dist._waitall([r for r in self._requests if r is not None])
+        dist._waitall(requests)
         self.comm_wait_s += time.perf_counter() - t
         missing = [self._names[i] for i, s in enumerate(self._seen) if s == 0]
         if missing:  # without find_unused_parameters: torch's error at the next forward
