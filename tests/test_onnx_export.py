@@ -278,6 +278,20 @@ def test_unmapped_op_names_the_op_and_module_and_writes_no_file(tmp_path):
         ember.onnx.export(Deep(), (randn(3, 3),), str(path))
 
 
+def test_values_from_the_data_are_not_baked_in(tmp_path):
+    x = -randn(4, 3).abs()
+    x[0, 0] = 1.0  # the one positive value: another order of the same values changes the branch below
+
+    def fails(fn, match):
+        path = tmp_path / "m.onnx"
+        with pytest.raises(ember.onnx.OnnxExporterError, match=match):
+            ember.onnx.export(Lambda(fn), (x,), str(path))
+        assert not path.exists()
+    fails(lambda x: x * x[0, 0].item(), "Python number")                         # .item() as a constant
+    fails(lambda x: x * 2 if x[0, 0].item() > 0 else x.exp(), "control flow")
+    fails(lambda x: x + ember.tensor(x.numpy().argsort(1)), "made outside the traced ops")
+
+
 def test_file_object_path_and_training_mode_restored(tmp_path):
     m = nn.Sequential(nn.Linear(3, 2), nn.Dropout(0.5))
     m.train()
@@ -293,7 +307,7 @@ def fast_init(monkeypatch):
     """Random weights from NumPy instead of torch's generator (vgg11's 100M weights would take minutes)."""
     def fill(tensor, *args, **kwargs):
         with ember.no_grad():
-            tensor.copy_(ember.from_numpy((RNG.standard_normal(tensor.shape) * 0.02).astype(np.float32)))
+            tensor.copy_(ember.from_numpy(RNG.random(tuple(tensor.shape), dtype=np.float32) * 0.04 - 0.02))
         return tensor
     for name in ("kaiming_uniform_", "kaiming_normal_", "normal_", "uniform_", "trunc_normal_"):
         monkeypatch.setattr(nn.init, name, fill)

@@ -1071,6 +1071,37 @@ def _grow(args, kw, growth):
     return args, kw, flat
 
 
+def _shuffled(args):
+    """The inputs with their values permuted (same shapes, dtypes and set of values)."""
+    from .. import from_numpy
+    rng = np.random.default_rng(12345)
+    out = []
+    for a in args:
+        if isinstance(a, Tensor) and a._data.size > 1:
+            v = _np(a._data)
+            a = from_numpy(np.ascontiguousarray(rng.permutation(v.reshape(-1)).reshape(v.shape)))
+        out.append(a)
+    return tuple(out)
+
+
+def _numbers(inputs, options):
+    """The Python floats among an op's non-tensor arguments (nested too), in order."""
+    out = []
+
+    def walk(x):
+        if isinstance(x, float):
+            out.append(x if x == x else "nan")
+        elif isinstance(x, (tuple, list)):
+            for v in x:
+                walk(v)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+    walk(inputs)
+    walk(options)
+    return out
+
+
 def _input_names(model, n, input_names):
     names = list(input_names or [])
     if len(names) < n:
@@ -1115,15 +1146,20 @@ def _build(onnx, model, args, kw, opset, export_params, input_names, output_name
         if axes:
             growth[i] = {ax: sym_growth.setdefault(sym, len(sym_growth) + 1) for ax, sym in axes.items()}
 
+    # Two traces: the second with the dynamic axes grown, or else with the input values shuffled.
+    # What differs between them depends on the inputs: sizes become shape computations; a value
+    # made outside the recorded ops, or a Python number, that differs is an error (not baked in).
     recs_a, out_a = _run(model, args, kw, LEAVES)
-    if growth:
-        args_b, kw_b, _ = _grow(args, kw, growth)
-        recs_b, out_b = _run(model, args_b, kw_b, LEAVES)
-        if [r.name for r in recs_a] != [r.name for r in recs_b]:
-            raise OnnxExporterError("the forward pass runs different ops when a dynamic axis changes size "
-                                    "(control flow on sizes or data); export without dynamic_axes")
-    else:
-        args_b, recs_b, out_b = args, recs_a, out_a
+    args_b, kw_b, _ = _grow(args, kw, growth) if growth else (_shuffled(args), kw, None)
+    recs_b, out_b = _run(model, args_b, kw_b, LEAVES)
+    if [r.name for r in recs_a] != [r.name for r in recs_b]:
+        raise OnnxExporterError("the forward pass runs different ops for other inputs (control flow on sizes or "
+                                "values): ember exports the ops one run executes, which would not hold for them")
+    for ra, rb in zip(recs_a, recs_b):
+        if _numbers(ra.inputs, ra.options) != _numbers(rb.inputs, rb.options):
+            where = f"module '{ra.module}'" if ra.module else "the top level"
+            raise OnnxExporterError(f"the op {ra.name} (in {where}) takes a Python number computed from the "
+                                    "inputs' values (e.g. with .item()); it cannot be exported as a constant")
 
     g = Graph(opset, recs_b)
     g.as_inputs = not export_params
