@@ -17,6 +17,7 @@ from .dropout import dropout
 from .linear import linear
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 
 class _Unbind(Function):
@@ -156,6 +157,8 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ checks
     def _forward_one_state(self, input, hx, name):
         """RNN's and GRU's forward: one hidden state (LSTM has two)."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, batched = self._batched(input, name)
         if hx is not None and hx.dim() != (3 if batched else 2):
             raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
@@ -196,8 +199,8 @@ class RNNBase(Module):
         return hx
 
     # ------------------------------------------------------------------ the computation
-    def _run(self, x, h0, c0=None):
-        """All layers over (T, B, I) input; returns (output, h_n, c_n)."""
+    def _run(self, x, h0, c0=None, sizes=None):
+        """All layers over (T, B, I) input (packed (N, I) data with `sizes`); returns (output, h_n, c_n)."""
         num_directions = 2 if self.bidirectional else 1
         h0 = _unbind(h0, 0)
         c0 = None if c0 is None else _unbind(c0, 0)
@@ -206,12 +209,12 @@ class RNNBase(Module):
             outs = []
             for direction in range(num_directions):
                 k = layer * num_directions + direction
-                out, h, c = self._layer(x, h0[k], None if c0 is None else c0[k], self.all_weights[k],
-                                        reverse=direction == 1)
+                args = (x, h0[k], None if c0 is None else c0[k], self.all_weights[k], direction == 1)
+                out, h, c = self._layer(*args) if sizes is None else self._layer_packed(*args, sizes)
                 outs.append(out)
                 hs.append(h)
                 cs.append(c)
-            x = outs[0] if num_directions == 1 else cat(outs, 2)
+            x = outs[0] if num_directions == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout, True)
         return x, stack(hs), (stack(cs) if c0 is not None else None)
@@ -234,6 +237,63 @@ class RNNBase(Module):
                 h = _rnn_step(steps[t], h, w_hh, b_hh, P.tanh if mode == "RNN_TANH" else P.relu)
             outs[t] = h
         return stack(outs), h, c
+
+    # ------------------------------------------------------------------ packed sequences
+    def _layer_packed(self, x, h, c, weights, reverse, sizes):
+        """_layer over packed (N, I) data: step t runs on the first sizes[t] (still running) sequences;
+        the others keep their state, so each one's last state is its own final one."""
+        w_ih, w_hh = weights[0], weights[1]
+        b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
+        w_hr = weights[-1] if self.proj_size > 0 else None
+        steps = linear(x, w_ih, b_ih).split(sizes)
+        outs = [None] * len(steps)
+        order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
+        mode = self.mode
+        for t in order:
+            n = sizes[t]
+            if mode == "LSTM":
+                hn, cn = _lstm_step(steps[t], h[:n], c[:n], w_hh, b_hh, w_hr)
+                c = cn if n == c.shape[0] else cat([cn, c[n:]])
+            elif mode == "GRU":
+                hn = _gru_step(steps[t], h[:n], w_hh, b_hh)
+            else:
+                hn = _rnn_step(steps[t], h[:n], w_hh, b_hh, P.tanh if mode == "RNN_TANH" else P.relu)
+            outs[t] = hn
+            h = hn if n == h.shape[0] else cat([hn, h[n:]])
+        return cat(outs), h, c
+
+    def _forward_packed(self, packed, hx):
+        """forward for a PackedSequence: states are permuted into the packed (sorted) order and back."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        w = self._flat_weights[0]
+        if data.dtype != w.dtype:
+            raise ValueError(f"RNN input dtype ({data.dtype}) does not match weight dtype ({w.dtype}). "
+                             f"Convert input: input.to({w.dtype}), or convert model: model.to({data.dtype})")
+        if data.size(-1) != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {data.size(-1)}")
+        sizes = [int(s) for s in batch_sizes.tolist()]
+        lstm = self.mode == "LSTM"
+        h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+
+        def initial(state, size, msg):
+            want = (layers, sizes[0], size)
+            if state is None:
+                return ops.creation.zeros(want, dtype=data.dtype, device=data.device)
+            if sorted_indices is not None:
+                state = state.index_select(1, sorted_indices)
+            if tuple(state.shape) != want:
+                raise RuntimeError(msg.format(want, list(state.shape)))
+            return state
+        h0 = initial(h0, self.proj_size or self.hidden_size, "Expected hidden size {}, got {}" if not lstm
+                     else "Expected hidden[0] size {}, got {}")
+        c0 = initial(c0, self.hidden_size, "Expected hidden[1] size {}, got {}") if lstm else None
+        out, h, c = self._run(data, h0, c0, sizes)
+        if unsorted_indices is not None:
+            h = h.index_select(1, unsorted_indices)
+            c = c.index_select(1, unsorted_indices) if lstm else None
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), ((h, c) if lstm else h)
 
 
 class RNN(RNNBase):
@@ -275,6 +335,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, batched = self._batched(input, "LSTM")
         if hx is not None:
             h0, c0 = hx

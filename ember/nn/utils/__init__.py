@@ -1,5 +1,9 @@
-"""torch.nn.utils: gradient clipping and parameter/vector conversion."""
+"""torch.nn.utils: gradient clipping, parameter/vector conversion, packed sequences, parametrizations,
+weight/spectral norm hooks, conv/linear-BN fusion, pruning (``prune``, loaded on use)."""
 from .clip_grad import (clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm,  # noqa: F401
                         clip_grads_with_norm_)
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
-from . import clip_grad, convert_parameters  # noqa: F401
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: F401
+from .weight_norm import weight_norm, remove_weight_norm  # noqa: F401
+from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: F401
+from . import clip_grad, convert_parameters, rnn, parametrize, parametrizations, stateless, fusion  # noqa: F401
