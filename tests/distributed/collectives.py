@@ -87,13 +87,14 @@ for dt in DTYPES:
     if dt != "complex64":
         x = t(data(rank, dt, (5,)))
         dist.reduce(x, dst=1, op=dist.ReduceOp.MAX)
-        want = expected("MAX", np.stack([data(r, dt, (5,)) for r in range(world)])) if rank == 1 else data(rank, dt, (5,))
+        stack = np.stack([data(r, dt, (5,)) for r in range(world)])
+        want = expected("MAX", stack) if rank == 1 else data(rank, dt, (5,))
         same(x, want, f"reduce {dt}")
 
 x = t(data(rank, "float64", (2, 3)))
 dist.reduce(x, dst=0)
-same(x, np.stack([data(r, "float64", (2, 3)) for r in range(world)]).sum(0) if rank == 0 else data(rank, "float64", (2, 3)),
-     "reduce sum")
+total = np.stack([data(r, "float64", (2, 3)) for r in range(world)]).sum(0)
+same(x, total if rank == 0 else data(rank, "float64", (2, 3)), "reduce sum")
 
 # ---- gathers and scatters
 for dt in ("float32", "int64", "bool", "float16"):

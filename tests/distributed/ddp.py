@@ -73,8 +73,8 @@ def train_pair(make, data, steps_opt=lambda ps: ember.optim.SGD(ps, lr=0.1, mome
         opt.step()
         ref_opt.zero_grad()
         if per_rank_reference:  # plain BatchNorm: each rank normalizes its own half
-            halves = [(x[r * len(x) // world:(r + 1) * len(x) // world], y[r * len(y) // world:(r + 1) * len(y) // world])
-                      for r in range(world)]
+            k = len(x) // world
+            halves = [(x[r * k:(r + 1) * k], y[r * k:(r + 1) * k]) for r in range(world)]
             loss = sum(F.cross_entropy(ref(ember.from_numpy(a)), ember.from_numpy(b)) for a, b in halves) / world
         else:
             loss = F.cross_entropy(ref(ember.from_numpy(x)), ember.from_numpy(y))
@@ -236,7 +236,8 @@ opt = ember.optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
 
 def step(m, o, x, y, whole=False):
     o.zero_grad()
-    F.cross_entropy(m(ember.from_numpy(x if whole else local(x))), ember.from_numpy(y if whole else local(y))).backward()
+    xs, ys = (x, y) if whole else (local(x), local(y))
+    F.cross_entropy(m(ember.from_numpy(xs)), ember.from_numpy(ys)).backward()
     o.step()
 
 
