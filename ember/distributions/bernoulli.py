@@ -1,4 +1,5 @@
 """bernoulli: ported from torch/distributions/bernoulli.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import ember
@@ -9,27 +10,28 @@ from .exp_family import ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 from ..nn.functional import binary_cross_entropy_with_logits
 
-__all__ = ['Bernoulli']
+__all__ = ["Bernoulli"]
 
 
 class Bernoulli(ExponentialFamily):
     """Creates a Bernoulli distribution parameterized by probs or logits (but not both)."""
-    arg_constraints = {'probs': constraints.unit_interval, 'logits': constraints.real}
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
             is_scalar = isinstance(probs, Number)
-            self.probs, = broadcast_all(probs)
+            (self.probs,) = broadcast_all(probs)
         else:
             if logits is None:
-                raise AssertionError('logits is unexpectedly None')
+                raise AssertionError("logits is unexpectedly None")
             is_scalar = isinstance(logits, Number)
-            self.logits, = broadcast_all(logits)
+            (self.logits,) = broadcast_all(logits)
         self._param = self.probs if probs is not None else self.logits
         if is_scalar:
             batch_shape = Size()
@@ -40,10 +42,10 @@ class Bernoulli(ExponentialFamily):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = Size(batch_shape)
-        if 'probs' in self.__dict__:
+        if "probs" in self.__dict__:
             new.probs = self.probs.expand(batch_shape)
             new._param = new.probs
-        if 'logits' in self.__dict__:
+        if "logits" in self.__dict__:
             new.logits = self.logits.expand(batch_shape)
             new._param = new.logits
         super(Bernoulli, new).__init__(batch_shape, validate_args=False)
@@ -88,10 +90,10 @@ class Bernoulli(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
-        return -binary_cross_entropy_with_logits(logits, value, reduction='none')
+        return -binary_cross_entropy_with_logits(logits, value, reduction="none")
 
     def entropy(self):
-        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction='none')
+        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
 
     def enumerate_support(self, expand=True):
         values = ember.arange(2, dtype=self._param.dtype, device=self._param.device)

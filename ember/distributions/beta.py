@@ -1,4 +1,5 @@
 """beta: ported from torch/distributions/beta.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import ember
@@ -8,12 +9,13 @@ from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ['Beta']
+__all__ = ["Beta"]
 
 
 class Beta(ExponentialFamily):
     """Beta distribution parameterized by concentration1 and concentration0."""
-    arg_constraints = {'concentration1': constraints.positive, 'concentration0': constraints.positive}
+
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
 

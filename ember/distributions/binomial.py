@@ -1,4 +1,5 @@
 """binomial: ported from torch/distributions/binomial.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 from ._samplers import binomial
 import ember
@@ -7,7 +8,7 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
-__all__ = ['Binomial']
+__all__ = ["Binomial"]
 
 
 def _clamp_by_zero(x):
@@ -16,18 +17,23 @@ def _clamp_by_zero(x):
 
 class Binomial(Distribution):
     """Creates a Binomial distribution parameterized by total_count and either probs or logits (but not both)."""
-    arg_constraints = {'total_count': constraints.nonnegative_integer, 'probs': constraints.unit_interval, 'logits': constraints.real}
+
+    arg_constraints = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
             self.total_count, self.probs = broadcast_all(total_count, probs)
             self.total_count = self.total_count.type_as(self.probs)
         else:
             if logits is None:
-                raise AssertionError('logits is unexpectedly None')
+                raise AssertionError("logits is unexpectedly None")
             self.total_count, self.logits = broadcast_all(total_count, logits)
             self.total_count = self.total_count.type_as(self.logits)
         self._param = self.probs if probs is not None else self.logits
@@ -38,10 +44,10 @@ class Binomial(Distribution):
         new = self._get_checked_instance(Binomial, _instance)
         batch_shape = Size(batch_shape)
         new.total_count = self.total_count.expand(batch_shape)
-        if 'probs' in self.__dict__:
+        if "probs" in self.__dict__:
             new.probs = self.probs.expand(batch_shape)
             new._param = new.probs
-        if 'logits' in self.__dict__:
+        if "logits" in self.__dict__:
             new.logits = self.logits.expand(batch_shape)
             new._param = new.logits
         super(Binomial, new).__init__(batch_shape, validate_args=False)
@@ -90,20 +96,24 @@ class Binomial(Distribution):
         log_factorial_n = ember.lgamma(self.total_count + 1)
         log_factorial_k = ember.lgamma(value + 1)
         log_factorial_nmk = ember.lgamma(self.total_count - value + 1)
-        normalize_term = self.total_count * _clamp_by_zero(self.logits) + self.total_count * ember.log1p(ember.exp(-ember.abs(self.logits))) - log_factorial_n
+        normalize_term = (
+            self.total_count * _clamp_by_zero(self.logits)
+            + self.total_count * ember.log1p(ember.exp(-ember.abs(self.logits)))
+            - log_factorial_n
+        )
         return value * self.logits - log_factorial_k - log_factorial_nmk - normalize_term
 
     def entropy(self):
         total_count = int(self.total_count.max())
         if not self.total_count.min() == total_count:
-            raise NotImplementedError('Inhomogeneous total count not supported by `entropy`.')
+            raise NotImplementedError("Inhomogeneous total count not supported by `entropy`.")
         log_prob = self.log_prob(self.enumerate_support(False))
         return -(ember.exp(log_prob) * log_prob).sum(0)
 
     def enumerate_support(self, expand=True):
         total_count = int(self.total_count.max())
         if not self.total_count.min() == total_count:
-            raise NotImplementedError('Inhomogeneous total count not supported by `enumerate_support`.')
+            raise NotImplementedError("Inhomogeneous total count not supported by `enumerate_support`.")
         values = ember.arange(1 + total_count, dtype=self._param.dtype, device=self._param.device)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         if expand:

@@ -1,4 +1,5 @@
 """categorical: ported from torch/distributions/categorical.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 from .utils import _finfo
 import ember
@@ -8,26 +9,27 @@ from . import constraints
 from .distribution import Distribution
 from .utils import lazy_property, logits_to_probs, probs_to_logits
 
-__all__ = ['Categorical']
+__all__ = ["Categorical"]
 
 
 class Categorical(Distribution):
     """Creates a categorical distribution parameterized by either probs or logits (but not both)."""
-    arg_constraints = {'probs': constraints.simplex, 'logits': constraints.real_vector}
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
             if probs.dim() < 1:
-                raise ValueError('`probs` parameter must be at least one-dimensional.')
+                raise ValueError("`probs` parameter must be at least one-dimensional.")
             self.probs = probs / probs.sum(-1, keepdim=True)
         else:
             if logits is None:
-                raise AssertionError('logits is unexpectedly None')
+                raise AssertionError("logits is unexpectedly None")
             if logits.dim() < 1:
-                raise ValueError('`logits` parameter must be at least one-dimensional.')
+                raise ValueError("`logits` parameter must be at least one-dimensional.")
             self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
         self._param = self.probs if probs is not None else self.logits
         self._num_events = self._param.size()[-1]
@@ -38,10 +40,10 @@ class Categorical(Distribution):
         new = self._get_checked_instance(Categorical, _instance)
         batch_shape = Size(batch_shape)
         param_shape = batch_shape + Size((self._num_events,))
-        if 'probs' in self.__dict__:
+        if "probs" in self.__dict__:
             new.probs = self.probs.expand(param_shape)
             new._param = new.probs
-        if 'logits' in self.__dict__:
+        if "logits" in self.__dict__:
             new.logits = self.logits.expand(param_shape)
             new._param = new.logits
         new._num_events = self._num_events

@@ -1,4 +1,5 @@
 """cauchy: ported from torch/distributions/cauchy.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import math
@@ -11,12 +12,13 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['Cauchy']
+__all__ = ["Cauchy"]
 
 
 class Cauchy(Distribution):
     """Samples from a Cauchy (Lorentz) distribution."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 

@@ -1,14 +1,16 @@
 """chi2: ported from torch/distributions/chi2.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Tensor
 from . import constraints
 from .gamma import Gamma
 
-__all__ = ['Chi2']
+__all__ = ["Chi2"]
 
 
 class Chi2(Gamma):
     """Creates a Chi-squared distribution parameterized by shape parameter df."""
-    arg_constraints = {'df': constraints.positive}
+
+    arg_constraints = {"df": constraints.positive}
 
     def __init__(self, df, validate_args=None):
         super().__init__(0.5 * df, 0.5, validate_args=validate_args)

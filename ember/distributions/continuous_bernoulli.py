@@ -1,4 +1,5 @@
 """continuous_bernoulli: ported from torch/distributions/continuous_bernoulli.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import math
@@ -9,31 +10,32 @@ from .exp_family import ExponentialFamily
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
 from ..nn.functional import binary_cross_entropy_with_logits
 
-__all__ = ['ContinuousBernoulli']
+__all__ = ["ContinuousBernoulli"]
 
 
 class ContinuousBernoulli(ExponentialFamily):
     """Creates a continuous Bernoulli distribution parameterized by probs or logits (but not both)."""
-    arg_constraints = {'probs': constraints.unit_interval, 'logits': constraints.real}
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     _mean_carrier_measure = 0
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
             is_scalar = isinstance(probs, Number)
-            self.probs, = broadcast_all(probs)
+            (self.probs,) = broadcast_all(probs)
             if validate_args is not None:
-                if not self.arg_constraints['probs'].check(self.probs).all():
-                    raise ValueError('The parameter probs has invalid values')
+                if not self.arg_constraints["probs"].check(self.probs).all():
+                    raise ValueError("The parameter probs has invalid values")
             self.probs = clamp_probs(self.probs)
         else:
             if logits is None:
-                raise AssertionError('logits is unexpectedly None')
+                raise AssertionError("logits is unexpectedly None")
             is_scalar = isinstance(logits, Number)
-            self.logits, = broadcast_all(logits)
+            (self.logits,) = broadcast_all(logits)
         self._param = self.probs if probs is not None else self.logits
         if is_scalar:
             batch_shape = Size()
@@ -46,10 +48,10 @@ class ContinuousBernoulli(ExponentialFamily):
         new = self._get_checked_instance(ContinuousBernoulli, _instance)
         new._lims = self._lims
         batch_shape = Size(batch_shape)
-        if 'probs' in self.__dict__:
+        if "probs" in self.__dict__:
             new.probs = self.probs.expand(batch_shape)
             new._param = new.probs
-        if 'logits' in self.__dict__:
+        if "logits" in self.__dict__:
             new.logits = self.logits.expand(batch_shape)
             new._param = new.logits
         super(ContinuousBernoulli, new).__init__(batch_shape, validate_args=False)
@@ -69,7 +71,11 @@ class ContinuousBernoulli(ExponentialFamily):
         cut_probs = self._cut_probs()
         cut_probs_below_half = ember.where(ember.le(cut_probs, 0.5), cut_probs, ember.zeros_like(cut_probs))
         cut_probs_above_half = ember.where(ember.ge(cut_probs, 0.5), cut_probs, ember.ones_like(cut_probs))
-        log_norm = ember.log(ember.abs(ember.log1p(-cut_probs) - ember.log(cut_probs))) - ember.where(ember.le(cut_probs, 0.5), ember.log1p(-2.0 * cut_probs_below_half), ember.log(2.0 * cut_probs_above_half - 1.0))
+        log_norm = ember.log(ember.abs(ember.log1p(-cut_probs) - ember.log(cut_probs))) - ember.where(
+            ember.le(cut_probs, 0.5),
+            ember.log1p(-2.0 * cut_probs_below_half),
+            ember.log(2.0 * cut_probs_above_half - 1.0),
+        )
         x = ember.pow(self.probs - 0.5, 2)
         taylor = math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x
         return ember.where(self._outside_unstable_region(), log_norm, taylor)
@@ -89,7 +95,9 @@ class ContinuousBernoulli(ExponentialFamily):
     @property
     def variance(self):
         cut_probs = self._cut_probs()
-        vars = cut_probs * (cut_probs - 1.0) / ember.pow(1.0 - 2.0 * cut_probs, 2) + 1.0 / ember.pow(ember.log1p(-cut_probs) - ember.log(cut_probs), 2)
+        vars = cut_probs * (cut_probs - 1.0) / ember.pow(1.0 - 2.0 * cut_probs, 2) + 1.0 / ember.pow(
+            ember.log1p(-cut_probs) - ember.log(cut_probs), 2
+        )
         x = ember.pow(self.probs - 0.5, 2)
         taylor = 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x
         return ember.where(self._outside_unstable_region(), vars, taylor)
@@ -121,19 +129,30 @@ class ContinuousBernoulli(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
-        return -binary_cross_entropy_with_logits(logits, value, reduction='none') + self._cont_bern_log_norm()
+        return -binary_cross_entropy_with_logits(logits, value, reduction="none") + self._cont_bern_log_norm()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
         cut_probs = self._cut_probs()
-        cdfs = (ember.pow(cut_probs, value) * ember.pow(1.0 - cut_probs, 1.0 - value) + cut_probs - 1.0) / (2.0 * cut_probs - 1.0)
+        cdfs = (ember.pow(cut_probs, value) * ember.pow(1.0 - cut_probs, 1.0 - value) + cut_probs - 1.0) / (
+            2.0 * cut_probs - 1.0
+        )
         unbounded_cdfs = ember.where(self._outside_unstable_region(), cdfs, value)
-        return ember.where(ember.le(value, 0.0), ember.zeros_like(value), ember.where(ember.ge(value, 1.0), ember.ones_like(value), unbounded_cdfs))
+        return ember.where(
+            ember.le(value, 0.0),
+            ember.zeros_like(value),
+            ember.where(ember.ge(value, 1.0), ember.ones_like(value), unbounded_cdfs),
+        )
 
     def icdf(self, value):
         cut_probs = self._cut_probs()
-        return ember.where(self._outside_unstable_region(), (ember.log1p(-cut_probs + value * (2.0 * cut_probs - 1.0)) - ember.log1p(-cut_probs)) / (ember.log(cut_probs) - ember.log1p(-cut_probs)), value)
+        return ember.where(
+            self._outside_unstable_region(),
+            (ember.log1p(-cut_probs + value * (2.0 * cut_probs - 1.0)) - ember.log1p(-cut_probs))
+            / (ember.log(cut_probs) - ember.log1p(-cut_probs)),
+            value,
+        )
 
     def entropy(self):
         log_probs0 = ember.log1p(-self.probs)

@@ -1,4 +1,5 @@
 """dirichlet: ported from torch/distributions/dirichlet.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 from ._samplers import _dirichlet_grad, _sample_dirichlet
 import ember
@@ -7,7 +8,7 @@ from ..autograd.function import Function, once_differentiable
 from . import constraints
 from .exp_family import ExponentialFamily
 
-__all__ = ['Dirichlet']
+__all__ = ["Dirichlet"]
 
 
 def _Dirichlet_backward(x, concentration, grad_output):
@@ -33,13 +34,14 @@ class _Dirichlet(Function):
 
 class Dirichlet(ExponentialFamily):
     """Creates a Dirichlet distribution parameterized by concentration concentration."""
-    arg_constraints = {'concentration': constraints.independent(constraints.positive, 1)}
+
+    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
 
     def __init__(self, concentration, validate_args=None):
         if concentration.dim() < 1:
-            raise ValueError('`concentration` parameter must be at least one-dimensional.')
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
         batch_shape, event_shape = (concentration.shape[:-1], concentration.shape[-1:])
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
@@ -60,7 +62,11 @@ class Dirichlet(ExponentialFamily):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return ember.xlogy(self.concentration - 1.0, value).sum(-1) + ember.lgamma(self.concentration.sum(-1)) - ember.lgamma(self.concentration).sum(-1)
+        return (
+            ember.xlogy(self.concentration - 1.0, value).sum(-1)
+            + ember.lgamma(self.concentration.sum(-1))
+            - ember.lgamma(self.concentration).sum(-1)
+        )
 
     @property
     def mean(self):
@@ -82,7 +88,12 @@ class Dirichlet(ExponentialFamily):
     def entropy(self):
         k = self.concentration.size(-1)
         a0 = self.concentration.sum(-1)
-        return ember.lgamma(self.concentration).sum(-1) - ember.lgamma(a0) - (k - a0) * ember.digamma(a0) - ((self.concentration - 1.0) * ember.digamma(self.concentration)).sum(-1)
+        return (
+            ember.lgamma(self.concentration).sum(-1)
+            - ember.lgamma(a0)
+            - (k - a0) * ember.digamma(a0)
+            - ((self.concentration - 1.0) * ember.digamma(self.concentration)).sum(-1)
+        )
 
     @property
     def _natural_params(self):

@@ -1,4 +1,5 @@
 """exponential: ported from torch/distributions/exponential.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import ember
@@ -7,12 +8,13 @@ from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ['Exponential']
+__all__ = ["Exponential"]
 
 
 class Exponential(ExponentialFamily):
     """Creates a Exponential distribution parameterized by rate."""
-    arg_constraints = {'rate': constraints.positive}
+
+    arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
@@ -34,7 +36,7 @@ class Exponential(ExponentialFamily):
         return self.rate.pow(-2)
 
     def __init__(self, rate, validate_args=None):
-        self.rate, = broadcast_all(rate)
+        (self.rate,) = broadcast_all(rate)
         batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
         super().__init__(batch_shape, validate_args=validate_args)
 

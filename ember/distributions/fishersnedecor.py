@@ -1,4 +1,5 @@
 """fishersnedecor: ported from torch/distributions/fishersnedecor.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
@@ -10,12 +11,13 @@ from .distribution import Distribution
 from .gamma import Gamma
 from .utils import broadcast_all
 
-__all__ = ['FisherSnedecor']
+__all__ = ["FisherSnedecor"]
 
 
 class FisherSnedecor(Distribution):
     """Creates a Fisher-Snedecor distribution parameterized by df1 and df2."""
-    arg_constraints = {'df1': constraints.positive, 'df2': constraints.positive}
+
+    arg_constraints = {"df1": constraints.positive, "df2": constraints.positive}
     support = constraints.positive
     has_rsample = True
 

@@ -1,4 +1,5 @@
 """gamma: ported from torch/distributions/gamma.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from ._samplers import _standard_gamma
@@ -9,12 +10,13 @@ from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ['Gamma']
+__all__ = ["Gamma"]
 
 
 class Gamma(ExponentialFamily):
     """Creates a Gamma distribution parameterized by shape concentration and rate."""
-    arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
@@ -58,10 +60,20 @@ class Gamma(ExponentialFamily):
         value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
-        return ember.xlogy(self.concentration, self.rate) + ember.xlogy(self.concentration - 1, value) - self.rate * value - ember.lgamma(self.concentration)
+        return (
+            ember.xlogy(self.concentration, self.rate)
+            + ember.xlogy(self.concentration - 1, value)
+            - self.rate * value
+            - ember.lgamma(self.concentration)
+        )
 
     def entropy(self):
-        return self.concentration - ember.log(self.rate) + ember.lgamma(self.concentration) + (1.0 - self.concentration) * ember.digamma(self.concentration)
+        return (
+            self.concentration
+            - ember.log(self.rate)
+            + ember.lgamma(self.concentration)
+            + (1.0 - self.concentration) * ember.digamma(self.concentration)
+        )
 
     @property
     def _natural_params(self):

@@ -1,4 +1,5 @@
 """generalized_pareto: ported from torch/distributions/generalized_pareto.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import math
@@ -10,12 +11,13 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['GeneralizedPareto']
+__all__ = ["GeneralizedPareto"]
 
 
 class GeneralizedPareto(Distribution):
     """Creates a Generalized Pareto distribution parameterized by loc, scale, and concentration."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive, 'concentration': constraints.real}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive, "concentration": constraints.real}
     has_rsample = True
 
     def __init__(self, loc, scale, concentration, validate_args=None):
@@ -94,7 +96,7 @@ class GeneralizedPareto(Distribution):
         concentration = self.concentration
         valid = concentration < 0.5
         safe_conc = ember.where(valid, concentration, 0.25)
-        result = self.scale ** 2 / ((1 - safe_conc) ** 2 * (1 - 2 * safe_conc))
+        result = self.scale**2 / ((1 - safe_conc) ** 2 * (1 - 2 * safe_conc))
         return ember.where(valid, result, nan)
 
     def entropy(self):

@@ -1,4 +1,5 @@
 """geometric: ported from torch/distributions/geometric.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
@@ -9,29 +10,30 @@ from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 from ..nn.functional import binary_cross_entropy_with_logits
 
-__all__ = ['Geometric']
+__all__ = ["Geometric"]
 
 
 class Geometric(Distribution):
     """Creates a Geometric distribution parameterized by probs, where probs is the probability of success of Bernoulli trials."""
-    arg_constraints = {'probs': constraints.unit_interval, 'logits': constraints.real}
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
-            self.probs, = broadcast_all(probs)
+            (self.probs,) = broadcast_all(probs)
         else:
             if logits is None:
-                raise AssertionError('logits is unexpectedly None')
-            self.logits, = broadcast_all(logits)
+                raise AssertionError("logits is unexpectedly None")
+            (self.logits,) = broadcast_all(logits)
         probs_or_logits = probs if probs is not None else logits
         if isinstance(probs_or_logits, Number):
             batch_shape = Size()
         else:
             if probs_or_logits is None:
-                raise AssertionError('probs_or_logits is unexpectedly None')
+                raise AssertionError("probs_or_logits is unexpectedly None")
             batch_shape = probs_or_logits.size()
         super().__init__(batch_shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
@@ -39,14 +41,16 @@ class Geometric(Distribution):
             valid = value > 0
             if not valid.all():
                 invalid_value = value.data[~valid]
-                raise ValueError(f'Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) of distribution {repr(self)} to be positive but found invalid values:\n{invalid_value}')
+                raise ValueError(
+                    f"Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) of distribution {repr(self)} to be positive but found invalid values:\n{invalid_value}"
+                )
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Geometric, _instance)
         batch_shape = Size(batch_shape)
-        if 'probs' in self.__dict__:
+        if "probs" in self.__dict__:
             new.probs = self.probs.expand(batch_shape)
-        if 'logits' in self.__dict__:
+        if "logits" in self.__dict__:
             new.logits = self.logits.expand(batch_shape)
         super(Geometric, new).__init__(batch_shape, validate_args=False)
         new._validate_args = self._validate_args
@@ -88,4 +92,4 @@ class Geometric(Distribution):
         return value * (-probs).log1p() + self.probs.log()
 
     def entropy(self):
-        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction='none') / self.probs
+        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none") / self.probs

@@ -1,4 +1,5 @@
 """gumbel: ported from torch/distributions/gumbel.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .utils import _finfo
 import math
@@ -10,12 +11,13 @@ from .transforms import AffineTransform, ExpTransform
 from .uniform import Uniform
 from .utils import broadcast_all, euler_constant
 
-__all__ = ['Gumbel']
+__all__ = ["Gumbel"]
 
 
 class Gumbel(TransformedDistribution):
     """Samples from a Gumbel Distribution."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
 
     def __init__(self, loc, scale, validate_args=None):
@@ -24,8 +26,17 @@ class Gumbel(TransformedDistribution):
         if isinstance(loc, Number) and isinstance(scale, Number):
             base_dist = Uniform(finfo.tiny, 1 - finfo.eps, validate_args=validate_args)
         else:
-            base_dist = Uniform(ember.full_like(self.loc, finfo.tiny), ember.full_like(self.loc, 1 - finfo.eps), validate_args=validate_args)
-        transforms = [ExpTransform().inv, AffineTransform(loc=0, scale=-ember.ones_like(self.scale)), ExpTransform().inv, AffineTransform(loc=loc, scale=-self.scale)]
+            base_dist = Uniform(
+                ember.full_like(self.loc, finfo.tiny),
+                ember.full_like(self.loc, 1 - finfo.eps),
+                validate_args=validate_args,
+            )
+        transforms = [
+            ExpTransform().inv,
+            AffineTransform(loc=0, scale=-ember.ones_like(self.scale)),
+            ExpTransform().inv,
+            AffineTransform(loc=loc, scale=-self.scale),
+        ]
         super().__init__(base_dist, transforms, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -1,4 +1,5 @@
 """half_cauchy: ported from torch/distributions/half_cauchy.py (BSD-3-Clause) onto ember."""
+
 import math
 import ember
 from math import inf
@@ -8,12 +9,13 @@ from .cauchy import Cauchy
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
-__all__ = ['HalfCauchy']
+__all__ = ["HalfCauchy"]
 
 
 class HalfCauchy(TransformedDistribution):
     """Creates a half-Cauchy distribution parameterized by `scale` where::."""
-    arg_constraints = {'scale': constraints.positive}
+
+    arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
 

@@ -1,4 +1,5 @@
 """half_normal: ported from torch/distributions/half_normal.py (BSD-3-Clause) onto ember."""
+
 import math
 import ember
 from math import inf
@@ -8,12 +9,13 @@ from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
-__all__ = ['HalfNormal']
+__all__ = ["HalfNormal"]
 
 
 class HalfNormal(TransformedDistribution):
     """Creates a half-normal distribution parameterized by `scale` where::."""
-    arg_constraints = {'scale': constraints.positive}
+
+    arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
 

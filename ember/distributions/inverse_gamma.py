@@ -1,4 +1,5 @@
 """inverse_gamma: ported from torch/distributions/inverse_gamma.py (BSD-3-Clause) onto ember."""
+
 import math
 import ember
 from .._tensor import Tensor
@@ -7,12 +8,13 @@ from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
 
-__all__ = ['InverseGamma']
+__all__ = ["InverseGamma"]
 
 
 class InverseGamma(TransformedDistribution):
     """Creates an inverse gamma distribution parameterized by concentration and rate where::."""
-    arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
@@ -48,4 +50,9 @@ class InverseGamma(TransformedDistribution):
         return ember.where(self.concentration > 2, result, math.inf)
 
     def entropy(self):
-        return self.concentration + self.rate.log() + ember.lgamma(self.concentration) - (1 + self.concentration) * ember.digamma(self.concentration)
+        return (
+            self.concentration
+            + self.rate.log()
+            + ember.lgamma(self.concentration)
+            - (1 + self.concentration) * ember.digamma(self.concentration)
+        )

@@ -1,4 +1,5 @@
 """kl: ported from torch/distributions/kl.py (BSD-3-Clause) onto ember."""
+
 import math
 import warnings
 from functools import total_ordering
@@ -33,25 +34,26 @@ from .utils import _sum_rightmost, euler_constant as _euler_gamma
 
 _KL_REGISTRY = {}
 _KL_MEMOIZE = {}
-__all__ = ['register_kl', 'kl_divergence']
+__all__ = ["register_kl", "kl_divergence"]
 
 
 def register_kl(type_p, type_q):
     if not isinstance(type_p, type) and issubclass(type_p, Distribution):
-        raise TypeError(f'Expected type_p to be a Distribution subclass but got {type_p}')
+        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
     if not isinstance(type_q, type) and issubclass(type_q, Distribution):
-        raise TypeError(f'Expected type_q to be a Distribution subclass but got {type_q}')
+        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
 
     def decorator(fun):
         _KL_REGISTRY[type_p, type_q] = fun
         _KL_MEMOIZE.clear()
         return fun
+
     return decorator
 
 
 @total_ordering
 class _Match:
-    __slots__ = ['types']
+    __slots__ = ["types"]
 
     def __init__(self, *types):
         self.types = types
@@ -69,7 +71,11 @@ class _Match:
 
 
 def _dispatch_kl(type_p, type_q):
-    matches = [(super_p, super_q) for super_p, super_q in _KL_REGISTRY if issubclass(type_p, super_p) and issubclass(type_q, super_q)]
+    matches = [
+        (super_p, super_q)
+        for super_p, super_q in _KL_REGISTRY
+        if issubclass(type_p, super_p) and issubclass(type_q, super_q)
+    ]
     if not matches:
         return NotImplemented
     left_p, left_q = min((_Match(*m) for m in matches)).types
@@ -77,7 +83,11 @@ def _dispatch_kl(type_p, type_q):
     left_fun = _KL_REGISTRY[left_p, left_q]
     right_fun = _KL_REGISTRY[right_p, right_q]
     if left_fun is not right_fun:
-        warnings.warn(f'Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please register_kl({left_p.__name__}, {right_q.__name__})', RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please register_kl({left_p.__name__}, {right_q.__name__})",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return left_fun
 
 
@@ -103,7 +113,9 @@ def kl_divergence(p, q):
         fun = _dispatch_kl(type(p), type(q))
         _KL_MEMOIZE[type(p), type(q)] = fun
     if fun is NotImplemented:
-        raise NotImplementedError(f'No KL(p || q) is implemented for p type {p.__class__.__name__} and q type {q.__class__.__name__}')
+        raise NotImplementedError(
+            f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type {q.__class__.__name__}"
+        )
     return fun(p, q)
 
 
@@ -133,7 +145,7 @@ def _kl_beta_beta(p, q):
 @register_kl(Binomial, Binomial)
 def _kl_binomial_binomial(p, q):
     if (p.total_count < q.total_count).any():
-        raise NotImplementedError('KL between Binomials where q.total_count > p.total_count is not implemented')
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
     kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
     inf_idxs = p.total_count > q.total_count
     kl[inf_idxs] = _infinite_like(kl[inf_idxs])
@@ -177,7 +189,9 @@ def _kl_exponential_exponential(p, q):
 @register_kl(ExponentialFamily, ExponentialFamily)
 def _kl_expfamily_expfamily(p, q):
     if type(p) is not type(q):
-        raise NotImplementedError('The cross KL-divergence between different exponential families cannot                             be computed using Bregman divergences')
+        raise NotImplementedError(
+            "The cross KL-divergence between different exponential families cannot                             be computed using Bregman divergences"
+        )
     p_nparams = [np.detach().requires_grad_() for np in p._natural_params]
     q_nparams = q._natural_params
     lg_normal = p._log_normalizer(*p_nparams)
@@ -232,9 +246,15 @@ def _kl_laplace_laplace(p, q):
 @register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
 def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
     if p.event_shape != q.event_shape:
-        raise ValueError('KL-divergence between two Low Rank Multivariate Normals with                          different event shapes cannot be computed')
-    term1 = _batch_lowrank_logdet(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril) - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril)
-    term3 = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril)
+        raise ValueError(
+            "KL-divergence between two Low Rank Multivariate Normals with                          different event shapes cannot be computed"
+        )
+    term1 = _batch_lowrank_logdet(
+        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
+    ) - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril)
+    term3 = _batch_lowrank_mahalanobis(
+        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril
+    )
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
     A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
     term21 = (p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
@@ -248,9 +268,15 @@ def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
 @register_kl(MultivariateNormal, LowRankMultivariateNormal)
 def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
     if p.event_shape != q.event_shape:
-        raise ValueError('KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed')
-    term1 = _batch_lowrank_logdet(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril) - 2 * p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-    term3 = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril)
+        raise ValueError(
+            "KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed"
+        )
+    term1 = _batch_lowrank_logdet(
+        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
+    ) - 2 * p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term3 = _batch_lowrank_mahalanobis(
+        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril
+    )
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
     A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
     term21 = _batch_trace_XXT(p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
@@ -262,10 +288,16 @@ def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
 @register_kl(LowRankMultivariateNormal, MultivariateNormal)
 def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     if p.event_shape != q.event_shape:
-        raise ValueError('KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed')
-    term1 = 2 * q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril)
+        raise ValueError(
+            "KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed"
+        )
+    term1 = 2 * q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - _batch_lowrank_logdet(
+        p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril
+    )
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
-    combined_batch_shape = ember.broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
+    combined_batch_shape = ember.broadcast_shapes(
+        q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2]
+    )
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
     p_cov_factor = p._unbroadcasted_cov_factor.expand(combined_batch_shape + (n, p.cov_factor.size(-1)))
@@ -279,9 +311,15 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
     if p.event_shape != q.event_shape:
-        raise ValueError('KL-divergence between two Multivariate Normals with                          different event shapes cannot be computed')
-    half_term1 = q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-    combined_batch_shape = ember.broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_scale_tril.shape[:-2])
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with                          different event shapes cannot be computed"
+        )
+    half_term1 = q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(
+        -1
+    ) - p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    combined_batch_shape = ember.broadcast_shapes(
+        q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_scale_tril.shape[:-2]
+    )
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
     p_scale_tril = p._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
@@ -358,7 +396,9 @@ def _kl_beta_exponential(p, q):
 def _kl_beta_gamma(p, q):
     t1 = -p.entropy()
     t2 = ember.lgamma(q.concentration) - q.concentration * q.rate.log()
-    t3 = (q.concentration - 1) * (ember.digamma(p.concentration1) - ember.digamma((p.concentration1 + p.concentration0)))
+    t3 = (q.concentration - 1) * (
+        ember.digamma(p.concentration1) - ember.digamma((p.concentration1 + p.concentration0))
+    )
     t4 = q.rate * p.concentration1 / (p.concentration1 + p.concentration0)
     return t1 + t2 - t3 + t4
 
@@ -403,7 +443,11 @@ def _kl_continuous_bernoulli_normal(p, q):
 @register_kl(ContinuousBernoulli, Uniform)
 def _kl_continuous_bernoulli_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
-    return ember.where(ember.max(ember.ge(q.low, p.support.lower_bound), ember.le(q.high, p.support.upper_bound)), ember.ones_like(result) * inf, result)
+    return ember.where(
+        ember.max(ember.ge(q.low, p.support.lower_bound), ember.le(q.high, p.support.upper_bound)),
+        ember.ones_like(result) * inf,
+        result,
+    )
 
 
 @register_kl(Exponential, Beta)
@@ -603,7 +647,11 @@ def _kl_uniform_beta(p, q):
     t1 = ember.log(common_term)
     t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term) / common_term
     t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + common_term) / common_term
-    t4 = ember.lgamma(q.concentration1) + ember.lgamma(q.concentration0) - ember.lgamma((q.concentration1 + q.concentration0))
+    t4 = (
+        ember.lgamma(q.concentration1)
+        + ember.lgamma(q.concentration0)
+        - ember.lgamma((q.concentration1 + q.concentration0))
+    )
     result = t3 + t4 - t1 - t2
     result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = inf
     return result
@@ -612,7 +660,11 @@ def _kl_uniform_beta(p, q):
 @register_kl(Uniform, ContinuousBernoulli)
 def _kl_uniform_continuous_bernoulli(p, q):
     result = -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
-    return ember.where(ember.max(ember.ge(p.high, q.support.upper_bound), ember.le(p.low, q.support.lower_bound)), ember.ones_like(result) * inf, result)
+    return ember.where(
+        ember.max(ember.ge(p.high, q.support.upper_bound), ember.le(p.low, q.support.lower_bound)),
+        ember.ones_like(result) * inf,
+        result,
+    )
 
 
 @register_kl(Uniform, Exponential)
@@ -679,9 +731,9 @@ def _kl_cauchy_cauchy(p, q):
 
 
 def _add_kl_info():
-    rows = ['KL divergence is currently implemented for the following distribution pairs:']
+    rows = ["KL divergence is currently implemented for the following distribution pairs:"]
     for p, q in sorted(_KL_REGISTRY, key=lambda p_q: (p_q[0].__name__, p_q[1].__name__)):
-        rows.append(f'* :class:`~torch.distributions.{p.__name__}` and :class:`~torch.distributions.{q.__name__}`')
-    kl_info = '\n\t'.join(rows)
+        rows.append(f"* :class:`~torch.distributions.{p.__name__}` and :class:`~torch.distributions.{q.__name__}`")
+    kl_info = "\n\t".join(rows)
     if kl_divergence.__doc__:
         kl_divergence.__doc__ += kl_info

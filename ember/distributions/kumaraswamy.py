@@ -1,4 +1,5 @@
 """kumaraswamy: ported from torch/distributions/kumaraswamy.py (BSD-3-Clause) onto ember."""
+
 import ember
 from math import nan
 from .._tensor import Tensor
@@ -8,7 +9,7 @@ from .transforms import AffineTransform, PowerTransform
 from .uniform import Uniform
 from .utils import broadcast_all, euler_constant
 
-__all__ = ['Kumaraswamy']
+__all__ = ["Kumaraswamy"]
 
 
 def _moments(a, b, n):
@@ -19,14 +20,23 @@ def _moments(a, b, n):
 
 class Kumaraswamy(TransformedDistribution):
     """Samples from a Kumaraswamy distribution."""
-    arg_constraints = {'concentration1': constraints.positive, 'concentration0': constraints.positive}
+
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        base_dist = Uniform(ember.full_like(self.concentration0, 0), ember.full_like(self.concentration0, 1), validate_args=validate_args)
-        transforms = [PowerTransform(exponent=self.concentration0.reciprocal()), AffineTransform(loc=1.0, scale=-1.0), PowerTransform(exponent=self.concentration1.reciprocal())]
+        base_dist = Uniform(
+            ember.full_like(self.concentration0, 0),
+            ember.full_like(self.concentration0, 1),
+            validate_args=validate_args,
+        )
+        transforms = [
+            PowerTransform(exponent=self.concentration0.reciprocal()),
+            AffineTransform(loc=1.0, scale=-1.0),
+            PowerTransform(exponent=self.concentration1.reciprocal()),
+        ]
         super().__init__(base_dist, transforms, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
@@ -41,7 +51,10 @@ class Kumaraswamy(TransformedDistribution):
 
     @property
     def mode(self):
-        log_mode = self.concentration0.reciprocal() * (-self.concentration0).log1p() - (-self.concentration0 * self.concentration1).log1p()
+        log_mode = (
+            self.concentration0.reciprocal() * (-self.concentration0).log1p()
+            - (-self.concentration0 * self.concentration1).log1p()
+        )
         log_mode[(self.concentration0 < 1) | (self.concentration1 < 1)] = nan
         return log_mode.exp()
 

@@ -1,4 +1,5 @@
 """laplace: ported from torch/distributions/laplace.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
@@ -8,12 +9,13 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['Laplace']
+__all__ = ["Laplace"]
 
 
 class Laplace(Distribution):
     """Creates a Laplace distribution parameterized by loc and scale."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
@@ -31,7 +33,7 @@ class Laplace(Distribution):
 
     @property
     def stddev(self):
-        return 2 ** 0.5 * self.scale
+        return 2**0.5 * self.scale
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)

@@ -1,4 +1,5 @@
 """lkj_cholesky: ported from torch/distributions/lkj_cholesky.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 from .utils import _finfo
 import math
@@ -9,19 +10,20 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['LKJCholesky']
+__all__ = ["LKJCholesky"]
 
 
 class LKJCholesky(Distribution):
     """LKJ distribution for lower Cholesky factor of correlation matrices."""
-    arg_constraints = {'concentration': constraints.positive}
+
+    arg_constraints = {"concentration": constraints.positive}
     support = constraints.corr_cholesky
 
     def __init__(self, dim, concentration=1.0, validate_args=None):
         if dim < 2:
-            raise ValueError(f'Expected dim to be an integer greater than or equal to 2. Found dim={dim}.')
+            raise ValueError(f"Expected dim to be an integer greater than or equal to 2. Found dim={dim}.")
         self.dim = dim
-        self.concentration, = broadcast_all(concentration)
+        (self.concentration,) = broadcast_all(concentration)
         batch_shape = self.concentration.size()
         event_shape = Size((dim, dim))
         marginal_conc = self.concentration + 0.5 * (self.dim - 2)
@@ -49,7 +51,7 @@ class LKJCholesky(Distribution):
         u_hypersphere[..., 0, :].fill_(0.0)
         w = ember.sqrt(y) * u_hypersphere
         eps = _finfo(w.dtype).tiny
-        diag_elems = ember.clamp(1 - ember.sum(w ** 2, dim=-1), min=eps).sqrt()
+        diag_elems = ember.clamp(1 - ember.sum(w**2, dim=-1), min=eps).sqrt()
         w += ember.diag_embed(diag_elems)
         return w
 

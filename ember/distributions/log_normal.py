@@ -1,16 +1,18 @@
 """log_normal: ported from torch/distributions/log_normal.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Tensor
 from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
 
-__all__ = ['LogNormal']
+__all__ = ["LogNormal"]
 
 
 class LogNormal(TransformedDistribution):
     """Creates a log-normal distribution parameterized by loc and scale where::."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
 

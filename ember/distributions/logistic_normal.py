@@ -1,4 +1,5 @@
 """logistic_normal: ported from torch/distributions/logistic_normal.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Tensor
 from . import constraints
 from .independent import Independent
@@ -6,12 +7,13 @@ from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import StickBreakingTransform
 
-__all__ = ['LogisticNormal']
+__all__ = ["LogisticNormal"]
 
 
 class LogisticNormal(TransformedDistribution):
     """Creates a logistic-normal distribution parameterized by loc and scale that define the base `Normal` distribution transformed with the `StickBreakingTransform` such that::."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.simplex
     has_rsample = True
 

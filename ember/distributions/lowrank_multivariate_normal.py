@@ -1,4 +1,5 @@
 """lowrank_multivariate_normal: ported from torch/distributions/lowrank_multivariate_normal.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import math
 import ember
@@ -8,14 +9,14 @@ from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis, _batch_mv
 from .utils import _standard_normal, lazy_property
 
-__all__ = ['LowRankMultivariateNormal']
+__all__ = ["LowRankMultivariateNormal"]
 
 
 def _batch_capacitance_tril(W, D):
     m = W.size(-1)
     Wt_Dinv = W.mT / D.unsqueeze(-2)
     K = ember.matmul(Wt_Dinv, W).contiguous()
-    K.view(-1, m * m)[:, ::m + 1] += 1
+    K.view(-1, m * m)[:, :: m + 1] += 1
     return ember.linalg.cholesky(K)
 
 
@@ -33,26 +34,33 @@ def _batch_lowrank_mahalanobis(W, D, x, capacitance_tril):
 
 class LowRankMultivariateNormal(Distribution):
     """Creates a multivariate normal distribution with covariance matrix having a low-rank form parameterized by cov_factor and cov_diag::."""
-    arg_constraints = {'loc': constraints.real_vector, 'cov_factor': constraints.independent(constraints.real, 2), 'cov_diag': constraints.independent(constraints.positive, 1)}
+
+    arg_constraints = {
+        "loc": constraints.real_vector,
+        "cov_factor": constraints.independent(constraints.real, 2),
+        "cov_diag": constraints.independent(constraints.positive, 1),
+    }
     support = constraints.real_vector
     has_rsample = True
 
     def __init__(self, loc, cov_factor, cov_diag, validate_args=None):
         if loc.dim() < 1:
-            raise ValueError('loc must be at least one-dimensional.')
+            raise ValueError("loc must be at least one-dimensional.")
         event_shape = loc.shape[-1:]
         if cov_factor.dim() < 2:
-            raise ValueError('cov_factor must be at least two-dimensional, with optional leading batch dimensions')
+            raise ValueError("cov_factor must be at least two-dimensional, with optional leading batch dimensions")
         if cov_factor.shape[-2:-1] != event_shape:
-            raise ValueError(f'cov_factor must be a batch of matrices with shape {event_shape[0]} x m')
+            raise ValueError(f"cov_factor must be a batch of matrices with shape {event_shape[0]} x m")
         if cov_diag.shape[-1:] != event_shape:
-            raise ValueError(f'cov_diag must be a batch of vectors with shape {event_shape}')
+            raise ValueError(f"cov_diag must be a batch of vectors with shape {event_shape}")
         loc_ = loc.unsqueeze(-1)
         cov_diag_ = cov_diag.unsqueeze(-1)
         try:
             loc_, self.cov_factor, cov_diag_ = ember.broadcast_tensors(loc_, cov_factor, cov_diag_)
         except RuntimeError as e:
-            raise ValueError(f'Incompatible batch shapes: loc {loc.shape}, cov_factor {cov_factor.shape}, cov_diag {cov_diag.shape}') from e
+            raise ValueError(
+                f"Incompatible batch shapes: loc {loc.shape}, cov_factor {cov_factor.shape}, cov_diag {cov_diag.shape}"
+            ) from e
         self.loc = loc_[..., 0]
         self.cov_diag = cov_diag_[..., 0]
         batch_shape = self.loc.shape[:-1]
@@ -85,7 +93,9 @@ class LowRankMultivariateNormal(Distribution):
 
     @lazy_property
     def variance(self):
-        return (self._unbroadcasted_cov_factor.pow(2).sum(-1) + self._unbroadcasted_cov_diag).expand(self._batch_shape + self._event_shape)
+        return (self._unbroadcasted_cov_factor.pow(2).sum(-1) + self._unbroadcasted_cov_diag).expand(
+            self._batch_shape + self._event_shape
+        )
 
     @lazy_property
     def scale_tril(self):
@@ -93,13 +103,15 @@ class LowRankMultivariateNormal(Distribution):
         cov_diag_sqrt_unsqueeze = self._unbroadcasted_cov_diag.sqrt().unsqueeze(-1)
         Dinvsqrt_W = self._unbroadcasted_cov_factor / cov_diag_sqrt_unsqueeze
         K = ember.matmul(Dinvsqrt_W, Dinvsqrt_W.mT).contiguous()
-        K.view(-1, n * n)[:, ::n + 1] += 1
+        K.view(-1, n * n)[:, :: n + 1] += 1
         scale_tril = cov_diag_sqrt_unsqueeze * ember.linalg.cholesky(K)
         return scale_tril.expand(self._batch_shape + self._event_shape + self._event_shape)
 
     @lazy_property
     def covariance_matrix(self):
-        covariance_matrix = ember.matmul(self._unbroadcasted_cov_factor, self._unbroadcasted_cov_factor.mT) + ember.diag_embed(self._unbroadcasted_cov_diag)
+        covariance_matrix = ember.matmul(
+            self._unbroadcasted_cov_factor, self._unbroadcasted_cov_factor.mT
+        ) + ember.diag_embed(self._unbroadcasted_cov_diag)
         return covariance_matrix.expand(self._batch_shape + self._event_shape + self._event_shape)
 
     @lazy_property
@@ -120,12 +132,18 @@ class LowRankMultivariateNormal(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         diff = value - self.loc
-        M = _batch_lowrank_mahalanobis(self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, diff, self._capacitance_tril)
-        log_det = _batch_lowrank_logdet(self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, self._capacitance_tril)
+        M = _batch_lowrank_mahalanobis(
+            self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, diff, self._capacitance_tril
+        )
+        log_det = _batch_lowrank_logdet(
+            self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, self._capacitance_tril
+        )
         return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + log_det + M)
 
     def entropy(self):
-        log_det = _batch_lowrank_logdet(self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, self._capacitance_tril)
+        log_det = _batch_lowrank_logdet(
+            self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag, self._capacitance_tril
+        )
         H = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + log_det)
         if len(self._batch_shape) == 0:
             return H

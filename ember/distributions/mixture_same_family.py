@@ -1,4 +1,5 @@
 """mixture_same_family: ported from torch/distributions/mixture_same_family.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import ember
 from .._tensor import Tensor
@@ -7,11 +8,12 @@ from . import constraints
 from .constraints import MixtureSameFamilyConstraint
 from .distribution import Distribution
 
-__all__ = ['MixtureSameFamily']
+__all__ = ["MixtureSameFamily"]
 
 
 class MixtureSameFamily(Distribution):
     """The `MixtureSameFamily` distribution implements a (batch of) mixture distribution where all components are from different parameterizations of the same distribution type."""
+
     arg_constraints = {}
     has_rsample = False
 
@@ -19,18 +21,22 @@ class MixtureSameFamily(Distribution):
         self._mixture_distribution = mixture_distribution
         self._component_distribution = component_distribution
         if not isinstance(self._mixture_distribution, Categorical):
-            raise ValueError(' The Mixture distribution needs to be an  instance of torch.distributions.Categorical')
+            raise ValueError(" The Mixture distribution needs to be an  instance of torch.distributions.Categorical")
         if not isinstance(self._component_distribution, Distribution):
-            raise ValueError('The Component distribution needs to be an instance of torch.distributions.Distribution')
+            raise ValueError("The Component distribution needs to be an instance of torch.distributions.Distribution")
         mdbs = self._mixture_distribution.batch_shape
         cdbs = self._component_distribution.batch_shape[:-1]
         for size1, size2 in zip(reversed(mdbs), reversed(cdbs)):
             if size1 != 1 and size2 != 1 and (size1 != size2):
-                raise ValueError(f'`mixture_distribution.batch_shape` ({mdbs}) is not compatible with `component_distribution.batch_shape`({cdbs})')
+                raise ValueError(
+                    f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible with `component_distribution.batch_shape`({cdbs})"
+                )
         km = self._mixture_distribution.logits.shape[-1]
         kc = self._component_distribution.batch_shape[-1]
         if km is not None and kc is not None and (km != kc):
-            raise ValueError(f'`mixture_distribution component` ({km}) does not equal `component_distribution.batch_shape[-1]` ({kc})')
+            raise ValueError(
+                f"`mixture_distribution component` ({km}) does not equal `component_distribution.batch_shape[-1]` ({kc})"
+            )
         self._num_component = km
         event_shape = self._component_distribution.event_shape
         self._event_ndims = len(event_shape)
@@ -70,7 +76,9 @@ class MixtureSameFamily(Distribution):
     def variance(self):
         probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
         mean_cond_var = ember.sum(probs * self.component_distribution.variance, dim=-1 - self._event_ndims)
-        var_cond_mean = ember.sum(probs * (self.component_distribution.mean - self._pad(self.mean)).pow(2.0), dim=-1 - self._event_ndims)
+        var_cond_mean = ember.sum(
+            probs * (self.component_distribution.mean - self._pad(self.mean)).pow(2.0), dim=-1 - self._event_ndims
+        )
         return mean_cond_var + var_cond_mean
 
     def cdf(self, x):
@@ -113,5 +121,5 @@ class MixtureSameFamily(Distribution):
         return x
 
     def __repr__(self):
-        args_string = f'\n  {self.mixture_distribution},\n  {self.component_distribution}'
-        return 'MixtureSameFamily' + '(' + args_string + ')'
+        args_string = f"\n  {self.mixture_distribution},\n  {self.component_distribution}"
+        return "MixtureSameFamily" + "(" + args_string + ")"

@@ -1,4 +1,5 @@
 """multinomial: ported from torch/distributions/multinomial.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import ember
 from math import inf
@@ -9,12 +10,13 @@ from .binomial import Binomial
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['Multinomial']
+__all__ = ["Multinomial"]
 
 
 class Multinomial(Distribution):
     """Creates a Multinomial distribution parameterized by total_count and either probs or logits (but not both)."""
-    arg_constraints = {'probs': constraints.simplex, 'logits': constraints.real_vector}
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
 
     @property
     def mean(self):
@@ -26,7 +28,7 @@ class Multinomial(Distribution):
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, int):
-            raise NotImplementedError('inhomogeneous total_count is not supported')
+            raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
         self._categorical = Categorical(probs=probs, logits=logits)
         self._binomial = Binomial(total_count=total_count, probs=self.probs)

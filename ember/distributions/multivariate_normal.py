@@ -1,4 +1,5 @@
 """multivariate_normal: ported from torch/distributions/multivariate_normal.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import math
 import ember
@@ -7,7 +8,7 @@ from . import constraints
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 
-__all__ = ['MultivariateNormal']
+__all__ = ["MultivariateNormal"]
 
 
 def _batch_mv(bmat, bvec):
@@ -27,7 +28,12 @@ def _batch_mahalanobis(bL, bx):
         bx_new_shape += (sx // sL, sL)
     bx_new_shape += (n,)
     bx = bx.reshape(bx_new_shape)
-    permute_dims = list(range(outer_batch_dims)) + list(range(outer_batch_dims, new_batch_dims, 2)) + list(range(outer_batch_dims + 1, new_batch_dims, 2)) + [new_batch_dims]
+    permute_dims = (
+        list(range(outer_batch_dims))
+        + list(range(outer_batch_dims, new_batch_dims, 2))
+        + list(range(outer_batch_dims + 1, new_batch_dims, 2))
+        + [new_batch_dims]
+    )
     bx = bx.permute(permute_dims)
     flat_L = bL.reshape(-1, n, n)
     flat_x = bx.reshape(-1, flat_L.size(0), n)
@@ -52,30 +58,42 @@ def _precision_to_scale_tril(P):
 
 class MultivariateNormal(Distribution):
     """Creates a multivariate normal (also called Gaussian) distribution parameterized by a mean vector and a covariance matrix."""
-    arg_constraints = {'loc': constraints.real_vector, 'covariance_matrix': constraints.positive_definite, 'precision_matrix': constraints.positive_definite, 'scale_tril': constraints.lower_cholesky}
+
+    arg_constraints = {
+        "loc": constraints.real_vector,
+        "covariance_matrix": constraints.positive_definite,
+        "precision_matrix": constraints.positive_definite,
+        "scale_tril": constraints.lower_cholesky,
+    }
     support = constraints.real_vector
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if loc.dim() < 1:
-            raise ValueError('loc must be at least one-dimensional.')
+            raise ValueError("loc must be at least one-dimensional.")
         if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
-            raise ValueError('Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.')
+            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
         if scale_tril is not None:
             if scale_tril.dim() < 2:
-                raise ValueError('scale_tril matrix must be at least two-dimensional, with optional leading batch dimensions')
+                raise ValueError(
+                    "scale_tril matrix must be at least two-dimensional, with optional leading batch dimensions"
+                )
             batch_shape = ember.broadcast_shapes(scale_tril.shape[:-2], loc.shape[:-1])
             self.scale_tril = scale_tril.expand(batch_shape + (-1, -1))
         elif covariance_matrix is not None:
             if covariance_matrix.dim() < 2:
-                raise ValueError('covariance_matrix must be at least two-dimensional, with optional leading batch dimensions')
+                raise ValueError(
+                    "covariance_matrix must be at least two-dimensional, with optional leading batch dimensions"
+                )
             batch_shape = ember.broadcast_shapes(covariance_matrix.shape[:-2], loc.shape[:-1])
             self.covariance_matrix = covariance_matrix.expand(batch_shape + (-1, -1))
         else:
             if precision_matrix is None:
-                raise AssertionError('precision_matrix is unexpectedly None')
+                raise AssertionError("precision_matrix is unexpectedly None")
             if precision_matrix.dim() < 2:
-                raise ValueError('precision_matrix must be at least two-dimensional, with optional leading batch dimensions')
+                raise ValueError(
+                    "precision_matrix must be at least two-dimensional, with optional leading batch dimensions"
+                )
             batch_shape = ember.broadcast_shapes(precision_matrix.shape[:-2], loc.shape[:-1])
             self.precision_matrix = precision_matrix.expand(batch_shape + (-1, -1))
         self.loc = loc.expand(batch_shape + (-1,))
@@ -95,11 +113,11 @@ class MultivariateNormal(Distribution):
         cov_shape = batch_shape + self.event_shape + self.event_shape
         new.loc = self.loc.expand(loc_shape)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        if 'covariance_matrix' in self.__dict__:
+        if "covariance_matrix" in self.__dict__:
             new.covariance_matrix = self.covariance_matrix.expand(cov_shape)
-        if 'scale_tril' in self.__dict__:
+        if "scale_tril" in self.__dict__:
             new.scale_tril = self.scale_tril.expand(cov_shape)
-        if 'precision_matrix' in self.__dict__:
+        if "precision_matrix" in self.__dict__:
             new.precision_matrix = self.precision_matrix.expand(cov_shape)
         super(MultivariateNormal, new).__init__(batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
@@ -111,11 +129,15 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def covariance_matrix(self):
-        return ember.matmul(self._unbroadcasted_scale_tril, self._unbroadcasted_scale_tril.mT).expand(self._batch_shape + self._event_shape + self._event_shape)
+        return ember.matmul(self._unbroadcasted_scale_tril, self._unbroadcasted_scale_tril.mT).expand(
+            self._batch_shape + self._event_shape + self._event_shape
+        )
 
     @lazy_property
     def precision_matrix(self):
-        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape + self._event_shape)
+        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
+            self._batch_shape + self._event_shape + self._event_shape
+        )
 
     @property
     def mean(self):

@@ -1,4 +1,5 @@
 """normal: ported from torch/distributions/normal.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import math
@@ -8,12 +9,13 @@ from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import _standard_normal, broadcast_all
 
-__all__ = ['Normal']
+__all__ = ["Normal"]
 
 
 class Normal(ExponentialFamily):
     """Creates a normal (also called Gaussian) distribution parameterized by loc and scale."""
-    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
     _mean_carrier_measure = 0
@@ -64,9 +66,9 @@ class Normal(ExponentialFamily):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        var = self.scale ** 2
+        var = self.scale**2
         log_scale = math.log(self.scale) if isinstance(self.scale, Number) else self.scale.log()
-        return -(value - self.loc) ** 2 / (2 * var) - log_scale - math.log(math.sqrt(2 * math.pi))
+        return -((value - self.loc) ** 2) / (2 * var) - log_scale - math.log(math.sqrt(2 * math.pi))
 
     def cdf(self, value):
         if self._validate_args:

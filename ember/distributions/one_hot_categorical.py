@@ -1,4 +1,5 @@
 """one_hot_categorical: ported from torch/distributions/one_hot_categorical.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import ember
 from .._tensor import Tensor
@@ -6,12 +7,13 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 
-__all__ = ['OneHotCategorical', 'OneHotCategoricalStraightThrough']
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
     """Creates a one-hot categorical distribution parameterized by probs or logits."""
-    arg_constraints = {'probs': constraints.simplex, 'logits': constraints.real_vector}
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot
     has_enumerate_support = True
 
@@ -89,6 +91,7 @@ class OneHotCategorical(Distribution):
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):
     """Creates a reparameterizable OneHotCategorical distribution based on the straight- through gradient estimator from [1]."""
+
     has_rsample = True
 
     def rsample(self, sample_shape=Size()):

@@ -1,4 +1,5 @@
 """pareto: ported from torch/distributions/pareto.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Tensor
 from . import constraints
 from .exponential import Exponential
@@ -6,12 +7,13 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
 from .utils import broadcast_all
 
-__all__ = ['Pareto']
+__all__ = ["Pareto"]
 
 
 class Pareto(TransformedDistribution):
     """Samples from a Pareto Type 1 distribution."""
-    arg_constraints = {'alpha': constraints.positive, 'scale': constraints.positive}
+
+    arg_constraints = {"alpha": constraints.positive, "scale": constraints.positive}
 
     def __init__(self, scale, alpha, validate_args=None):
         self.scale, self.alpha = broadcast_all(scale, alpha)

@@ -1,4 +1,5 @@
 """poisson: ported from torch/distributions/poisson.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from ._samplers import poisson
@@ -8,12 +9,13 @@ from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ['Poisson']
+__all__ = ["Poisson"]
 
 
 class Poisson(ExponentialFamily):
     """Creates a Poisson distribution parameterized by rate, the rate parameter."""
-    arg_constraints = {'rate': constraints.nonnegative}
+
+    arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
 
     @property
@@ -29,7 +31,7 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def __init__(self, rate, validate_args=None):
-        self.rate, = broadcast_all(rate)
+        (self.rate,) = broadcast_all(rate)
         if isinstance(rate, Number):
             batch_shape = Size()
         else:

@@ -1,4 +1,5 @@
 """relaxed_categorical: ported from torch/distributions/relaxed_categorical.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import ember
 from .._tensor import Tensor
@@ -9,12 +10,13 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
 from .utils import broadcast_all, clamp_probs
 
-__all__ = ['ExpRelaxedCategorical', 'RelaxedOneHotCategorical']
+__all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
 class ExpRelaxedCategorical(Distribution):
     """Creates a ExpRelaxedCategorical parameterized by temperature, and either probs or logits (but not both)."""
-    arg_constraints = {'probs': constraints.simplex, 'logits': constraints.real_vector}
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.real_vector
     has_rsample = True
 
@@ -69,7 +71,8 @@ class ExpRelaxedCategorical(Distribution):
 
 class RelaxedOneHotCategorical(TransformedDistribution):
     """Creates a RelaxedOneHotCategorical distribution parametrized by temperature, and either probs or logits."""
-    arg_constraints = {'probs': constraints.simplex, 'logits': constraints.real_vector}
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.simplex
     has_rsample = True
 

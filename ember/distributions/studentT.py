@@ -1,4 +1,5 @@
 """studentT: ported from torch/distributions/studentT.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import math
 import ember
@@ -10,12 +11,13 @@ from . import constraints
 from .distribution import Distribution
 from .utils import _standard_normal, broadcast_all
 
-__all__ = ['StudentT']
+__all__ = ["StudentT"]
 
 
 class StudentT(Distribution):
     """Creates a Student's t-distribution parameterized by degree of freedom df, mean loc and scale scale."""
-    arg_constraints = {'df': constraints.positive, 'loc': constraints.real, 'scale': constraints.positive}
+
+    arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
@@ -65,9 +67,20 @@ class StudentT(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         y = (value - self.loc) / self.scale
-        Z = self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi) + ember.lgamma(0.5 * self.df) - ember.lgamma(0.5 * (self.df + 1.0))
-        return -0.5 * (self.df + 1.0) * ember.log1p(y ** 2.0 / self.df) - Z
+        Z = (
+            self.scale.log()
+            + 0.5 * self.df.log()
+            + 0.5 * math.log(math.pi)
+            + ember.lgamma(0.5 * self.df)
+            - ember.lgamma(0.5 * (self.df + 1.0))
+        )
+        return -0.5 * (self.df + 1.0) * ember.log1p(y**2.0 / self.df) - Z
 
     def entropy(self):
         lbeta = ember.lgamma(0.5 * self.df) + math.lgamma(0.5) - ember.lgamma(0.5 * (self.df + 1))
-        return self.scale.log() + 0.5 * (self.df + 1) * (ember.digamma(0.5 * (self.df + 1)) - ember.digamma(0.5 * self.df)) + 0.5 * self.df.log() + lbeta
+        return (
+            self.scale.log()
+            + 0.5 * (self.df + 1) * (ember.digamma(0.5 * (self.df + 1)) - ember.digamma(0.5 * self.df))
+            + 0.5 * self.df.log()
+            + lbeta
+        )

@@ -1,4 +1,5 @@
 """uniform: ported from torch/distributions/uniform.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 import ember
@@ -8,16 +9,17 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ['Uniform']
+__all__ = ["Uniform"]
 
 
 class Uniform(Distribution):
     """Generates uniformly distributed random samples from the half-open interval [low, high)."""
+
     has_rsample = True
 
     @property
     def arg_constraints(self):
-        return {'low': constraints.less_than(self.high), 'high': constraints.greater_than(self.low)}
+        return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
     @property
     def mean(self):
@@ -29,7 +31,7 @@ class Uniform(Distribution):
 
     @property
     def stddev(self):
-        return (self.high - self.low) / 12 ** 0.5
+        return (self.high - self.low) / 12**0.5
 
     @property
     def variance(self):

@@ -1,4 +1,5 @@
 """von_mises: ported from torch/distributions/von_mises.py (BSD-3-Clause) onto ember."""
+
 from .._tensor import Size
 import math
 import ember
@@ -7,7 +8,7 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property
 
-__all__ = ['VonMises']
+__all__ = ["VonMises"]
 
 
 def _eval_poly(y, coef):
@@ -16,17 +17,39 @@ def _eval_poly(y, coef):
     while coef:
         result = coef.pop() + y * result
     return result
+
+
 _I0_COEF_SMALL = [1.0, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.0360768, 0.0045813]
-_I0_COEF_LARGE = [0.39894228, 0.01328592, 0.00225319, -0.00157565, 0.00916281, -0.02057706, 0.02635537, -0.01647633, 0.00392377]
+_I0_COEF_LARGE = [
+    0.39894228,
+    0.01328592,
+    0.00225319,
+    -0.00157565,
+    0.00916281,
+    -0.02057706,
+    0.02635537,
+    -0.01647633,
+    0.00392377,
+]
 _I1_COEF_SMALL = [0.5, 0.87890594, 0.51498869, 0.15084934, 0.02658733, 0.00301532, 0.00032411]
-_I1_COEF_LARGE = [0.39894228, -0.03988024, -0.00362018, 0.00163801, -0.01031555, 0.02282967, -0.02895312, 0.01787654, -0.00420059]
+_I1_COEF_LARGE = [
+    0.39894228,
+    -0.03988024,
+    -0.00362018,
+    0.00163801,
+    -0.01031555,
+    0.02282967,
+    -0.02895312,
+    0.01787654,
+    -0.00420059,
+]
 _COEF_SMALL = [_I0_COEF_SMALL, _I1_COEF_SMALL]
 _COEF_LARGE = [_I0_COEF_LARGE, _I1_COEF_LARGE]
 
 
 def _log_modified_bessel_fn(x, order=0):
     if order != 0 and order != 1:
-        raise AssertionError(f'order must be 0 or 1, got {order}')
+        raise AssertionError(f"order must be 0 or 1, got {order}")
     y = x / 3.75
     y = y * y
     small = _eval_poly(y, _COEF_SMALL[order])
@@ -56,7 +79,8 @@ def _rejection_sample(loc, concentration, proposal_r, x):
 
 class VonMises(Distribution):
     """A circular von Mises distribution."""
-    arg_constraints = {'loc': constraints.real, 'concentration': constraints.positive}
+
+    arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
     has_rsample = False
 
@@ -84,9 +108,9 @@ class VonMises(Distribution):
     @lazy_property
     def _proposal_r(self):
         kappa = self._concentration
-        tau = 1 + (1 + 4 * kappa ** 2).sqrt()
+        tau = 1 + (1 + 4 * kappa**2).sqrt()
         rho = (tau - (2 * tau).sqrt()) / (2 * kappa)
-        _proposal_r = (1 + rho ** 2) / (2 * rho)
+        _proposal_r = (1 + rho**2) / (2 * rho)
         _proposal_r_taylor = 1 / kappa + kappa
         return ember.where(kappa < 1e-05, _proposal_r_taylor, _proposal_r)
 
@@ -100,7 +124,7 @@ class VonMises(Distribution):
         try:
             return super().expand(batch_shape)
         except NotImplementedError:
-            validate_args = self.__dict__.get('_validate_args')
+            validate_args = self.__dict__.get("_validate_args")
             loc = self.loc.expand(batch_shape)
             concentration = self.concentration.expand(batch_shape)
             return type(self)(loc, concentration, validate_args=validate_args)
@@ -115,4 +139,10 @@ class VonMises(Distribution):
 
     @lazy_property
     def variance(self):
-        return 1 - (_log_modified_bessel_fn(self.concentration, order=1) - _log_modified_bessel_fn(self.concentration, order=0)).exp()
+        return (
+            1
+            - (
+                _log_modified_bessel_fn(self.concentration, order=1)
+                - _log_modified_bessel_fn(self.concentration, order=0)
+            ).exp()
+        )

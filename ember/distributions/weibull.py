@@ -1,4 +1,5 @@
 """weibull: ported from torch/distributions/weibull.py (BSD-3-Clause) onto ember."""
+
 import ember
 from .._tensor import Tensor
 from . import constraints
@@ -8,12 +9,13 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .utils import broadcast_all
 
-__all__ = ['Weibull']
+__all__ = ["Weibull"]
 
 
 class Weibull(TransformedDistribution):
     """Samples from a two-parameter Weibull distribution."""
-    arg_constraints = {'scale': constraints.positive, 'concentration': constraints.positive}
+
+    arg_constraints = {"scale": constraints.positive, "concentration": constraints.positive}
     support = constraints.positive
 
     def __init__(self, scale, concentration, validate_args=None):
@@ -44,7 +46,14 @@ class Weibull(TransformedDistribution):
 
     @property
     def variance(self):
-        return self.scale.pow(2) * (ember.exp(ember.lgamma(1 + 2 * self.concentration_reciprocal)) - ember.exp(2 * ember.lgamma(1 + self.concentration_reciprocal)))
+        return self.scale.pow(2) * (
+            ember.exp(ember.lgamma(1 + 2 * self.concentration_reciprocal))
+            - ember.exp(2 * ember.lgamma(1 + self.concentration_reciprocal))
+        )
 
     def entropy(self):
-        return euler_constant * (1 - self.concentration_reciprocal) + ember.log(self.scale * self.concentration_reciprocal) + 1
+        return (
+            euler_constant * (1 - self.concentration_reciprocal)
+            + ember.log(self.scale * self.concentration_reciprocal)
+            + 1
+        )

@@ -1,4 +1,5 @@
 """wishart: ported from torch/distributions/wishart.py (BSD-3-Clause) onto ember."""
+
 from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
@@ -13,14 +14,16 @@ from .exp_family import ExponentialFamily
 from .multivariate_normal import _precision_to_scale_tril
 from .utils import lazy_property
 
-__all__ = ['Wishart']
+__all__ = ["Wishart"]
 _log_2 = math.log(2)
 
 
 def _mvdigamma(x, p):
     if not x.gt((p - 1) / 2).all():
-        raise AssertionError('Wrong domain for multivariate digamma function.')
-    return ember.digamma(x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype, device=x.device).div(2).expand(x.shape + (-1,))).sum(-1)
+        raise AssertionError("Wrong domain for multivariate digamma function.")
+    return ember.digamma(
+        x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype, device=x.device).div(2).expand(x.shape + (-1,))
+    ).sum(-1)
 
 
 def _clamp_above_eps(x):
@@ -29,20 +32,26 @@ def _clamp_above_eps(x):
 
 class Wishart(ExponentialFamily):
     """Creates a Wishart distribution parameterized by a symmetric positive definite matrix :math:`\\Sigma`, or its Cholesky decomposition :math:`\\mathbf{\\Sigma} = \\mathbf{L}\\mathbf{L}^\\top`."""
+
     support = constraints.positive_definite
     has_rsample = True
     _mean_carrier_measure = 0
 
     @property
     def arg_constraints(self):
-        return {'covariance_matrix': constraints.positive_definite, 'precision_matrix': constraints.positive_definite, 'scale_tril': constraints.lower_cholesky, 'df': constraints.greater_than(self.event_shape[-1] - 1)}
+        return {
+            "covariance_matrix": constraints.positive_definite,
+            "precision_matrix": constraints.positive_definite,
+            "scale_tril": constraints.lower_cholesky,
+            "df": constraints.greater_than(self.event_shape[-1] - 1),
+        }
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
-            raise AssertionError('Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.')
+            raise AssertionError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
         param = next((p for p in (covariance_matrix, precision_matrix, scale_tril) if p is not None))
         if param.dim() < 2:
-            raise ValueError('scale_tril must be at least two-dimensional, with optional leading batch dimensions')
+            raise ValueError("scale_tril must be at least two-dimensional, with optional leading batch dimensions")
         if isinstance(df, Number):
             batch_shape = Size(param.shape[:-2])
             self.df = ember.tensor(df, dtype=param.dtype, device=param.device)
@@ -51,7 +60,7 @@ class Wishart(ExponentialFamily):
             self.df = df.expand(batch_shape)
         event_shape = param.shape[-2:]
         if self.df.le(event_shape[-1] - 1).any():
-            raise ValueError(f'Value of df={df} expected to be greater than ndim - 1 = {event_shape[-1] - 1}.')
+            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {event_shape[-1] - 1}.")
         if scale_tril is not None:
             self.scale_tril = param.expand(batch_shape + (-1, -1))
         elif covariance_matrix is not None:
@@ -59,7 +68,10 @@ class Wishart(ExponentialFamily):
         elif precision_matrix is not None:
             self.precision_matrix = param.expand(batch_shape + (-1, -1))
         if self.df.lt(event_shape[-1]).any():
-            warnings.warn('Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.', stacklevel=2)
+            warnings.warn(
+                "Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.",
+                stacklevel=2,
+            )
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
         self._batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
         if scale_tril is not None:
@@ -68,7 +80,14 @@ class Wishart(ExponentialFamily):
             self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
-        self._dist_chi2 = Chi2(df=self.df.unsqueeze(-1) - ember.arange(self._event_shape[-1], dtype=self._unbroadcasted_scale_tril.dtype, device=self._unbroadcasted_scale_tril.device).expand(batch_shape + (-1,)))
+        self._dist_chi2 = Chi2(
+            df=self.df.unsqueeze(-1)
+            - ember.arange(
+                self._event_shape[-1],
+                dtype=self._unbroadcasted_scale_tril.dtype,
+                device=self._unbroadcasted_scale_tril.device,
+            ).expand(batch_shape + (-1,))
+        )
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Wishart, _instance)
@@ -77,13 +96,20 @@ class Wishart(ExponentialFamily):
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(cov_shape)
         new.df = self.df.expand(batch_shape)
         new._batch_dims = [-(x + 1) for x in range(len(batch_shape))]
-        if 'covariance_matrix' in self.__dict__:
+        if "covariance_matrix" in self.__dict__:
             new.covariance_matrix = self.covariance_matrix.expand(cov_shape)
-        if 'scale_tril' in self.__dict__:
+        if "scale_tril" in self.__dict__:
             new.scale_tril = self.scale_tril.expand(cov_shape)
-        if 'precision_matrix' in self.__dict__:
+        if "precision_matrix" in self.__dict__:
             new.precision_matrix = self.precision_matrix.expand(cov_shape)
-        new._dist_chi2 = Chi2(df=new.df.unsqueeze(-1) - ember.arange(self.event_shape[-1], dtype=new._unbroadcasted_scale_tril.dtype, device=new._unbroadcasted_scale_tril.device).expand(batch_shape + (-1,)))
+        new._dist_chi2 = Chi2(
+            df=new.df.unsqueeze(-1)
+            - ember.arange(
+                self.event_shape[-1],
+                dtype=new._unbroadcasted_scale_tril.dtype,
+                device=new._unbroadcasted_scale_tril.device,
+            ).expand(batch_shape + (-1,))
+        )
         super(Wishart, new).__init__(batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -94,12 +120,20 @@ class Wishart(ExponentialFamily):
 
     @lazy_property
     def covariance_matrix(self):
-        return (self._unbroadcasted_scale_tril @ self._unbroadcasted_scale_tril.transpose(-2, -1)).expand(self._batch_shape + self._event_shape)
+        return (self._unbroadcasted_scale_tril @ self._unbroadcasted_scale_tril.transpose(-2, -1)).expand(
+            self._batch_shape + self._event_shape
+        )
 
     @lazy_property
     def precision_matrix(self):
-        identity = ember.eye(self._event_shape[-1], device=self._unbroadcasted_scale_tril.device, dtype=self._unbroadcasted_scale_tril.dtype)
-        return ember.cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(self._batch_shape + self._event_shape)
+        identity = ember.eye(
+            self._event_shape[-1],
+            device=self._unbroadcasted_scale_tril.device,
+            dtype=self._unbroadcasted_scale_tril.dtype,
+        )
+        return ember.cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(
+            self._batch_shape + self._event_shape
+        )
 
     @property
     def mean(self):
@@ -115,13 +149,15 @@ class Wishart(ExponentialFamily):
     def variance(self):
         V = self.covariance_matrix
         diag_V = V.diagonal(dim1=-2, dim2=-1)
-        return self.df.view(self._batch_shape + (1, 1)) * (V.pow(2) + ember.einsum('...i,...j->...ij', diag_V, diag_V))
+        return self.df.view(self._batch_shape + (1, 1)) * (V.pow(2) + ember.einsum("...i,...j->...ij", diag_V, diag_V))
 
     def _bartlett_sampling(self, sample_shape=Size()):
         p = self._event_shape[-1]
         noise = _clamp_above_eps(self._dist_chi2.rsample(sample_shape).sqrt()).diag_embed(dim1=-2, dim2=-1)
         i, j = ember.tril_indices(p, p, offset=-1)
-        noise[..., i, j] = ember.randn(Size(sample_shape) + self._batch_shape + (int(p * (p - 1) / 2),), dtype=noise.dtype, device=noise.device)
+        noise[..., i, j] = ember.randn(
+            Size(sample_shape) + self._batch_shape + (int(p * (p - 1) / 2),), dtype=noise.dtype, device=noise.device
+        )
         chol = self._unbroadcasted_scale_tril @ noise
         return chol @ chol.transpose(-2, -1)
 
@@ -136,7 +172,7 @@ class Wishart(ExponentialFamily):
         # torch's code, kept as it is: `is_singular` holds the support check (True where the sample
         # *is* valid), so valid samples are the ones redrawn; the draws must follow torch's to match
         if is_singular.any():
-            warnings.warn('Singular sample detected.', stacklevel=2)
+            warnings.warn("Singular sample detected.", stacklevel=2)
             for _ in range(max_try_correction):
                 sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
                 sample[is_singular] = sample_new
@@ -153,12 +189,22 @@ class Wishart(ExponentialFamily):
             self._validate_sample(value)
         nu = self.df
         p = self._event_shape[-1]
-        return -nu * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) - ember.mvlgamma(nu / 2, p=p) + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet - ember.cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
+        return (
+            -nu * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+            - ember.mvlgamma(nu / 2, p=p)
+            + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet
+            - ember.cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
+        )
 
     def entropy(self):
         nu = self.df
         p = self._event_shape[-1]
-        return (p + 1) * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)) + ember.mvlgamma(nu / 2, p=p) - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p) + nu * p / 2
+        return (
+            (p + 1) * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+            + ember.mvlgamma(nu / 2, p=p)
+            - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p)
+            + nu * p / 2
+        )
 
     @property
     def _natural_params(self):
@@ -168,4 +214,6 @@ class Wishart(ExponentialFamily):
 
     def _log_normalizer(self, x, y):
         p = self._event_shape[-1]
-        return (y + (p + 1) / 2) * (-ember.linalg.slogdet(-2 * x).logabsdet + _log_2 * p) + ember.mvlgamma(y + (p + 1) / 2, p=p)
+        return (y + (p + 1) / 2) * (-ember.linalg.slogdet(-2 * x).logabsdet + _log_2 * p) + ember.mvlgamma(
+            y + (p + 1) / 2, p=p
+        )

@@ -3,6 +3,7 @@
 Ported from torch/nn/utils/prune.py (BSD-3-Clause): the same classes, masks and hook bookkeeping
 (``weight_orig``, ``weight_mask``, ``remove``, ``is_pruned``), so the same calls give the same masks.
 """
+
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -22,9 +23,9 @@ class BasePruningMethod(ABC):
 
     def apply_mask(self, module):
         if self._tensor_name is None:
-            raise AssertionError(f'Module {module} has to be pruned')
-        mask = getattr(module, self._tensor_name + '_mask')
-        orig = getattr(module, self._tensor_name + '_orig')
+            raise AssertionError(f"Module {module} has to be pruned")
+        mask = getattr(module, self._tensor_name + "_mask")
+        orig = getattr(module, self._tensor_name + "_orig")
         pruned_tensor = mask.to(dtype=orig.dtype) * orig
         return pruned_tensor
 
@@ -41,7 +42,9 @@ class BasePruningMethod(ABC):
                     hooks_to_remove.append(k)
                     found += 1
             if found > 1:
-                raise AssertionError(f'Avoid adding multiple pruning hooks to the same tensor {name} of module {module}. Use a PruningContainer.')
+                raise AssertionError(
+                    f"Avoid adding multiple pruning hooks to the same tensor {name} of module {module}. Use a PruningContainer."
+                )
             for k in hooks_to_remove:
                 del module._forward_pre_hooks[k]
             method = cls(*args, **kwargs)
@@ -55,36 +58,41 @@ class BasePruningMethod(ABC):
                     container.add_pruning_method(method)
                     method = container
             return method
+
         method = _get_composite_method(cls, module, name, *args, **kwargs)
         orig = getattr(module, name)
         if importance_scores is not None:
             if importance_scores.shape != orig.shape:
-                raise AssertionError(f'importance_scores should have the same shape as parameter {name} of {module}, got {importance_scores.shape} vs {orig.shape}')
+                raise AssertionError(
+                    f"importance_scores should have the same shape as parameter {name} of {module}, got {importance_scores.shape} vs {orig.shape}"
+                )
         else:
             importance_scores = orig
         if not isinstance(method, PruningContainer):
-            module.register_parameter(name + '_orig', orig)
+            module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
             default_mask = ember.ones_like(orig)
         else:
-            default_mask = getattr(module, name + '_mask').detach().clone()
+            default_mask = getattr(module, name + "_mask").detach().clone()
         try:
             mask = method.compute_mask(importance_scores, default_mask=default_mask)
-            module.register_buffer(name + '_mask', mask)
+            module.register_buffer(name + "_mask", mask)
             setattr(module, name, method.apply_mask(module))
             module.register_forward_pre_hook(method)
         except Exception as e:
             if not isinstance(method, PruningContainer):
-                orig = getattr(module, name + '_orig')
+                orig = getattr(module, name + "_orig")
                 module.register_parameter(name, orig)
-                del module._parameters[name + '_orig']
+                del module._parameters[name + "_orig"]
             raise e
         return method
 
     def prune(self, t, default_mask=None, importance_scores=None):
         if importance_scores is not None:
             if importance_scores.shape != t.shape:
-                raise AssertionError(f'importance_scores should have the same shape as tensor t, got {importance_scores.shape} vs {t.shape}')
+                raise AssertionError(
+                    f"importance_scores should have the same shape as tensor t, got {importance_scores.shape} vs {t.shape}"
+                )
         else:
             importance_scores = t
         default_mask = default_mask if default_mask is not None else ember.ones_like(t)
@@ -92,14 +100,14 @@ class BasePruningMethod(ABC):
 
     def remove(self, module):
         if self._tensor_name is None:
-            raise AssertionError(f'Module {module} has to be pruned before pruning can be removed')
+            raise AssertionError(f"Module {module} has to be pruned before pruning can be removed")
         weight = self.apply_mask(module)
         if hasattr(module, self._tensor_name):
             delattr(module, self._tensor_name)
-        orig = module._parameters[self._tensor_name + '_orig']
+        orig = module._parameters[self._tensor_name + "_orig"]
         orig.data = weight.data
-        del module._parameters[self._tensor_name + '_orig']
-        del module._buffers[self._tensor_name + '_mask']
+        del module._parameters[self._tensor_name + "_orig"]
+        del module._buffers[self._tensor_name + "_mask"]
         setattr(module, self._tensor_name, orig)
 
 
@@ -120,9 +128,12 @@ class PruningContainer(BasePruningMethod):
 
     def add_pruning_method(self, method):
         if not isinstance(method, BasePruningMethod) and method is not None:
-            raise TypeError(f'{type(method)} is not a BasePruningMethod subclass')
+            raise TypeError(f"{type(method)} is not a BasePruningMethod subclass")
         elif method is not None and self._tensor_name != method._tensor_name:
-            raise ValueError(f"Can only add pruning methods acting on the parameter named '{self._tensor_name}' to PruningContainer {self}." + f" Found '{method._tensor_name}'")
+            raise ValueError(
+                f"Can only add pruning methods acting on the parameter named '{self._tensor_name}' to PruningContainer {self}."
+                + f" Found '{method._tensor_name}'"
+            )
         self._pruning_methods += (method,)
 
     def __len__(self):
@@ -139,30 +150,33 @@ class PruningContainer(BasePruningMethod):
         def _combine_masks(method, t, mask):
             new_mask = mask
             new_mask = new_mask.to(dtype=t.dtype)
-            if method.PRUNING_TYPE == 'unstructured':
+            if method.PRUNING_TYPE == "unstructured":
                 slc = mask == 1
-            elif method.PRUNING_TYPE == 'structured':
-                if not hasattr(method, 'dim'):
-                    raise AttributeError('Pruning methods of PRUNING_TYPE "structured" need to have the attribute `dim` defined.')
+            elif method.PRUNING_TYPE == "structured":
+                if not hasattr(method, "dim"):
+                    raise AttributeError(
+                        'Pruning methods of PRUNING_TYPE "structured" need to have the attribute `dim` defined.'
+                    )
                 n_dims = t.dim()
                 dim = method.dim
                 if dim < 0:
                     dim = n_dims + dim
                 if dim < 0:
-                    raise IndexError(f'Index is out of bounds for tensor with dimensions {n_dims}')
+                    raise IndexError(f"Index is out of bounds for tensor with dimensions {n_dims}")
                 keep_channel = mask.sum(dim=[d for d in range(n_dims) if d != dim]) != 0
                 slc = [slice(None)] * n_dims
                 slc[dim] = keep_channel
-            elif method.PRUNING_TYPE == 'global':
+            elif method.PRUNING_TYPE == "global":
                 n_dims = len(t.shape)
                 slc = [slice(None)] * n_dims
             else:
-                raise ValueError(f'Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}')
+                raise ValueError(f"Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}")
             if isinstance(slc, list):
                 slc = tuple(slc)
             partial_mask = method.compute_mask(t[slc], default_mask=mask[slc])
             new_mask[slc] = partial_mask.to(dtype=new_mask.dtype)
             return new_mask
+
         method = self._pruning_methods[-1]
         mask = _combine_masks(method, t, default_mask)
         return mask
@@ -170,7 +184,8 @@ class PruningContainer(BasePruningMethod):
 
 class Identity(BasePruningMethod):
     """Utility pruning method that does not prune any units but generates the pruning parametrization with a mask of ones."""
-    PRUNING_TYPE = 'unstructured'
+
+    PRUNING_TYPE = "unstructured"
 
     def compute_mask(self, t, default_mask):
         mask = default_mask
@@ -183,7 +198,8 @@ class Identity(BasePruningMethod):
 
 class RandomUnstructured(BasePruningMethod):
     """Prune (currently unpruned) units in a tensor at random."""
-    PRUNING_TYPE = 'unstructured'
+
+    PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
         _validate_pruning_amount_init(amount)
@@ -207,7 +223,8 @@ class RandomUnstructured(BasePruningMethod):
 
 class L1Unstructured(BasePruningMethod):
     """Prune (currently unpruned) units in a tensor by zeroing out the ones with the lowest L1-norm."""
-    PRUNING_TYPE = 'unstructured'
+
+    PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
         _validate_pruning_amount_init(amount)
@@ -230,7 +247,8 @@ class L1Unstructured(BasePruningMethod):
 
 class RandomStructured(BasePruningMethod):
     """Prune entire (currently unpruned) channels in a tensor at random."""
-    PRUNING_TYPE = 'structured'
+
+    PRUNING_TYPE = "structured"
 
     def __init__(self, amount, dim=-1):
         _validate_pruning_amount_init(amount)
@@ -254,6 +272,7 @@ class RandomStructured(BasePruningMethod):
             slc = tuple(slc)
             mask[slc] = 1
             return mask
+
         if nparams_toprune == 0:
             mask = default_mask
         else:
@@ -268,7 +287,8 @@ class RandomStructured(BasePruningMethod):
 
 class LnStructured(BasePruningMethod):
     """Prune entire (currently unpruned) channels in a tensor based on their L\\ n-norm."""
-    PRUNING_TYPE = 'structured'
+
+    PRUNING_TYPE = "structured"
 
     def __init__(self, amount, n, dim=-1):
         _validate_pruning_amount_init(amount)
@@ -293,6 +313,7 @@ class LnStructured(BasePruningMethod):
             slc = tuple(slc)
             mask[slc] = 1
             return mask
+
         if nparams_toprune == 0:
             mask = default_mask
         else:
@@ -306,14 +327,16 @@ class LnStructured(BasePruningMethod):
 
 
 class CustomFromMask(BasePruningMethod):
-    PRUNING_TYPE = 'global'
+    PRUNING_TYPE = "global"
 
     def __init__(self, mask):
         self.mask = mask
 
     def compute_mask(self, t, default_mask):
         if default_mask.shape != self.mask.shape:
-            raise AssertionError(f'default_mask shape {default_mask.shape} must match self.mask shape {self.mask.shape}')
+            raise AssertionError(
+                f"default_mask shape {default_mask.shape} must match self.mask shape {self.mask.shape}"
+            )
         mask = default_mask * self.mask.to(dtype=default_mask.dtype)
         return mask
 
@@ -349,25 +372,31 @@ def ln_structured(module, name, amount, n, dim, importance_scores=None):
 
 def global_unstructured(parameters, pruning_method, importance_scores=None, **kwargs):
     if not isinstance(parameters, Iterable):
-        raise TypeError('global_unstructured(): parameters is not an Iterable')
+        raise TypeError("global_unstructured(): parameters is not an Iterable")
     importance_scores = importance_scores if importance_scores is not None else {}
     if not isinstance(importance_scores, dict):
-        raise TypeError('global_unstructured(): importance_scores must be of type dict')
-    relevant_importance_scores = parameters_to_vector([importance_scores.get((module, name), getattr(module, name)) for module, name in parameters])
-    default_mask = parameters_to_vector([getattr(module, name + '_mask', ember.ones_like(getattr(module, name))) for module, name in parameters])
+        raise TypeError("global_unstructured(): importance_scores must be of type dict")
+    relevant_importance_scores = parameters_to_vector(
+        [importance_scores.get((module, name), getattr(module, name)) for module, name in parameters]
+    )
+    default_mask = parameters_to_vector(
+        [getattr(module, name + "_mask", ember.ones_like(getattr(module, name))) for module, name in parameters]
+    )
     container = PruningContainer()
-    container._tensor_name = 'temp'
+    container._tensor_name = "temp"
     method = pruning_method(**kwargs)
-    method._tensor_name = 'temp'
-    if method.PRUNING_TYPE != 'unstructured':
-        raise TypeError(f'Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. Found method {pruning_method} of type {method.PRUNING_TYPE}')
+    method._tensor_name = "temp"
+    if method.PRUNING_TYPE != "unstructured":
+        raise TypeError(
+            f'Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. Found method {pruning_method} of type {method.PRUNING_TYPE}'
+        )
     container.add_pruning_method(method)
     final_mask = container.compute_mask(relevant_importance_scores, default_mask)
     pointer = 0
     for module, name in parameters:
         param = getattr(module, name)
         num_param = param.numel()
-        param_mask = final_mask[pointer:pointer + num_param].view_as(param)
+        param_mask = final_mask[pointer : pointer + num_param].view_as(param)
         custom_from_mask(module, name, mask=param_mask)
         pointer += num_param
 
@@ -396,20 +425,26 @@ def is_pruned(module):
 
 def _validate_pruning_amount_init(amount):
     if not isinstance(amount, numbers.Real):
-        raise TypeError(f'Invalid type for amount: {amount}. Must be int or float.')
-    if isinstance(amount, numbers.Integral) and amount < 0 or (not isinstance(amount, numbers.Integral) and (float(amount) > 1.0 or float(amount) < 0.0)):
-        raise ValueError(f'amount={amount} should either be a float in the range [0, 1] or a non-negative integer')
+        raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
+    if (
+        isinstance(amount, numbers.Integral)
+        and amount < 0
+        or (not isinstance(amount, numbers.Integral) and (float(amount) > 1.0 or float(amount) < 0.0))
+    ):
+        raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a non-negative integer")
 
 
 def _validate_pruning_amount(amount, tensor_size):
     if isinstance(amount, numbers.Integral) and amount > tensor_size:
-        raise ValueError(f'amount={amount} should be smaller than the number of parameters to prune={tensor_size}')
+        raise ValueError(f"amount={amount} should be smaller than the number of parameters to prune={tensor_size}")
 
 
 def _validate_structured_pruning(t):
     shape = t.shape
     if len(shape) <= 1:
-        raise ValueError(f'Structured pruning can only be applied to multidimensional tensors. Found tensor of shape {shape} with {len(shape)} dims')
+        raise ValueError(
+            f"Structured pruning can only be applied to multidimensional tensors. Found tensor of shape {shape} with {len(shape)} dims"
+        )
 
 
 def _compute_nparams_toprune(amount, tensor_size):
@@ -421,7 +456,7 @@ def _compute_nparams_toprune(amount, tensor_size):
 
 def _validate_pruning_dim(t, dim):
     if dim >= t.dim():
-        raise IndexError(f'Invalid index {dim} for tensor of size {t.shape}')
+        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
 
 
 def _compute_norm(t, n, dim):
