@@ -254,17 +254,19 @@ def test_bare_state_dict_serves_as_the_digits_cnn_and_matches_torch(bare_checkpo
     np.testing.assert_allclose(p(x), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_checkpoint_metadata_gives_classes_and_preprocessing(bare_checkpoint):
+def with_metadata(checkpoint):
+    """Rewrite ``checkpoint`` as ``ember train`` saves it: the weights plus their metadata (odd
+    classes and preprocessing, so that using them shows)."""
     from ember import train
-    if not hasattr(train, "checkpoint_metadata"):
-        pytest.skip("this ember train does not store checkpoint metadata yet")
-    state = ember.load(str(bare_checkpoint))
-    meta = {"format": "ember-train/1", "arch": "cnn", "arch_args": {"in_shape": [1, 8, 8], "num_classes": 10},
-            "input_shape": [1, 8, 8], "classes": list("abcdefghij"), "scale": 8.0, "mean": [0.5], "std": [2.0],
-            "value_range": [0.0, 8.0]}
-    state._metadata[""] = {**state._metadata.get("", {}), "ember_train": meta}
-    ember.save(state, str(bare_checkpoint))
-    p = load_predictor(str(bare_checkpoint))
+    model = train.make_model("cnn", (1, 8, 8), 10)
+    model.load_state_dict(ember.load(str(checkpoint)))
+    meta = train.checkpoint_meta("cnn", (1, 8, 8), list("abcdefghij"), scale=8.0, mean=[0.5], std=[2.0])
+    train.save_checkpoint(model, meta, str(checkpoint))
+    return checkpoint
+
+
+def test_checkpoint_metadata_gives_classes_and_preprocessing(bare_checkpoint):
+    p = load_predictor(str(with_metadata(bare_checkpoint)))
     assert p.classes == list("abcdefghij") and p.value_range == (0.0, 8.0)
     assert p.metadata()["preprocessing"] == {"scale": 8.0, "mean": [0.5], "std": [2.0]}
     x = np.random.default_rng(0).uniform(0, 8, (4, 1, 8, 8)).astype(np.float32)
@@ -290,6 +292,26 @@ def test_onnx_file_is_served(tmp_path):
     x = np.random.default_rng(0).uniform(0, 1, (3, 1, 8, 8)).astype(np.float32)
     with torch.no_grad():
         expected = torch.softmax(model(torch.from_numpy(x)), 1).numpy()
+    np.testing.assert_allclose(p(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_onnx_file_beside_a_checkpoint_takes_its_metadata(bare_checkpoint):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    with_metadata(bare_checkpoint)
+    model = torch_cnn(1, 8, 8, 10)
+    model.load_state_dict(torch.load(str(bare_checkpoint), weights_only=True))
+    path = str(bare_checkpoint.parent / "model.onnx")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, 1, 8, 8),), path, dynamo=False, input_names=["input"],
+                          dynamic_axes={"input": {0: "batch"}})
+    p = load_predictor(path)
+    assert p.classes == list("abcdefghij") and p.value_range == (0.0, 8.0)
+    x = np.random.default_rng(0).uniform(0, 8, (3, 1, 8, 8)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy((x / 8 - 0.5) / 2)), 1).numpy()
     np.testing.assert_allclose(p(x), expected, rtol=1e-4, atol=1e-5)
 
 

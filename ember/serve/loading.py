@@ -170,6 +170,7 @@ def _from_onnx(path):
         meta = json.loads(props.get("ember_train", "{}"))
     except ValueError:
         meta = {}
+    meta = meta or _meta_beside(path, shape[1:])
     outputs = proto.graph.output[0].type.tensor_type.shape.dim
     n_out = outputs[-1].dim_value if outputs and outputs[-1].HasField("dim_value") else None
     if "classes" not in meta and n_out is None:
@@ -189,6 +190,20 @@ def _from_onnx(path):
         except Exception as e:  # ember may lack an operator the file uses: try onnxruntime
             errors.append(f"{engine}: {type(e).__name__}: {e}")
     raise ModelError(f"{path}: cannot run this ONNX model ({'; '.join(errors)})")
+
+
+def _meta_beside(path, input_shape):
+    """The metadata of the best.pt ``ember train`` wrote beside this .onnx file (the same model),
+    if its input shape matches; else nothing (the file's inputs are then taken as they are)."""
+    ckpt = os.path.join(os.path.dirname(os.path.abspath(path)), "best.pt")
+    if not os.path.isfile(ckpt):
+        return {}
+    try:
+        from ember import train
+        meta = train.checkpoint_metadata(ckpt) or {}
+    except Exception:  # an unreadable neighbour: serve the file without it
+        return {}
+    return meta if list(meta.get("input_shape", [])) == list(input_shape) else {}
 
 
 def _ember_onnx(path, input_name):
