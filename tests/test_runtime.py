@@ -38,7 +38,7 @@ def test_cuda_queries_answer_as_torch_without_a_gpu(name):
 
 @cpu_only
 @pytest.mark.parametrize("name", ["current_device", "get_device_name", "get_device_capability",
-                                  "get_device_properties", "synchronize", "init", "mem_get_info"])
+                                  "get_device_properties", "synchronize", "init", "mem_get_info", "initial_seed"])
 def test_cuda_device_functions_raise_torchs_error_without_a_gpu(name):
     with pytest.raises(AssertionError) as te:
         getattr(torch.cuda, name)()

@@ -141,6 +141,31 @@ def get_arch_list():
     return []
 
 
+def memory_summary(device=None, abbreviated=False):
+    _lazy_init()
+    return (f"ember (CuPy memory pool): {memory_allocated(device)} bytes allocated, "
+            f"{memory_reserved(device)} bytes reserved")
+
+
+def set_per_process_memory_fraction(fraction, device=None):
+    _lazy_init()  # (CuPy's pool grows as needed; the fraction is not enforced)
+
+
+def initial_seed():
+    _lazy_init()
+    from .. import random
+    return random.initial_seed()
+
+
+def current_stream(device=None):
+    _lazy_init()
+    raise NotImplementedError("torch.cuda streams are not supported by ember: CuPy runs ember's ops on the "
+                              "default stream")
+
+
+stream = current_stream
+
+
 # seeding: ember's CUDA tensors draw from the CPU generator (bit for bit torch's CPU numbers), so the
 # CUDA seeds have nothing of their own to set; torch also queues them silently without a GPU
 def manual_seed(seed):
