@@ -149,6 +149,26 @@ def test_multihead_attention_and_transformer_layers():
                                   enable_nested_tensor=False)
     check(stack, *two(5, 8))
 
+    class Seq2Seq(nn.Module):  # nn.Transformer with a causal mask made from the (dynamic) target length
+        def __init__(self):
+            super().__init__()
+            self.t = nn.Transformer(8, 2, 1, 1, 16, batch_first=True)
+
+        def forward(self, src, tgt):
+            return self.t(src, tgt, tgt_mask=nn.Transformer.generate_square_subsequent_mask(tgt.size(1)))
+    axes = [{0: "batch", 1: "source"}, {0: "batch", 1: "target"}]
+    check(Seq2Seq(), (randn(2, 5, 8), randn(2, 4, 8)), (randn(3, 6, 8), randn(3, 7, 8)), batch_axes=axes)
+
+    class Padded(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mha = nn.MultiheadAttention(8, 2, batch_first=True)
+
+        def forward(self, x, pad):
+            return self.mha(x, x, x, key_padding_mask=pad)[0]
+    pad = [ember.tensor(np.array([[False] * 4 + [True]] * n)) for n in (2, 3)]
+    check(Padded(), (randn(2, 5, 8), pad[0]), (randn(3, 5, 8), pad[1]))
+
 
 class Functional(nn.Module):
     """Tensor functions with constants: shapes, slicing, indexing, arithmetic, reductions, products."""

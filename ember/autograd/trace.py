@@ -90,6 +90,19 @@ class trace:
         return hook
 
 
+def opaque(name, inputs, options, fn):
+    """``fn()`` recorded as one step `name` (of `inputs`, `options`), with nothing inside recorded:
+    for functions whose work is not made of recorded ops (a mask built in NumPy, say)."""
+    global active
+    record, active = active, None
+    try:
+        out = fn()
+    finally:
+        active = record
+    record(name, inputs, options, out)
+    return out
+
+
 def current_module():
     """The qualified name of the module whose forward is running in the open trace ("" if none)."""
     rec = getattr(active, "__self__", None)

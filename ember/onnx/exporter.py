@@ -661,6 +661,12 @@ def _sum(g, r, b):
     return g.reduce("ReduceSum", v, axes, keepdim)
 
 
+@onnx_op("triu", "tril")
+def _trilu(g, r, b):
+    x, k = r.inputs[:2]
+    return g.op("Trilu", g.v(x), g.const(np.int64(k)), upper=int(r.name == "triu"))
+
+
 @onnx_op("argmax", "argmin")
 def _argmax(g, r, b):
     x, dim, keepdim = r.inputs[:3]

@@ -7,6 +7,7 @@ from .. import _dtype
 from .._backend import get_array_module, to_device, device_of
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Op
+from ..autograd import trace as _trace
 from ..autograd.engine import sum_to
 from .indexing import BasicIndex, AdvancedIndex, IndexGrad
 
@@ -627,10 +628,14 @@ def _tri(input, name, mask):
 
 
 def tril(input, diagonal=0):
+    if _trace.active is not None:  # (the mask is NumPy's: one recorded step)
+        return _trace.opaque("tril", (input, diagonal), {}, lambda: tril(input, diagonal))
     return _tri(input, "tril", np.tri(*input._data.shape[-2:], k=diagonal, dtype=bool))
 
 
 def triu(input, diagonal=0):
+    if _trace.active is not None:
+        return _trace.opaque("triu", (input, diagonal), {}, lambda: triu(input, diagonal))
     return _tri(input, "triu", ~np.tri(*input._data.shape[-2:], k=diagonal - 1, dtype=bool))
 
 
