@@ -111,8 +111,8 @@ from ._runtime import (set_default_device, get_default_device, use_deterministic
                        are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
                        set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,
                        is_warn_always_enabled)
-from ._out import add_out as _add_out  # noqa: E402
-_add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
+from . import _out  # noqa: E402
+_out.add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
 _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
          "profiler", "functional", "cpu", "distributions", "func", "compiler", "fft", "special"}
@@ -129,7 +129,10 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _LAZY_NAMES:
         import importlib
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        fn = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        if name in _out.NAMES:  # (torch.lgamma(x, out=y) as the eagerly exported functions)
+            fn = globals()[name] = _out.with_out(fn, name)
+        return fn
     if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use
         return _dtype.bfloat16() if name == "bfloat16" else _legacy.bfloat16_type()
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast
