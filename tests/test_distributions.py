@@ -513,3 +513,22 @@ def test_composite_distributions(which):
     assert (eb, ee) == (tb, te)
     assert_close(eo, to_, rtol=1e-9, atol=1e-10)
     assert_close(eg, tg, rtol=1e-8, atol=1e-9)
+
+
+def test_kl_of_composites():
+    r = np.random.default_rng(5)
+    a, b, c, d = (r.standard_normal((3, 2)) for _ in range(4))
+    res = []
+    for lib in (torch, ember):
+        D = lib.distributions
+        ts = [lib.tensor(v, requires_grad=True) for v in (a, b, c, d)]
+        pn, qn = D.Normal(ts[0], ts[1].exp()), D.Normal(ts[2], ts[3].exp())
+        kls = [D.kl_divergence(D.Independent(pn, 1), D.Independent(qn, 1)),
+               D.kl_divergence(D.LogNormal(ts[0], ts[1].exp()), D.LogNormal(ts[2], ts[3].exp())),
+               D.kl_divergence(D.TransformedDistribution(pn, [D.transforms.AffineTransform(1.0, 2.0)]),
+                               D.TransformedDistribution(qn, [D.transforms.AffineTransform(1.0, 2.0)])),
+               D.kl_divergence(D.Independent(D.Normal(ts[0], ts[1].exp()), 2), D.Independent(D.Normal(ts[2], 1.0), 2))]
+        g = lib.autograd.grad(sum(k.sum() for k in kls), ts)
+        res.append((kls, list(g)))
+    assert_close(res[1][0], res[0][0], rtol=1e-10, atol=1e-12)
+    assert_close(res[1][1], res[0][1], rtol=1e-10, atol=1e-12)
