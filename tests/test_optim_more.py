@@ -213,3 +213,25 @@ def test_step_hooks_and_state_dict_hooks():
         lb.step(lambda: loss_fn(lib, lb.param_groups[0]["params"]))
         logs.append(log)
     assert logs[0] == logs[1]
+
+
+@pytest.mark.parametrize("name,kwargs", [("Rprop", dict(lr=0.01)), ("ASGD", dict(lr=0.05, t0=5)),
+                                         ("Adafactor", dict(lr=0.01))])
+def test_param_group_edits_between_steps(name, kwargs):
+    # lr halved mid-training and a second group added later, as torch allows; the trajectories still agree
+    out = []
+    for lib in (ember, torch):
+        ps = make_params(lib)
+        opt = getattr(lib.optim, name)(ps[:2], **kwargs)
+        for step in range(40):
+            if step == 15:
+                for g in opt.param_groups:
+                    g["lr"] = g["lr"] / 2
+            if step == 25:
+                opt.add_param_group({"params": ps[2:], "lr": 0.003})
+            opt.zero_grad()
+            loss_fn(lib, ps).backward()
+            opt.step()
+        out.append((ps, opt.state_dict()["param_groups"]))
+    assert_params_close(out[0][0], out[1][0], rtol=1e-4, atol=1e-5)
+    assert out[0][1] == out[1][1]
