@@ -104,7 +104,7 @@ def test_lecture_model_loop():
     for a, b in zip(le, lc):
         same(a, b)
     same_state(me, mc), same_grads(me, mc), same_optim(oe, oc)
-    assert len(step._cache) == 1 and step.why_eager is None  # captured once, then replayed
+    assert step._count == 1 and step.why_eager is None  # captured once, then replayed
     mt, _, lt, _ = _model_loop(torch, make, 30, lambda f: f)
     for b, t in zip(lc, lt):
         assert_close(b, t, rtol=1e-4, atol=1e-5)
@@ -119,7 +119,7 @@ def test_dropout_and_batchnorm_identical_with_rng():
     rng_e = ember.get_rng_state()
     mc, oc, lc, step = _model_loop(ember, make, 25, ember.compile, opt=adam)
     rng_c = ember.get_rng_state()
-    assert step.why_eager is None and len(step._cache) == 1
+    assert step.why_eager is None and step._count == 1
     for a, b in zip(le, lc):
         same(a, b)
     same_state(me, mc), same_grads(me, mc), same_optim(oe, oc)
@@ -170,7 +170,7 @@ def test_signature_change_recaptures_and_limit_falls_back():
     for n in (2, 3, 2, 5):
         x = ember.tensor(RNG.standard_normal((n, 4)).astype(np.float32))
         same(f(x), lin(x).relu().sum(1))
-    assert len(f._cache) == 3
+    assert f._count == 3
     x64 = ember.tensor(RNG.standard_normal((2, 4)))  # float64 input: another signature (and torch's error)
     with pytest.raises(RuntimeError):
         f(x64)
@@ -179,7 +179,7 @@ def test_signature_change_recaptures_and_limit_falls_back():
         for n in range(6, 16):
             x = ember.tensor(RNG.standard_normal((n, 4)).astype(np.float32))
             same(f(x), lin(x).relu().sum(1))
-    assert len(f._cache) == ember.compiler.recompile_limit
+    assert f._count == ember.compiler.recompile_limit
 
 
 def test_host_read_runs_eagerly_and_fullgraph_raises():
@@ -232,7 +232,7 @@ def test_compiled_module_trains_outside():
             (out ** 2).mean().backward()
             o.step()
         same_grads(m1, m2), same_state(m1, m2)
-    prog, = cm._compiled._cache.values()
+    (prog,), = cm._compiled._cache.values()
     assert prog.graph  # replayed on tensors, making the graph the loss's backward runs through
 
 
@@ -265,4 +265,20 @@ def test_decorator_forms_and_options():
         same(f(x), g(x))
     assert ember.compile(f, disable=True) is f
     ember.compiler.reset()
-    assert len(g._cache) == 0
+    assert len(g._cache) == 0 and g._count == 0
+
+
+def test_guard_states_keep_their_programs():
+    """Switching train/eval (or freezing parameters) back and forth reuses one program per state."""
+    ember.manual_seed(0)
+    m = ember.nn.Sequential(ember.nn.Linear(4, 4), ember.nn.BatchNorm1d(4))
+    f = ember.compile(m)
+    x = ember.tensor(RNG.standard_normal((6, 4)).astype(np.float32))
+    ember.manual_seed(0)
+    m2 = ember.nn.Sequential(ember.nn.Linear(4, 4), ember.nn.BatchNorm1d(4))
+    for i in range(6):
+        for mm in (m, m2):
+            mm.train(i % 2 == 0)
+        same(f(x), m2(x))
+        same_state(m, m2)  # running statistics updated in training mode only, as eager
+    assert f._compiled._count == 2

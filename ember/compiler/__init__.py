@@ -38,6 +38,7 @@ def reset():
     """Forget every captured program (torch.compiler.reset)."""
     for c in _all:
         c._cache.clear()
+        c._count = 0
 
 
 def disable(fn=None, recursive=True):
@@ -79,7 +80,8 @@ class CompiledFunction:
     def __init__(self, fn, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None):
         self.fn, self.fullgraph = fn, fullgraph
         self.dynamic, self.backend, self.mode, self.options = dynamic, backend, mode, options
-        self._cache = {}
+        self._cache = {}  # signature -> programs (or _EAGER), newest first
+        self._count = 0   # captures so far, against recompile_limit
         self._warned = False
         self.__wrapped__ = fn
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
@@ -93,15 +95,16 @@ class CompiledFunction:
         tensors = []
         key = _key(args, kwargs, tensors)
         try:
-            prog = self._cache.get(key)
+            progs = self._cache.get(key)
         except TypeError:  # an unhashable argument: no signature
             return self.fn(*args, **kwargs)
-        if prog is not None:
-            if prog is _EAGER:
-                return self.fn(*args, **kwargs)
-            if prog.check():
-                return prog.run(tensors)
-        if len(self._cache) >= recompile_limit:
+        if progs is not None:
+            for prog in progs:  # one per state of the guards (training flags, parameters) seen
+                if prog is _EAGER:
+                    return self.fn(*args, **kwargs)
+                if prog.check():
+                    return prog.run(tensors)
+        if self._count >= recompile_limit:
             if not self._warned:
                 warnings.warn(f"ember.compile: {self.__name__} hit recompile_limit ({recompile_limit}); "
                               "new signatures run eagerly", stacklevel=2)
@@ -113,7 +116,11 @@ class CompiledFunction:
             result, prog, why = capture(self.fn, args, kwargs, tensors, self.fullgraph)
         finally:
             _compiling = False
-        self._cache[key] = prog if prog is not None else _EAGER
+        if prog is None:  # this signature runs eagerly from now on
+            self._cache[key] = [_EAGER]
+        else:
+            self._cache.setdefault(key, []).insert(0, prog)
+        self._count += 1
         self.why_eager = why
         return result
 
