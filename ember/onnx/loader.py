@@ -266,8 +266,8 @@ def _reshape(x, shape, allowzero=0):
 
 @run("Flatten")
 def _flatten(x, axis=1):
-    axis = axis % x.dim() if x.dim() else 0
-    return x.reshape(math.prod(x.shape[:axis]), -1)
+    axis = axis + x.dim() if axis < 0 else axis  # (axis may equal the rank: then (numel, 1))
+    return x.reshape(math.prod(x.shape[:axis]), math.prod(x.shape[axis:]))
 
 
 @run("Transpose")
