@@ -12,6 +12,12 @@ assert dist.is_initialized() and dist.get_backend() == "gloo" and world == 2, (r
 checks = 0
 
 DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64"]
+try:  # bfloat16 comes from ml_dtypes (the amp extra), as ember.bfloat16 does
+    import ml_dtypes  # noqa: F401
+    DTYPES.append("bfloat16")
+    ember.bfloat16  # first use loads it (from_numpy knows the dtype after that)
+except ImportError:
+    pass
 
 
 def data(r, dtype, shape=(3, 4), salt=0):
@@ -22,7 +28,7 @@ def data(r, dtype, shape=(3, 4), salt=0):
     if dtype.startswith("complex"):
         return (rng.integers(-3, 4, shape) + 1j * rng.integers(-3, 4, shape)).astype(dtype)
     lo = 0 if dtype == "uint8" else -3
-    if dtype.startswith("float"):
+    if dtype.startswith("float") or dtype == "bfloat16":
         return rng.uniform(-2, 2, shape).astype(dtype)
     return rng.integers(lo, 4, shape).astype(dtype)
 
@@ -42,7 +48,9 @@ def same(got, want, what):
     got = got.numpy() if isinstance(got, ember.Tensor) else got
     assert got.dtype == want.dtype, (what, got.dtype, want.dtype)
     assert got.shape == want.shape, (what, got.shape, want.shape)
-    tol = 1e-2 if want.dtype == np.float16 else 1e-6
+    tol = {"float16": 1e-2, "bfloat16": 5e-2}.get(want.dtype.name, 1e-6)
+    if want.dtype.name == "bfloat16":
+        got, want = got.astype(np.float32), want.astype(np.float32)
     if want.dtype.kind in "fc":
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=what)
     else:
@@ -56,7 +64,7 @@ def t(a):
 
 # ---- all_reduce: every dtype and op, blocking and async
 for dt in DTYPES:
-    ops = ["SUM", "PRODUCT", "MIN", "MAX"] + (["AVG"] if dt.startswith("float") else [])
+    ops = ["SUM", "PRODUCT", "MIN", "MAX"] + (["AVG"] if dt.startswith(("float", "bfloat")) else [])
     if dt == "complex64":
         ops = ["SUM", "PRODUCT"]
     stack = np.stack([data(r, dt) for r in range(world)])
@@ -97,7 +105,7 @@ total = np.stack([data(r, "float64", (2, 3)) for r in range(world)]).sum(0)
 same(x, total if rank == 0 else data(rank, "float64", (2, 3)), "reduce sum")
 
 # ---- gathers and scatters
-for dt in ("float32", "int64", "bool", "float16"):
+for dt in ("float32", "int64", "bool", "float16") + (("bfloat16",) if "bfloat16" in DTYPES else ()):
     inputs = [data(r, dt, (2, 3)) for r in range(world)]
     out = [ember.zeros(2, 3, dtype=getattr(ember, dt)) for _ in range(world)]
     dist.all_gather(out, t(inputs[rank]))
