@@ -21,8 +21,9 @@ from .pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, max_pool2
                       adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool1d_with_indices,
                       adaptive_max_pool2d_with_indices, lp_pool1d, lp_pool2d, max_pool3d, max_pool3d_with_indices,
                       max_unpool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d,
-                      adaptive_max_pool3d_with_indices, lp_pool3d)
-from .sparse import embedding, one_hot  # noqa: F401
+                      adaptive_max_pool3d_with_indices, lp_pool3d, fractional_max_pool2d, fractional_max_pool3d,
+                      fractional_max_pool2d_with_indices, fractional_max_pool3d_with_indices)
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
 from .vision import (interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle,  # noqa: F401
                      pixel_unshuffle, channel_shuffle)
 
@@ -30,5 +31,5 @@ from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, gaussian_nll_l
                    binary_cross_entropy, binary_cross_entropy_with_logits, soft_margin_loss,
                    multilabel_soft_margin_loss, kl_div, margin_ranking_loss, hinge_embedding_loss,
                    cosine_embedding_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
-                   multilabel_margin_loss, multi_margin_loss, nll_loss, cross_entropy)  # noqa: F401
+                   multilabel_margin_loss, multi_margin_loss, nll_loss, cross_entropy, ctc_loss)  # noqa: F401
 from .attention import (scaled_dot_product_attention, multi_head_attention_forward)  # noqa: F401

@@ -759,3 +759,134 @@ class CrossEntropyLoss(_WeightedLoss):
     def forward(self, input, target):
         return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                              reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+# ---------------------------------------------------------------- CTC
+class CTC(Op):
+    """Connectionist temporal classification: each sample's negative log-likelihood of its target
+    over every alignment, by torch's alpha recursion in log space (a loop over time, vectorised
+    over the batch and the 2S+1 positions of the blank-extended target). A primitive: the alpha
+    and beta tables give the gradient in one pass, and torch's gradient is not the plain
+    derivative (see backward)."""
+    save = False
+
+    def forward(self, lp, ext, in_lens, tg_lens, blank, zero_infinity):
+        xp = get_array_module(lp)
+        t_max, n, _ = lp.shape
+        width = ext.shape[1]
+        s = xp.arange(width)
+        # a label may be reached from two positions back unless it is a blank or repeats that label
+        skip = (s >= 2) & (ext != blank) & (ext != xp.roll(ext, 2, axis=1))
+        valid = s[None, :] <= 2 * tg_lens[:, None]
+        lpe = xp.take_along_axis(lp, xp.broadcast_to(ext, (t_max, n, width)), axis=2)     # lp at each position
+        neg = xp.full((n, 2), -np.inf, dtype=lp.dtype)
+        la = xp.full((t_max, n, width), -np.inf, dtype=lp.dtype)
+        la[0, :, 0] = lpe[0, :, 0]
+        la[0, :, 1] = xp.where(tg_lens > 0, lpe[0, :, 1], -np.inf)
+        with np.errstate(invalid="ignore"):
+            for t in range(1, t_max):
+                prev = la[t - 1]
+                shift1 = xp.concatenate([neg[:, :1], prev[:, :-1]], axis=1)
+                shift2 = xp.where(skip, xp.concatenate([neg, prev[:, :-2]], axis=1), -np.inf)
+                la[t] = xp.where(valid, xp.logaddexp(xp.logaddexp(prev, shift1), shift2) + lpe[t], -np.inf)
+        rows = xp.arange(n)
+        last = la[in_lens - 1, rows]                                                        # (N, width)
+        end = 2 * tg_lens
+        nll = -xp.logaddexp(last[rows, end], xp.where(tg_lens > 0, last[rows, xp.maximum(end - 1, 0)], -np.inf))
+        self.keep = (lp, ext, in_lens, tg_lens, skip, valid, lpe, la, nll, zero_infinity)
+        if zero_infinity:
+            return xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
+        return nll.astype(lp.dtype)
+
+    def backward(self, gy):
+        lp, ext, in_lens, tg_lens, skip, valid, lpe, la, nll, zero_infinity = self.keep
+        xp = get_array_module(lp)
+        t_max, n, c = lp.shape
+        width = ext.shape[1]
+        rows = xp.arange(n)
+        end = 2 * tg_lens
+        # beta: the same recursion run backwards from each sample's own last step
+        skip2 = xp.concatenate([skip[:, 2:], xp.zeros((n, 2), dtype=bool)], axis=1)   # may jump to s + 2
+        neg = xp.full((n, 2), -np.inf, dtype=lp.dtype)
+        lb = xp.full((t_max, n, width), -np.inf, dtype=lp.dtype)
+        init = xp.full((n, width), -np.inf, dtype=lp.dtype)
+        init[rows, end] = lpe[in_lens - 1, rows, end]
+        init[rows, xp.maximum(end - 1, 0)] = xp.where(tg_lens > 0, lpe[in_lens - 1, rows, xp.maximum(end - 1, 0)],
+                                                      init[rows, xp.maximum(end - 1, 0)])
+        with np.errstate(invalid="ignore", over="ignore"):
+            for t in range(t_max - 1, -1, -1):
+                if t < t_max - 1:
+                    nxt = lb[t + 1]
+                    shift1 = xp.concatenate([nxt[:, 1:], neg[:, :1]], axis=1)
+                    shift2 = xp.where(skip2, xp.concatenate([nxt[:, 2:], neg], axis=1), -np.inf)
+                    step = xp.where(valid, xp.logaddexp(xp.logaddexp(nxt, shift1), shift2) + lpe[t], -np.inf)
+                else:
+                    step = lb[t]
+                here = (t == in_lens - 1)[:, None]
+                lb[t] = xp.where(here, init, xp.where((t < in_lens - 1)[:, None], step, -np.inf))
+            # torch's gradient: exp(lp) - exp(lcab + nll - lp), with lcab the log of the summed
+            # alpha*beta of every position holding label c. The plain derivative lacks exp(lp); both
+            # give the same gradient through a log_softmax (the extra term sums to 1 per step).
+            post = xp.exp(la + lb + nll[None, :, None] - lpe)                                 # (T, N, width)
+            flat = (xp.arange(t_max)[:, None, None] * n + rows[None, :, None]) * c + ext[None]
+            g = xp.bincount(flat.ravel(), weights=post.ravel().astype(np.float64),
+                            minlength=t_max * n * c).reshape(t_max, n, c)
+            g = xp.exp(lp) - g.astype(lp.dtype)
+        g = xp.where((xp.arange(t_max)[:, None] < in_lens[None, :])[..., None], g, 0)   # past a sample's end
+        if zero_infinity:
+            g = xp.where(xp.isinf(nll)[None, :, None], 0, g)
+        gy = gy._data if isinstance(gy, Tensor) else gy
+        return _wrap((g * gy[None, :, None]).astype(lp.dtype)), None, None, None, None, None
+
+
+def _lengths(v, n, name):
+    a = np.asarray(v._data if isinstance(v, Tensor) else v).astype(np.int64).reshape(-1)
+    if a.size != n:
+        raise RuntimeError(f"{name} must be of size batch_size")
+    return a
+
+
+@_autocast_fp32
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """The CTC loss of (T, N, C) log-probabilities against targets (N, S) padded or concatenated 1-D."""
+    unbatched = log_probs.dim() == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        if targets.dim() == 1:
+            targets = targets.unsqueeze(0)
+    if log_probs.dim() != 3:
+        raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, but got {log_probs.dim()}-D")
+    t_max, n, c = log_probs.shape
+    if not 0 <= blank < c:
+        raise RuntimeError("blank must be in label range")
+    in_lens = _lengths(input_lengths, n, "input_lengths")
+    tg_lens = _lengths(target_lengths, n, "target_lengths")
+    if in_lens.size and in_lens.max() > t_max:
+        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value {in_lens.max()} "
+                           f"(while checking arguments for ctc_loss_cpu)")
+    tg = np.asarray(targets._data).astype(np.int64)
+    width = 2 * (int(tg_lens.max()) if n else 0) + 1
+    ext = np.full((n, width), blank, dtype=np.int64)        # the target with a blank around every label
+    starts = np.concatenate([[0], np.cumsum(tg_lens)[:-1]])
+    for i in range(n):
+        labels = tg[i, :tg_lens[i]] if tg.ndim == 2 else tg[starts[i]:starts[i] + tg_lens[i]]
+        ext[i, 1:2 * tg_lens[i]:2] = labels
+    xp = get_array_module(log_probs._data)
+    nll = CTC.apply(log_probs, xp.asarray(ext), xp.asarray(in_lens), xp.asarray(tg_lens), blank, zero_infinity)
+    if reduction == "mean":
+        return (nll / _wrap(xp.asarray(np.maximum(tg_lens, 1).astype(nll._data.dtype)))).mean()
+    if reduction == "sum":
+        return nll.sum()
+    return nll.squeeze(0) if unbatched else nll
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss (see F.ctc_loss)."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                        self.zero_infinity)

@@ -777,3 +777,123 @@ class LPPool3d(LPPool1d):
 
     def forward(self, input):
         return lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+# ---------------------------------------------------------------- fractional max pooling
+def _fractional_starts(sample, size, out, k):
+    """torch's pseudo-random window starts: int((i + u) * a) - int(u * a), a = (size - k) / (out - 1),
+    computed in the samples' dtype, with the last window flush with the end."""
+    u = sample[..., None]
+    seq = np.zeros(u.shape[:-1] + (out,), dtype=np.int64)
+    if out > 1:
+        alpha = u.dtype.type(size - k) / u.dtype.type(out - 1)
+        i = np.arange(out - 1).astype(u.dtype)
+        seq[..., :-1] = ((i + u) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)
+    seq[..., -1] = size - k
+    return seq
+
+
+def _fractional_max_pool(x, kernel_size, output_size, output_ratio, return_indices, samples, nd, name):
+    size = x._data.shape[-nd:]
+    k = _pair(kernel_size, nd)
+    if output_size is None:
+        if output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+        if len(output_ratio) > nd:  # (a bare float fails here with a TypeError, as in torch)
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = _pair(output_ratio, nd)
+        output_size = [int(s * r) for s, r in zip(size, ratio)]
+    out = _pair(output_size, nd)
+    for s, o, kk, dim in zip(size, out, k, ("time", "height", "width")[3 - nd:]):
+        if o + kk - 1 > s:
+            raise RuntimeError(f"{name}_out(): pool {dim} {kk} too large relative to input {dim} {s}")
+    a = x._data
+    xp = get_array_module(a)
+    if samples is None:  # torch's draw: rand(N, C, nd) in the input's dtype
+        from ..ops.creation import rand
+        samples = rand(a.shape[0] if a.ndim == nd + 2 else 1, a.shape[-nd - 1], nd, dtype=x.dtype)
+    u = np.asarray(samples._data).reshape((-1, a.shape[-nd - 1], nd))
+    if a.ndim == nd + 1:
+        u = u[0]
+    # the samples run width, height(, time) in 2-D and time, height, width in 3-D, as torch's kernels
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    starts = [_fractional_starts(u[..., order[i]], size[i], out[i], k[i]) for i in range(nd)]
+    # flat positions of every window element: (..., out..., k...)
+    flat = 0
+    for i in range(nd):
+        shape = [1] * (2 * nd)
+        shape[i] = out[i]
+        pos = starts[i].reshape(starts[i].shape[:-1] + tuple(shape))
+        pos = pos + np.arange(k[i]).reshape([1] * (nd + i) + [k[i]] + [1] * (nd - i - 1))
+        flat = flat * size[i] + pos
+    flat = np.broadcast_to(flat, a.shape[:-nd] + tuple(out) + tuple(k)).reshape(a.shape[:-nd] + tuple(out) + (-1,))
+    flat = xp.asarray(flat)
+    lead = a.shape[:-nd]
+    vals = xp.take_along_axis(a.reshape(lead + (-1,)), flat.reshape(lead + (-1,)), axis=-1).reshape(flat.shape)
+    best = vals.argmax(-1)                                      # the first maximum
+    if a.dtype.kind == "f":
+        nan = xp.isnan(vals)
+        if nan.any():  # torch's `val > max || isnan(val)` ends on the window's last NaN
+            best = xp.where(nan.any(-1), vals.shape[-1] - 1 - nan[..., ::-1].argmax(-1), best)
+    idx = xp.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
+    y = _volume_gather(x, idx) if nd == 3 else _PlaneGather.apply(x, idx)
+    return (y, _wrap(idx)) if return_indices else y
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Max pooling over pseudo-randomly placed (kh, kw) windows (Graham's fractional max pooling)."""
+    _check_dims(input, 2, "fractional_max_pool2d")
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, 2,
+                                "fractional_max_pool2d")
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Max pooling over pseudo-randomly placed (kt, kh, kw) windows."""
+    _check_dims(input, 3, "fractional_max_pool3d")
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, 3,
+                                "fractional_max_pool3d")
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=True, _random_samples=None):
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=True, _random_samples=None):
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+class _FractionalMaxPoolNd(Module):
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                 _random_samples=None):
+        super().__init__()
+        nd = self._nd
+        self.kernel_size = _pair(kernel_size, nd)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _pair(output_size, nd) if output_size is not None else None
+        self.output_ratio = _pair(output_ratio, nd) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"FractionalMaxPool{nd}d requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        fn = fractional_max_pool2d if self._nd == 2 else fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                  _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """2-D fractional max pooling over (N, C, H, W)."""
+    _nd = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """3-D fractional max pooling over (N, C, T, H, W)."""
+    _nd = 3

@@ -11,6 +11,7 @@ from .._tensor import _wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
 from ..ops import creation as C
+from ..ops.shape import cat
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -178,3 +179,136 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx, max_norm=max_norm,
                    norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+# ---------------------------------------------------------------- EmbeddingBag
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """The sum, mean or max of the embeddings in each bag: the rows of a 2-D `input`, or the runs
+    of a 1-D one starting at `offsets`.
+
+    The rows are looked up once (F.embedding), laid out as (bags, longest bag, dim) through one
+    gather in which missing entries (short bags, padding_idx) read an extra neutral row (0 for
+    sums, -inf for max), and reduced over the bag dim.
+    """
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        b, n = input.shape
+        starts = np.arange(b, dtype=np.int64) * n
+        ends = starts + n
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        off = np.asarray(offsets._data).astype(np.int64)
+        if off.size and off[0] != 0:
+            raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                               f"position 0. However, got {int(off[0])}")
+        if off.size and off[-1] > input.shape[0]:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length ({input.shape[0]}), but got "
+                               f"offsets[-1] of {int(off[-1])}")
+        starts = off[:-1] if include_last_offset else off
+        ends = off[1:] if include_last_offset else np.append(off[1:], input.shape[0])
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
+                                      "on GitHub.")
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, "
+                             f"then it must have the same shape as the input ({tuple(input.shape)})")
+    num = weight.shape[0]
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += num
+    flat = input.reshape(-1)
+    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)      # (N, D)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    counts = ends - starts
+    width = max(int(counts.max()) if counts.size else 0, 1)
+    pos = starts[:, None] + np.arange(width)                                              # (B, L)
+    valid = np.arange(width) < counts[:, None]
+    if padding_idx is not None and flat.shape[0]:
+        idx = np.asarray(flat._data)
+        valid &= idx[np.minimum(pos, idx.size - 1)] != padding_idx
+    pos = np.where(valid, pos, flat.shape[0])                                             # missing: the extra row
+    used = valid.sum(1)
+    extra = C.full((1, weight.shape[1]), -np.inf if mode == "max" else 0.0, dtype=rows.dtype, device=rows.device)
+    bags = cat([rows, extra])[_wrap(pos)]                                               # (B, L, D)
+    if mode == "max":
+        out = bags.max(1).values
+        return out.masked_fill(_wrap(used[:, None] == 0), 0.0) if (used == 0).any() else out  # empty bags give 0
+    out = bags.sum(1)
+    if mode == "mean":
+        out = out / _wrap(np.maximum(used, 1).astype(out._data.dtype)[:, None])
+    return out
+
+
+class EmbeddingBag(Module):
+    """Sums, means or maxima of bags of embeddings, without the intermediate per-index rows."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        if padding_idx is not None:
+            if padding_idx > 0 and padding_idx >= num_embeddings:
+                raise AssertionError("padding_idx must be within num_embeddings")
+            if padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("padding_idx must be within num_embeddings")
+                padding_idx = num_embeddings + padding_idx
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = Parameter(C.empty((num_embeddings, embedding_dim), device=device, dtype=dtype))
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight)
+        self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                             self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        s = "{num_embeddings}, {embedding_dim}"
+        if self.max_norm is not None:
+            s += ", max_norm={max_norm}"
+        if self.norm_type != 2:
+            s += ", norm_type={norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq={scale_grad_by_freq}"
+        s += ", mode={mode}"
+        if self.padding_idx is not None:
+            s += ", padding_idx={padding_idx}"
+        return s.format(**{k: repr(v) if k == "mode" else v for k, v in self.__dict__.items()})
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag whose weight is `embeddings` (frozen unless freeze=False)."""
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, _weight=embeddings, max_norm=max_norm, norm_type=norm_type,
+                  scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag

@@ -239,3 +239,156 @@ def test_lazy_in_sequential_trains_like_torch():
         res.append((loss, list(net.state_dict())))
     assert res[0][1] == res[1][1]
     assert_close(res[0][0], res[1][0], rtol=1e-4, atol=1e-6)
+
+
+# ---------------------------------------------------------------- EmbeddingBag
+W10 = rng.standard_normal((10, 3))
+IDX = np.array([1, 2, 4, 5, 4, 3, 2, 9, 0, 0])
+OFFSETS = np.array([0, 3, 3, 7])  # the second bag is empty
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("padding_idx", [None, 4, -1])
+def test_embedding_bag(mode, padding_idx):
+    for kw in (dict(offsets=OFFSETS), dict(offsets=np.append(OFFSETS, 10), include_last_offset=True)):
+        def f(lib, w, kw=kw):
+            k = dict(kw, offsets=lib.tensor(kw["offsets"]))
+            return lib.nn.functional.embedding_bag(lib.tensor(IDX), w, mode=mode, padding_idx=padding_idx, **k)
+        check(f, W10)
+    check(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor(IDX.reshape(2, 5)), w, mode=mode,
+                                                         padding_idx=padding_idx), W10)
+
+
+def test_embedding_bag_module_weights_and_errors():
+    psw = rng.standard_normal(10)
+    check(lambda lib, w, p: lib.nn.functional.embedding_bag(lib.tensor(IDX), w, lib.tensor(OFFSETS), mode="sum",
+                                                            per_sample_weights=p), W10, psw)
+    x = IDX.reshape(2, 5)
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        m = lib.nn.EmbeddingBag(10, 4, mode="max", padding_idx=2)
+        y = m(lib.tensor(x))
+        y.sum().backward()
+        res.append((y, m.weight.grad, repr(m), list(m.state_dict())))
+        m2 = lib.nn.EmbeddingBag.from_pretrained(lib.tensor(W10), mode="sum", max_norm=1.0)
+        res[-1] += (m2(lib.tensor(IDX), lib.tensor(OFFSETS)), m2.weight, m2.weight.requires_grad)
+    assert res[0][2:4] == res[1][2:4] and res[0][6] == res[1][6]
+    for i in (0, 1, 4, 5):
+        assert_close(res[0][i], res[1][i], atol=1e-6)
+    for args in [(IDX.reshape(2, 5), OFFSETS, "mean"), (IDX, None, "mean"), (IDX, OFFSETS, "median"),
+                 (IDX, OFFSETS + 1, "sum")]:
+        check_error(lambda lib, w, a=args: lib.nn.functional.embedding_bag(
+            lib.tensor(a[0]), w, None if a[1] is None else lib.tensor(a[1]), mode=a[2]), W10)
+    check_error(lambda lib, w, p: lib.nn.functional.embedding_bag(lib.tensor(IDX), w, lib.tensor(OFFSETS),
+                                                                  mode="mean", per_sample_weights=p), W10, psw)
+
+
+# ---------------------------------------------------------------- CTC
+T_, N_, C_ = 12, 4, 6
+CTC_LOGITS = rng.standard_normal((T_, N_, C_))
+CTC_TARGETS = rng.integers(1, C_, (N_, 5))
+CTC_TARGETS[0, 1] = CTC_TARGETS[0, 0]  # a repeated label needs a blank between
+CTC_IN, CTC_TG = [12, 10, 12, 7], [5, 3, 0, 2]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("form", ["padded", "concatenated"])
+def test_ctc_loss(reduction, form):
+    def targets(lib):
+        if form == "padded":
+            return lib.tensor(CTC_TARGETS)
+        return lib.tensor(np.concatenate([CTC_TARGETS[i, :CTC_TG[i]] for i in range(N_)]))
+    check(lambda lib, x: lib.nn.functional.ctc_loss(x.log_softmax(2), targets(lib), lib.tensor(CTC_IN),
+                                                    lib.tensor(CTC_TG), reduction=reduction), CTC_LOGITS)
+    # the gradient with respect to log_probs themselves follows torch's formula
+    lp = CTC_LOGITS - np.log(np.exp(CTC_LOGITS).sum(2, keepdims=True))
+    check(lambda lib, x: lib.nn.functional.ctc_loss(x, targets(lib), CTC_IN, CTC_TG, reduction=reduction), lp)
+
+
+def test_ctc_loss_module_blank_unbatched_and_infinity():
+    check(lambda lib, x: lib.nn.CTCLoss(blank=5)(x.log_softmax(2), lib.tensor(CTC_TARGETS - 1), lib.tensor(CTC_IN),
+                                                 lib.tensor(CTC_TG)), CTC_LOGITS.astype(np.float32),
+          rtol=1e-4, atol=1e-5)
+    check(lambda lib, x: lib.nn.functional.ctc_loss(x.log_softmax(1), lib.tensor(CTC_TARGETS[0]), lib.tensor(12),
+                                                    lib.tensor(5), reduction="none"), CTC_LOGITS[:, 0])
+    impossible_in = [12, 10, 1, 7]  # sample 2 cannot emit 2 labels in 1 step
+    tg = [5, 3, 2, 2]
+    check(lambda lib, x: lib.nn.functional.ctc_loss(x.log_softmax(2), lib.tensor(CTC_TARGETS), impossible_in, tg,
+                                                    reduction="sum", zero_infinity=True), CTC_LOGITS)
+    e = ember.nn.functional.ctc_loss(ember.tensor(CTC_LOGITS).log_softmax(2), ember.tensor(CTC_TARGETS),
+                                     impossible_in, tg, reduction="none")
+    t = torch.nn.functional.ctc_loss(torch.tensor(CTC_LOGITS).log_softmax(2), torch.tensor(CTC_TARGETS),
+                                     impossible_in, tg, reduction="none")
+    assert_close(e, t)
+    check_error(lambda lib, x: lib.nn.functional.ctc_loss(x, lib.tensor(CTC_TARGETS), [13, 1, 1, 1], CTC_TG),
+                CTC_LOGITS)
+    check_error(lambda lib, x: lib.nn.functional.ctc_loss(x, lib.tensor(CTC_TARGETS), CTC_IN, CTC_TG, blank=6),
+                CTC_LOGITS)
+
+
+# ---------------------------------------------------------------- fractional max pooling
+@pytest.mark.parametrize("kw", [dict(kernel_size=3, output_size=4), dict(kernel_size=(2, 3), output_size=(5, 3)),
+                                dict(kernel_size=2, output_ratio=(0.5, 0.5)), dict(kernel_size=2, output_size=(8, 7))])
+def test_fractional_max_pool2d(kw):
+    x = rng.standard_normal((2, 3, 9, 8))
+    s = rng.random((2, 3, 2))
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    check(lambda lib, x: F(lib).fractional_max_pool2d(x, _random_samples=lib.tensor(s), **kw), x)
+    check(lambda lib, x: F(lib).fractional_max_pool2d(x, return_indices=True, _random_samples=lib.tensor(s),
+                                                      **kw)[1], x, grad=False)
+    check(lambda lib, x: F(lib).fractional_max_pool2d(x[0], _random_samples=lib.tensor(s[:1]), **kw), x)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2, output_size=(3, 4, 5)),
+                                dict(kernel_size=(3, 2, 2), output_ratio=(0.5, 0.5, 0.6))])
+def test_fractional_max_pool3d(kw):
+    x = rng.standard_normal((2, 3, 7, 6, 8))
+    s = rng.random((2, 3, 3))
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    check(lambda lib, x: F(lib).fractional_max_pool3d(x, _random_samples=lib.tensor(s), **kw), x)
+    check(lambda lib, x: F(lib).fractional_max_pool3d(x, return_indices=True, _random_samples=lib.tensor(s),
+                                                      **kw)[1], x, grad=False)
+
+
+def test_fractional_max_pool_draws_torchs_samples():
+    """Without _random_samples, the windows come from the generator exactly as torch draws them."""
+    for cls, shape, kw in [("FractionalMaxPool2d", (2, 3, 9, 8), dict(output_ratio=0.5)),
+                           ("FractionalMaxPool3d", (2, 3, 7, 6, 8), dict(output_size=3))]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        res = []
+        for lib in (ember, torch):
+            lib.manual_seed(5)
+            m = getattr(lib.nn, cls)(2, return_indices=True, **kw)
+            res.append(m(lib.tensor(x)) + (lib.rand(2),))
+        assert_close(res[0], res[1])
+    for lib in (ember, torch):
+        with pytest.raises(ValueError):
+            lib.nn.FractionalMaxPool2d(2)
+        with pytest.raises(ValueError):
+            lib.nn.FractionalMaxPool2d(2, output_ratio=1.5)
+        with pytest.raises(RuntimeError):
+            lib.nn.FractionalMaxPool2d(4, output_size=7)(lib.ones(1, 1, 8, 8))
+
+
+# ---------------------------------------------------------------- AdaptiveLogSoftmaxWithLoss
+def test_adaptive_log_softmax_with_loss():
+    x = rng.standard_normal((7, 16)).astype(np.float32)
+    t = np.array([0, 3, 9, 15, 19, 2, 12])
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        m = lib.nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10, 15], div_value=2.0, head_bias=True)
+        xi = lib.tensor(x, requires_grad=True)
+        out, loss = m(xi, lib.tensor(t))
+        loss.backward()
+        res.append([out, loss, xi.grad] + [p.grad for p in m.parameters()]
+                   + [m.log_prob(lib.tensor(x)), m.predict(lib.tensor(x)), m(lib.tensor(x[0]), lib.tensor(t[0]))[0]])
+        res[-1].append(list(m.state_dict()))
+        with pytest.raises(RuntimeError):
+            m(lib.tensor(x), lib.tensor(t + 5))
+        with pytest.raises(ValueError):
+            lib.nn.AdaptiveLogSoftmaxWithLoss(16, 20, [10, 4])
+    assert res[0][-1] == res[1][-1]
+    for a, b in zip(res[0][:-1], res[1][:-1]):
+        assert_close(a, b, rtol=1e-5, atol=1e-6)
