@@ -289,6 +289,20 @@ def test_body_over_the_limit_is_a_413(server):
     assert r.status_code == 413
 
 
+def test_client_that_leaves_mid_body_is_counted_not_an_error(server):
+    before = metric(server, "ember_serve_requests_total", endpoint="/predict", status="499")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 500\r\n\r\n{\"inputs\": [")
+        time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while metric(server, "ember_serve_requests_total", endpoint="/predict", status="499") == before:
+        assert time.monotonic() < deadline, "the disconnect was not counted"
+        time.sleep(0.1)
+    assert metric(server, "ember_serve_requests_total", endpoint="/predict", status="500") == 0
+    assert post(server, {"inputs": SAMPLE}).status_code == 200
+
+
 def test_wrong_method_and_unknown_path(server):
     assert httpx.get(server.url + "/predict", timeout=10).status_code == 405
     assert httpx.get(server.url + "/nowhere", timeout=10).status_code == 404

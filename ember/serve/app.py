@@ -9,7 +9,7 @@ import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -49,6 +49,8 @@ def create_app(predictor, max_batch=32, max_wait_ms=2.0, max_body=MiB):
             start = time.perf_counter()
             try:
                 response = await handler(request)
+            except ClientDisconnect:  # gone before its body arrived: nobody to answer (nginx's 499)
+                response = Response(status_code=499)
             except Exception as e:  # a bug, not the client's fault; the server goes on
                 response = JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, 500)
             metrics.requests.labels(endpoint, str(response.status_code)).inc()
