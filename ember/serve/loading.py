@@ -39,6 +39,7 @@ class Predictor:
         self.mean, self.std = [float(v) for v in np.ravel(mean)], [float(v) for v in np.ravel(std)]
         self.value_range = tuple(float(v) for v in value_range)
         self.info = dict(info or {})
+        self.ends_in_softmax = None  # decided on the first call (the probe at load time), then fixed
         per_channel = (-1,) + (1,) * (len(self.input_shape) - 1)  # broadcast over a channel's pixels
         self._mean = np.asarray(self.mean, np.float32).reshape(per_channel)
         self._std = np.asarray(self.std, np.float32).reshape(per_channel)
@@ -54,7 +55,11 @@ class Predictor:
         out = np.asarray(self.forward(self.preprocess(x)), dtype=np.float32)
         if out.ndim != 2 or out.shape[1] != len(self.classes):
             raise RuntimeError(f"the model returned shape {list(out.shape)}, expected [N, {len(self.classes)}]")
-        return out if _is_probabilities(out) else softmax(out)
+        if self.ends_in_softmax is None:
+            # an exported model may already end in a softmax; a second one would flatten it. Decided
+            # once, so that a sample's answer never depends on the batch it came in
+            self.ends_in_softmax = _is_probabilities(out)
+        return out if self.ends_in_softmax else softmax(out)
 
     def metadata(self):
         return {"input_shape": list(self.input_shape), "classes": self.classes,
@@ -69,7 +74,6 @@ def softmax(z):
 
 
 def _is_probabilities(out):
-    # an exported model may already end in a softmax; applying a second one would flatten it
     return bool(np.all(out >= 0) and np.all(out <= 1) and np.allclose(out.sum(axis=1), 1, atol=1e-4))
 
 
@@ -97,7 +101,7 @@ def _from_checkpoint(path):
         raise ModelError(f"{path}: not a checkpoint ember can read ({type(e).__name__}: {e})") from None
     if not isinstance(state, dict):
         raise ModelError(f"{path}: expected the state_dict `ember train` saves, found {type(state).__name__}")
-    meta = train.checkpoint_metadata(state) if hasattr(train, "checkpoint_metadata") else None
+    meta = train.checkpoint_metadata(state)
     try:
         if meta is not None:
             model, meta = train.load_checkpoint_model(path)
@@ -118,6 +122,7 @@ def _from_checkpoint(path):
     predictor = Predictor(forward, meta["input_shape"], meta["classes"], meta["scale"], meta["mean"], meta["std"],
                           meta["value_range"], info={"model": meta["arch"], "format": "ember checkpoint",
                                                      "source": os.path.abspath(path)})
+    predictor.ends_in_softmax = False  # ember train's models end in a Linear layer: logits
     try:
         predictor(np.zeros((1, *predictor.input_shape), np.float32))  # fail now, not on the first request
     except Exception as e:
