@@ -110,7 +110,10 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTens
 from ._runtime import (set_default_device, get_default_device, use_deterministic_algorithms,  # noqa: E402,F401
                        are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
                        set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,
-                       is_warn_always_enabled)
+                       is_warn_always_enabled, get_float32_matmul_precision, set_float32_matmul_precision,
+                       get_num_interop_threads, set_num_interop_threads, init_num_threads, set_flush_denormal,
+                       typename, get_device_module, has_lapack, has_spectral, has_mkl, has_openmp)
+from .autograd import is_inference_mode_enabled  # noqa: E402,F401
 from . import _out  # noqa: E402
 _out.add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
@@ -120,6 +123,11 @@ _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cud
 _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
                              "blackman_window", "bartlett_window", "kaiser_window"), "fft")
 _LAZY_NAMES.update(dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac"), "special"))
+
+_AUTOCAST_NAMES = {"autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled", "set_autocast_dtype",
+                   "is_autocast_cpu_enabled", "set_autocast_cpu_enabled", "get_autocast_cpu_dtype",
+                   "get_autocast_gpu_dtype", "set_autocast_cpu_dtype", "set_autocast_gpu_dtype",
+                   "is_autocast_cache_enabled", "set_autocast_cache_enabled", "clear_autocast_cache"}
 
 
 def __getattr__(name):
@@ -135,9 +143,12 @@ def __getattr__(name):
         return fn
     if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use
         return _dtype.bfloat16() if name == "bfloat16" else _legacy.bfloat16_type()
-    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):  # torch.autocast is torch.amp.autocast
+    if name in _AUTOCAST_NAMES:  # torch.autocast is torch.amp.autocast
         from .amp import autocast_mode
         return getattr(autocast_mode, name)
+    if name == "GradScaler":
+        from .amp import GradScaler
+        return GradScaler
     if name in ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"):
         from .autograd import anomaly_mode
         return getattr(anomaly_mode, name)

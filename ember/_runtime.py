@@ -87,6 +87,7 @@ def is_warn_always_enabled():
 # torch.autocast: inside a region on the CPU, ops on torch's lower-precision list (matmul, linear,
 # convolution) compute in `autocast_dtype` (bfloat16), losses in float32. The ops read this once.
 autocast_dtype = None
+autocast_device = "cpu"
 
 
 def autocast_run(fn, *args, **kwargs):
@@ -128,3 +129,71 @@ def _cast_floats(xs, dt, only_half=False):
                 x = cast(x, dt)
         out.append(x)
     return out
+
+
+# ---------------------------------------------------------------------- threads and precision settings
+_matmul_precision = ["highest"]
+
+
+def get_float32_matmul_precision():
+    return _matmul_precision[0]
+
+
+def set_float32_matmul_precision(precision):
+    """torch's TF32/bfloat16 shortcut for float32 matmuls; NumPy's are always full float32 ("highest")."""
+    import warnings
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _matmul_precision[0] = precision
+
+
+_interop_threads = [1]
+
+
+def get_num_interop_threads():
+    return _interop_threads[0]
+
+
+def set_num_interop_threads(n):
+    """Kept for programs that set it: ember runs independent ops one after another."""
+    if not isinstance(n, int) or n < 1:
+        raise RuntimeError("Expected positive number of threads")
+    _interop_threads[0] = n
+
+
+def init_num_threads():
+    pass
+
+
+def set_flush_denormal(mode):
+    """False: NumPy offers no flush-to-zero switch, so ember cannot honour it (torch's answer where
+    the CPU lacks it)."""
+    return False
+
+
+def typename(obj):
+    """torch.typename: 'torch.FloatTensor' for a tensor, the qualified type name otherwise."""
+    from ._tensor import Tensor
+    if isinstance(obj, Tensor):
+        from ._legacy import type_name
+        return type_name(obj)
+    t = obj if isinstance(obj, type) else type(obj)
+    module = t.__module__
+    return t.__qualname__ if module in ("builtins", None) else f"{module}.{t.__qualname__}"
+
+
+def get_device_module(device=None):
+    """ember.cuda or ember.cpu, for a device, its type name, or the current default."""
+    import importlib
+    from ._backend import device as _device
+    d = get_default_device() if device is None else _device(device) if not isinstance(device, str) or ":" in device \
+        or device in ("cpu", "cuda") else None
+    if d is None:
+        raise RuntimeError(f"Device '{device}' does not have a corresponding module registered as 'torch.{device}'.")
+    return importlib.import_module(f"ember.{d.type}")
+
+
+# what ember was built with: NumPy's LAPACK and FFT; neither MKL nor OpenMP of its own
+has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False

@@ -454,3 +454,78 @@ def test_profiler_schedule_and_trace(tmp_path):
         wait=1, warmup=1, active=2)(i).name) for i in range(5)]
     p.export_chrome_trace(str(tmp_path / "t.json"))
     assert (tmp_path / "t.json").read_text().startswith('{"traceEvents"')
+
+
+# ---------------------------------------------------------------------- autograd.functional
+FUNCTIONAL_CASES = {
+    "jacobian_tuple": lambda AF, L, x, y: AF.jacobian(lambda a, b: (a * b).sin().sum(0) + a.pow(2).sum(), (x, y)),
+    "jacobian_one": lambda AF, L, x, y: AF.jacobian(lambda a: a.exp(), y),
+    "jacobian_two_outputs": lambda AF, L, x, y: AF.jacobian(lambda a: (a.exp(), a.sum() * a), y),
+    "hessian": lambda AF, L, x, y: AF.hessian(lambda a: (a ** 3).sum() * a[0], y),
+    "hessian_tuple": lambda AF, L, x, y: AF.hessian(lambda a, b: (a.sum(0) * b).sin().sum(), (x, y)),
+    "vjp": lambda AF, L, x, y: AF.vjp(lambda a: a.exp() * 2, y, y * 3),
+    "jvp": lambda AF, L, x, y: AF.jvp(lambda a, b: a.sum(0) * b.tanh(), (x, y), (x * 0.5, y + 1)),
+    "hvp": lambda AF, L, x, y: AF.hvp(lambda a: (a ** 3).sum() + a.prod(), y, y * 2),
+    "vhp": lambda AF, L, x, y: AF.vhp(lambda a: (a ** 3).sum() + a.prod(), y, y * 2),
+}
+
+
+def _flat(r):
+    return [t for v in r for t in _flat(v)] if isinstance(r, (tuple, list)) else [r]
+
+
+@pytest.mark.parametrize("name", FUNCTIONAL_CASES)
+def test_autograd_functional(name):
+    res = []
+    for L in LIBS:
+        AF = __import__(L.__name__ + ".autograd.functional", fromlist=["x"])
+        x = L.tensor([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]], dtype=L.float64)
+        y = L.tensor([0.2, -0.4, 0.9], dtype=L.float64)
+        res.append(_flat(FUNCTIONAL_CASES[name](AF, L, x, y)))
+    assert_close(res[0], res[1])
+    assert not any(t.requires_grad for t in res[0])
+
+
+# ---------------------------------------------------------------------- more top-level runtime names
+def test_top_level_runtime_names():
+    try:
+        for L in LIBS:
+            assert L.get_float32_matmul_precision() == "highest"
+            L.set_float32_matmul_precision("high")
+            assert L.get_float32_matmul_precision() == "high"
+            with pytest.warns(UserWarning, match="is not one of 'highest', 'high', or 'medium'"):
+                L.set_float32_matmul_precision("fastest")
+            assert L.typename(L.ones(2)) == "torch.FloatTensor" and L.typename(1.0) == "float"
+            assert L.typename(L.ones(2, dtype=L.long)) == "torch.LongTensor"
+            assert isinstance(L.get_num_interop_threads(), int) and isinstance(L.set_flush_denormal(False), bool)
+            assert L.get_device_module("cpu").__name__.endswith(".cpu") and L.has_lapack and L.has_spectral
+            assert not L.is_inference_mode_enabled()
+            with L.inference_mode():
+                assert L.is_inference_mode_enabled()
+            assert L.GradScaler is L.amp.GradScaler
+            assert L.autograd.is_multithreading_enabled()
+            with L.autograd.set_multithreading_enabled(False):
+                assert not L.autograd.is_multithreading_enabled()
+            assert L.autograd.is_multithreading_enabled()
+    finally:
+        for L in LIBS:
+            L.set_float32_matmul_precision("highest")
+
+
+def test_autocast_state_functions():
+    for L in LIBS:
+        assert not L.is_autocast_enabled("cpu") and not L.is_autocast_enabled()
+        assert L.get_autocast_dtype("cpu") == L.bfloat16 and L.get_autocast_dtype("cuda") == L.float16
+        with L.autocast("cpu"):
+            assert L.is_autocast_enabled("cpu") and not L.is_autocast_enabled("cuda") and not L.is_autocast_enabled()
+            assert quiet(lambda: L.is_autocast_cpu_enabled())
+        L.set_autocast_enabled("cpu", True)
+        try:
+            assert (L.ones(2, 2) @ L.ones(2, 2)).dtype == L.bfloat16
+        finally:
+            L.set_autocast_enabled("cpu", False)
+        assert (L.ones(2, 2) @ L.ones(2, 2)).dtype == L.float32
+        with pytest.warns(DeprecationWarning):
+            assert L.get_autocast_cpu_dtype() == L.bfloat16
+        assert L.is_autocast_cache_enabled()
+        L.clear_autocast_cache()

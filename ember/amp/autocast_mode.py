@@ -27,7 +27,7 @@ class autocast:
         self.fast_dtype = dtype
         if device_type == "cpu":
             if dtype is None:
-                self.fast_dtype = _dtype.bfloat16()
+                self.fast_dtype = get_autocast_dtype("cpu")
             elif dtype not in (_dtype.float16,) and dtype.name != "bfloat16":
                 warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
                               "CPU Autocast only supports dtype of torch.bfloat16, torch.float16 currently.")
@@ -37,18 +37,19 @@ class autocast:
             if enabled and not cuda.is_available():
                 warnings.warn("User provided device_type of 'cuda', but CUDA is not available. Disabling")
                 enabled = False
-            self.fast_dtype = dtype or _dtype.float16
+            self.fast_dtype = dtype or get_autocast_dtype("cuda")
         else:
             raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'")
         self._enabled = enabled
 
     def __enter__(self):
-        self.prev = _runtime.autocast_dtype
+        self.prev = _runtime.autocast_dtype, _runtime.autocast_device
         _runtime.autocast_dtype = self.fast_dtype.np if self._enabled else None
+        _runtime.autocast_device = self.device
         return self
 
     def __exit__(self, *exc):
-        _runtime.autocast_dtype = self.prev
+        _runtime.autocast_dtype, _runtime.autocast_device = self.prev
         return False
 
     def __call__(self, fn):
@@ -59,15 +60,84 @@ class autocast:
         return wrapper
 
 
+# the dtype a region on each device type uses when it names none (torch.set_autocast_dtype)
+_defaults = {}
+
+
 def is_autocast_enabled(device_type=None):
-    """Whether an autocast region is open (torch without an argument asks about CUDA)."""
-    return device_type is not None and _runtime.autocast_dtype is not None
+    """Whether an autocast region is open on `device_type` (torch without an argument asks about CUDA)."""
+    return _runtime.autocast_dtype is not None and _runtime.autocast_device == (device_type or "cuda")
 
 
 def get_autocast_dtype(device_type):
-    if _runtime.autocast_dtype is not None:
+    if _runtime.autocast_dtype is not None and _runtime.autocast_device == device_type:
         return _dtype.from_np(_runtime.autocast_dtype)
-    return _dtype.bfloat16() if device_type == "cpu" else _dtype.float16
+    return _defaults.get(device_type) or (_dtype.bfloat16() if device_type == "cpu" else _dtype.float16)
+
+
+def set_autocast_dtype(device_type, dtype):
+    _defaults[device_type] = dtype
+
+
+def set_autocast_enabled(device_type, enabled=None):
+    """Turn autocast on or off for `device_type` without a ``with`` block (``set_autocast_enabled(True)``,
+    torch's older form, means CUDA)."""
+    if enabled is None:
+        device_type, enabled = "cuda", device_type
+    if enabled:
+        _runtime.autocast_dtype, _runtime.autocast_device = get_autocast_dtype(device_type).np, device_type
+    elif _runtime.autocast_device == device_type:
+        _runtime.autocast_dtype = None
+
+
+def _deprecated(old, new):
+    warnings.warn(f"torch.{old}() is deprecated. Please use torch.{new} instead.", DeprecationWarning, stacklevel=3)
+
+
+def is_autocast_cpu_enabled():
+    _deprecated("is_autocast_cpu_enabled", "is_autocast_enabled('cpu')")
+    return is_autocast_enabled("cpu")
+
+
+def set_autocast_cpu_enabled(enabled):
+    _deprecated("set_autocast_cpu_enabled", "set_autocast_enabled('cpu', enabled)")
+    set_autocast_enabled("cpu", enabled)
+
+
+def get_autocast_cpu_dtype():
+    _deprecated("get_autocast_cpu_dtype", "get_autocast_dtype('cpu')")
+    return get_autocast_dtype("cpu")
+
+
+def get_autocast_gpu_dtype():
+    _deprecated("get_autocast_gpu_dtype", "get_autocast_dtype('cuda')")
+    return get_autocast_dtype("cuda")
+
+
+def set_autocast_cpu_dtype(dtype):
+    _deprecated("set_autocast_cpu_dtype", "set_autocast_dtype('cpu', dtype)")
+    set_autocast_dtype("cpu", dtype)
+
+
+def set_autocast_gpu_dtype(dtype):
+    _deprecated("set_autocast_gpu_dtype", "set_autocast_dtype('cuda', dtype)")
+    set_autocast_dtype("cuda", dtype)
+
+
+# torch caches the casts of weights within a region; ember casts each time, so there is nothing to clear
+_cache = [True]
+
+
+def is_autocast_cache_enabled():
+    return _cache[0]
+
+
+def set_autocast_cache_enabled(enabled):
+    _cache[0] = bool(enabled)
+
+
+def clear_autocast_cache():
+    pass
 
 
 def custom_fwd(fwd=None, *, device_type=None, cast_inputs=None):

@@ -77,8 +77,31 @@ __all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_e
 
 
 def __getattr__(name):
-    # torch.autograd.profiler loads on first use (it is not needed to differentiate)
-    if name == "profiler":
+    # torch.autograd.profiler and .functional load on first use (they are not needed to differentiate)
+    if name in ("profiler", "functional"):
         import importlib
-        return importlib.import_module(f"{__name__}.profiler")
+        return importlib.import_module(f"{__name__}.{name}")
+    if name == "ProfilerActivity":
+        from ..profiler import ProfilerActivity
+        return ProfilerActivity
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
+
+
+_multithreading = [True]
+
+
+def is_multithreading_enabled():
+    return _multithreading[0]
+
+
+class set_multithreading_enabled:
+    """torch runs backward on a thread per device; ember's engine is one loop, so this is a flag only."""
+
+    def __init__(self, mode):
+        self.prev, _multithreading[0] = _multithreading[0], bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _multithreading[0] = self.prev

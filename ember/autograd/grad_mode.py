@@ -76,9 +76,21 @@ class inference_mode(_Mode):
     def __init__(self, mode=True):
         self._enter = not mode
 
+    def __enter__(self):
+        super().__enter__()
+        self._prev_inference = _inference[0]
+        _inference[0] = not self._enter
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        _inference[0] = self._prev_inference
+
     def _args(self):
         return (not self._enter,)
 
 
+_inference = [False]
+
+
 def is_inference_mode_enabled():
-    return False
+    return _inference[0]
