@@ -349,3 +349,23 @@ def test_folder_without_a_model_and_foreign_state_dicts_are_model_errors(tmp_pat
     (tmp_path / "bad.onnx").write_bytes(b"not onnx")
     with pytest.raises(ModelError, match="bad.onnx"):
         load_predictor(str(tmp_path / "bad.onnx"))
+
+
+# ---------------------------------------------------------------- request handling, in-process
+def test_app_with_a_stand_in_model():
+    """The app needs only a Predictor: here one whose 'model' returns its input as logits."""
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+    from ember.serve import create_app
+    app = create_app(Predictor(lambda x: x, (3,), ["a", "b", "c"], scale=2.0), max_batch=4, max_wait_ms=1)
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 8.0]])
+    with TestClient(app) as client:
+        assert client.get("/metadata").json()["input_shape"] == [3]
+        out = client.post("/predict", json={"inputs": x.tolist()}).json()
+        np.testing.assert_allclose(out["probabilities"], torch.softmax(torch.tensor(x / 2), 1).numpy(), rtol=1e-6)
+        assert out["predictions"] == [2, 2] and out["labels"] == ["c", "c"]
+        r = client.post("/predict", content=png(np.zeros((4, 4), np.uint8)), headers={"Content-Type": "image/png"})
+        assert r.status_code == 415 and "not an image" in r.json()["error"]
+        assert client.post("/predict", json={"inputs": [1, 2]}).status_code == 400
+        assert 'ember_serve_requests_total{endpoint="/predict",status="400"} 1.0' in client.get("/metrics").text
