@@ -182,7 +182,7 @@ def test_concurrent_requests_are_batched_with_the_same_answers(server, digits, o
     barrier = threading.Barrier(len(x))
 
     def one(xi):
-        barrier.wait(10)
+        barrier.wait(60)
         return post(server, {"inputs": xi.tolist()}).json()
 
     with concurrent.futures.ThreadPoolExecutor(len(x)) as pool:
@@ -362,8 +362,8 @@ def test_sigterm_finishes_a_request_in_flight_and_exits_0(run_dir, digits, oracl
         with socket.create_connection(("127.0.0.1", s.port), timeout=30) as sock:
             sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                          b"Content-Length: %d\r\n\r\n" % len(body) + body[:20])
-            time.sleep(0.3)
-            s.proc.send_signal(signal.SIGTERM)  # half the body has arrived
+            time.sleep(1.0)  # the server has read the headers: the request is in flight
+            s.proc.send_signal(signal.SIGTERM)  # with part of its body still to come
             time.sleep(0.3)
             sock.sendall(body[20:])
             response = b""
