@@ -138,7 +138,7 @@ def __getattr__(name):
     if name in _LAZY_NAMES:
         import importlib
         fn = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
-        if name in _out.NAMES:  # (torch.lgamma(x, out=y) as the eagerly exported functions)
+        if name in _out.NAMES and not getattr(fn, "_takes_out", False):  # (torch.lgamma(x, out=y))
             fn = globals()[name] = _out.with_out(fn, name)
         return fn
     if name in ("bfloat16", "BFloat16Tensor"):  # NumPy has none: ml_dtypes adds it (the `amp` extra), on first use

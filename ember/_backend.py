@@ -98,6 +98,10 @@ def cuda_info(what, index=None):
     raise ValueError(what)
 
 
+_OTHER_DEVICES = {"mps", "xpu", "mtia", "ipu", "xla", "hpu", "vulkan", "maia", "meta", "lazy", "ve", "fpga",
+                  "mkldnn", "opengl", "opencl", "ideep", "hip", "privateuseone"}
+
+
 class device:
     """Where a tensor's memory lives: ``device('cpu')`` or ``device('cuda', 0)``."""
     __slots__ = ("type", "index")
@@ -109,6 +113,9 @@ class device:
             type, i = type.split(":")
             index = int(i)
         if type not in ("cpu", "cuda"):
+            if type in _OTHER_DEVICES:  # torch's names for devices ember has no backend for
+                raise NotImplementedError(f"device type '{type}' is not supported by ember: its tensors live in "
+                                          "NumPy (CPU) or CuPy (CUDA) arrays")
             raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
         self.type, self.index = type, index
 

@@ -30,17 +30,37 @@ vdot vstack where xlogy zeros sort topk kthvalue mode cummax cummin aminmax frex
 lu_unpack
 """.split())
 
+# the same for torch.linalg, torch.special and torch.fft (their modules call add_out with their name)
+MODULE_NAMES = {
+    "linalg": frozenset("""cholesky cholesky_ex cond cross det eig eigh eigvals eigvalsh householder_product inv inv_ex
+    ldl_factor ldl_factor_ex ldl_solve lstsq lu lu_factor lu_factor_ex lu_solve matmul matrix_exp matrix_norm
+    matrix_power matrix_rank multi_dot norm pinv qr slogdet solve solve_ex solve_triangular svd svdvals tensorinv
+    tensorsolve vecdot vector_norm""".split()),
+    "special": frozenset("""airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 chebyshev_polynomial_t chebyshev_polynomial_u
+    chebyshev_polynomial_v chebyshev_polynomial_w digamma entr erf erfc erfcx erfinv exp2 expit expm1 gammainc
+    gammaincc gammaln hermite_polynomial_h hermite_polynomial_he i0 i0e i1 i1e laguerre_polynomial_l
+    legendre_polynomial_p log1p log_ndtr logit logsumexp modified_bessel_i0 modified_bessel_i1 modified_bessel_k0
+    modified_bessel_k1 multigammaln ndtr ndtri polygamma psi round scaled_modified_bessel_k0
+    scaled_modified_bessel_k1 shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
+    shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w sinc spherical_bessel_j0 xlog1py xlogy
+    zeta""".split()),
+    "fft": frozenset("""fft fft2 fftfreq fftn hfft hfft2 hfftn ifft ifft2 ifftn ihfft ihfft2 ihfftn irfft irfft2 irfftn
+    rfft rfft2 rfftfreq rfftn""".split()),
+}
+
 # functions that make a tensor rather than compute one from inputs: out= chooses their dtype
-MAKERS = frozenset("arange range linspace logspace zeros ones empty full eye rand randn randint randperm normal".split())
+MAKERS = frozenset("arange range linspace logspace zeros ones empty full eye rand randn randint randperm normal "
+                   "fftfreq rfftfreq".split())
 
 _NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
           "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
-def add_out(namespace):
-    """Give every function of `namespace` (a module's globals) named in NAMES the ``out=`` keyword."""
-    for name in NAMES:
+def add_out(namespace, module=None):
+    """Give every function of `namespace` (a module's globals) that torch gives ``out=`` the keyword:
+    those in NAMES for the top level, in MODULE_NAMES[module] for torch.linalg, special, fft."""
+    for name in NAMES if module is None else MODULE_NAMES[module]:
         fn = namespace.get(name)
         if callable(fn) and not isinstance(fn, type) and not getattr(fn, "_takes_out", False):
             namespace[name] = with_out(fn, name)

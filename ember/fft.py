@@ -549,3 +549,7 @@ def _cat_zeros(y, k):
     from .ops.shape import cat
     from .ops.creation import zeros
     return cat([y, zeros(y.shape[0], k, dtype=y.dtype)], -1)
+
+
+from ._out import add_out as _add_out  # noqa: E402
+_add_out(globals(), "fft")  # torch.fft.<fn>(..., out=t), as the top-level functions (ember/_out.py)

@@ -1060,3 +1060,7 @@ def vander(x, *, N=None):
     # torch's own construction: a running product, so the values round as torch's do
     powers = cumprod(unsqueeze(x, -1).expand(tuple(x.shape) + (N - 1,)), -1)
     return cat([ones.to(powers.dtype), powers], -1)
+
+
+from ._out import add_out as _add_out  # noqa: E402
+_add_out(globals(), "linalg")  # torch.linalg.<fn>(..., out=t), as the top-level functions (ember/_out.py)

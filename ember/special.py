@@ -1056,3 +1056,7 @@ def igamma(input, other):
 
 def igammac(input, other):
     return gammaincc(input, other)
+
+
+from ._out import add_out as _add_out  # noqa: E402
+_add_out(globals(), "special")  # torch.special.<fn>(..., out=t), as the top-level functions (ember/_out.py)

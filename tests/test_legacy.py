@@ -480,3 +480,27 @@ def test_alpha_first_keeps_the_graph():
         z.sum().backward()
         res.append((z, x.grad, y.grad))
     assert_close(list(res[0]), list(res[1]))
+
+
+def test_out_on_linalg_special_fft():
+    spd = SPD.astype(np.float32)
+    res = []
+    for L in LIBS:
+        a = L.tensor(spd)
+        o1, o2, o3 = L.empty(0), L.empty(0), L.empty(0, dtype=L.complex64)
+        L.linalg.inv(a, out=o1)
+        L.special.expit(a, out=o2)
+        L.fft.fft(a[0], out=o3)
+        U, S, Vh = L.empty(0), L.empty(0), L.empty(0)
+        r = L.linalg.svd(a, out=(U, S, Vh))
+        assert r.S is S
+        f = L.empty(0, dtype=L.float64)
+        L.fft.fftfreq(5, out=f)
+        res.append([o1, o2, o3, S, (U * Vh.mT).abs(), f])
+    assert_close(res[0], res[1], rtol=1e-4, atol=1e-5)
+    from ember._out import MODULE_NAMES
+    for mod, names in MODULE_NAMES.items():
+        for name in names:
+            fn = getattr(getattr(ember, mod), name, None)
+            assert hasattr(getattr(torch, mod), name), (mod, name)
+            assert fn is None or getattr(fn, "_takes_out", False), (mod, name)

@@ -529,3 +529,12 @@ def test_autocast_state_functions():
             assert L.get_autocast_cpu_dtype() == L.bfloat16
         assert L.is_autocast_cache_enabled()
         L.clear_autocast_cache()
+
+
+@pytest.mark.parametrize("dev", ["mps", "xpu:0", "meta"])
+def test_devices_without_a_backend_raise_not_implemented(dev):
+    with pytest.raises(NotImplementedError, match=f"device type '{dev.split(':')[0]}' is not supported by ember"):
+        ember.ones(2).to(dev)
+    with pytest.raises(NotImplementedError):
+        ember.zeros(2, device=dev)
+    assert ember.backends.mps.is_available() is False
