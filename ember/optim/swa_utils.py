@@ -4,9 +4,12 @@ import math
 from copy import deepcopy
 
 import ember
+from .._tensor import Tensor
 from ..nn.module import Module
 from ..autograd.grad_mode import no_grad
 from .lr_scheduler import LRScheduler, _per_group
+
+PARAM_LIST = tuple[Tensor, ...] | list[Tensor]
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn",
            "get_ema_avg_fn", "get_swa_avg_fn"]
