@@ -343,7 +343,7 @@ def test_loss_modules_take_the_legacy_flags(flags):
 
 # ---------------------------------------------------------------------- softmax without dim
 @pytest.mark.parametrize("ndim", [0, 1, 2, 3, 4])
-@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "Softmax", "LogSoftmax"])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin", "Softmax", "LogSoftmax", "Softmin"])
 def test_softmax_without_dim_picks_torchs_dim_and_warns(fn, ndim):
     x = RNG.standard_normal((2, 3, 4, 5)[:ndim]).astype(np.float32)
     res = []
@@ -397,8 +397,9 @@ def test_cholesky_lu_ger_chain_matmul():
     assert_close(list(e), list(t))
     e, t = both(lambda L: L.ger(L.tensor(A[0]), L.tensor(B[1])))
     assert_close(e, t)
-    (e, _), (t, _) = both(lambda L: warned(lambda: L.chain_matmul(L.tensor(A), L.tensor(B).T, L.tensor(A))))
+    (e, we), (t, _) = both(lambda L: warned(lambda: L.chain_matmul(L.tensor(A), L.tensor(B).T, L.tensor(A))))
     assert_close(e, t)
+    assert [c for c, m in we if "chain_matmul is deprecated" in m] == [UserWarning]
 
 
 # ---------------------------------------------------------------------- nn.init, clip_grad_norm, F.sigmoid

@@ -698,6 +698,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """``softmax(-x)`` along dim."""
+    if dim is None:
+        dim = _softmax_dim(input._data.ndim, 3, "softmin")
     if dtype is not None:
         input = input.to(dtype)
     return _softmax_like(SoftmaxOp, -input, dim, None)

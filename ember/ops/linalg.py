@@ -637,6 +637,11 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
 
 
 def chain_matmul(*matrices):
+    """Deprecated in torch (with its warning): matmul of a chain of matrices, as linalg.multi_dot."""
+    import warnings
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=2)
     out = matrices[0]
     for m in matrices[1:]:
         out = matmul(out, m)
