@@ -2,7 +2,7 @@
 from .parameter import Parameter, Buffer  # noqa: F401
 from .module import Module  # noqa: F401
 from . import init  # noqa: F401
-from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, Container  # noqa: F401
 from .linear import Identity, Linear, Bilinear  # noqa: F401
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: F401
 from .fold import Fold, Unfold  # noqa: F401
@@ -28,7 +28,7 @@ from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, GaussianNLLLoss, PoissonNLLLoss, BCELoss,
                    BCEWithLogitsLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, KLDivLoss, MarginRankingLoss,
                    HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss,
-                   MultiLabelMarginLoss, MultiMarginLoss, NLLLoss, CrossEntropyLoss, CTCLoss)  # noqa: F401
+                   MultiLabelMarginLoss, MultiMarginLoss, NLLLoss, CrossEntropyLoss, CTCLoss, NLLLoss2d)  # noqa: F401
 from .rnn import (RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, LSTMCell, GRUCell)  # noqa: F401
 from .transformer import (TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)  # noqa: F401
@@ -40,5 +40,6 @@ from .lazy import (UninitializedParameter, UninitializedBuffer, LazyLinear, Lazy
                    LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyBatchNorm1d,
                    LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
+from . import grad  # noqa: F401
 from . import parallel  # noqa: F401
 

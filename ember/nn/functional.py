@@ -25,7 +25,8 @@ from .pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, max_pool2
                       fractional_max_pool2d_with_indices, fractional_max_pool3d_with_indices)
 from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
 from .vision import (interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle,  # noqa: F401
-                     pixel_unshuffle, channel_shuffle)
+                     pixel_unshuffle, channel_shuffle, native_channel_shuffle, affine_grid, grid_sample,
+                     GRID_SAMPLE_INTERPOLATION_MODES, GRID_SAMPLE_PADDING_MODES)
 
 from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, gaussian_nll_loss, poisson_nll_loss,
                    binary_cross_entropy, binary_cross_entropy_with_logits, soft_margin_loss,

@@ -291,3 +291,187 @@ class ChannelShuffle(Module):
 
     def extra_repr(self):
         return f"groups={self.groups}"
+
+
+# ---------------------------------------------------------------- affine_grid / grid_sample
+GRID_SAMPLE_INTERPOLATION_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+GRID_SAMPLE_PADDING_MODES = {"zeros": 0, "border": 1, "reflection": 2}
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                  "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                  "grid_sample for details.")
+
+
+def _linspace_from_neg_one(n, align_corners, dt):
+    """torch's base-grid coordinates along one dim: linspace(-1, 1, n) (its halves computed from
+    each end, as torch's linspace), scaled by (n - 1) / n unless align_corners."""
+    if n <= 1:
+        return np.zeros(1, dtype=dt)
+    step = dt.type(2) / dt.type(n - 1)
+    i = np.arange(n)
+    v = np.where(i < n // 2, dt.type(-1) + step * i.astype(dt), dt.type(1) - step * (n - 1 - i).astype(dt)).astype(dt)
+    return v if align_corners else (v * dt.type(n - 1) / dt.type(n)).astype(dt)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The (N, H, W, 2) (or (N, D, H, W, 3)) sampling grid of the affine maps theta (N, 2, 3) / (N, 3, 4)."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = list(size)
+    if len(size) == 4:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                             f"Got {theta.shape}.")
+    elif len(size) == 5:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                             f"Got {theta.shape}.")
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    spatial = size[2:]
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an issue for standard sampling grids with size > 1.")
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    dt = theta._data.dtype
+    axes = [_linspace_from_neg_one(n, align_corners, dt) for n in spatial]          # (D,) H, W
+    mesh = np.meshgrid(*axes, indexing="ij")
+    # base grid rows: (x, y[, z], 1), x along the last dim, as torch's
+    base = np.stack([m for m in reversed(mesh)] + [np.ones_like(mesh[0])], axis=-1).reshape(-1, len(spatial) + 1)
+    base = _wrap(get_array_module(theta._data).asarray(np.ascontiguousarray(base)))
+    return (base @ theta.transpose(1, 2)).reshape([size[0]] + spatial + [len(spatial)])
+
+
+def _reflect(c, low2, high2):
+    """torch's reflect_coordinates: fold c into [low2/2, high2/2] by reflecting at the ends."""
+    if low2 == high2:
+        return c * 0
+    lo, span = low2 / 2, (high2 - low2) / 2
+    c = (c - lo).abs()
+    extra = c.fmod(span)
+    flips = np.floor(np.asarray(c._data) / span).astype(np.int64)
+    from ..ops.pointwise import where
+    return where(_wrap(flips % 2 == 0), extra + lo, span - extra + lo)
+
+
+def _padded_coordinate(c, size, padding_mode, align_corners):
+    if padding_mode == "border":
+        return c.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        c = _reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1)
+        return c.clamp(0, size - 1)
+    return c
+
+
+def _padded_index(i, size, padding_mode, align_corners):
+    """The same for a bicubic tap's integer position (no gradient flows through it)."""
+    if padding_mode == "border":
+        return np.clip(i, 0, size - 1)
+    if padding_mode == "reflection":
+        lo2, hi2 = (0, 2 * (size - 1)) if align_corners else (-1, 2 * size - 1)
+        if lo2 == hi2:
+            return np.zeros_like(i)
+        lo, span = lo2 / 2, (hi2 - lo2) / 2
+        c = np.abs(i - lo)
+        extra, flips = np.fmod(c, span), np.floor(c / span)
+        return np.clip(np.where(flips % 2 == 0, extra + lo, span - extra + lo), 0, size - 1).astype(np.int64)
+    return i
+
+
+def _cubic_weights(t):
+    """Keys' cubic convolution coefficients (A = -0.75, as torch) for the 4 taps at offset t."""
+    a = -0.75
+    near = lambda x: ((a + 2) * x - (a + 3)) * x * x + 1            # noqa: E731  |x| <= 1
+    far = lambda x: ((a * x - 5 * a) * x + 8 * a) * x - 4 * a        # noqa: E731  1 < |x| < 2
+    return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample input (N, C, H, W) (or (N, C, D, H, W)) at the grid's normalized [-1, 1] positions.
+
+    Each output value is a weighted sum of a few input values gathered at integer positions
+    (one differentiable gather per tap); the weights are functions of the grid, so the
+    gradient reaches both the input and the grid.
+    """
+    if mode not in GRID_SAMPLE_INTERPOLATION_MODES:
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
+    if padding_mode not in GRID_SAMPLE_PADDING_MODES:
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING)
+        align_corners = False
+    nd = input.dim() - 2
+    if nd not in (2, 3) or grid.dim() != input.dim():
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got "
+                           f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if grid.shape[-1] != nd or grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension and the same batch "
+                           f"size as input, but got grid with sizes {list(grid.shape)}")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but input has "
+                           f"{input.dtype} and grid has {grid.dtype}")
+    n, c = input.shape[:2]
+    sizes = tuple(input.shape[2:])
+    out = tuple(grid.shape[1:-1])
+    flat = input.reshape(n, c, -1)
+    xp = get_array_module(input._data)
+    dt = input._data.dtype
+    # source positions per spatial dim (D,) H, W: grid's last entry 0 is x (along W)
+    src = []
+    for d, size in enumerate(sizes):
+        g = grid[..., nd - 1 - d]
+        src.append(((g + 1) / 2) * (size - 1) if align_corners else ((g + 1) * size - 1) / 2)
+
+    def tap(idx):
+        """input at integer positions idx (one array per dim), 0 outside: (N, C, P)."""
+        ok = np.ones(idx[0].shape, dtype=bool)
+        lin = np.zeros(idx[0].shape, dtype=np.int64)
+        for i, size in zip(idx, sizes):
+            ok &= (i >= 0) & (i < size)
+            lin = lin * size + np.clip(i, 0, size - 1)
+        vals = flat.gather(2, _wrap(xp.asarray(lin.reshape(n, 1, -1))).expand(n, c, -1))
+        return vals if ok.all() else vals * _wrap(xp.asarray(ok.reshape(n, 1, -1).astype(dt)))
+
+    if mode == "bicubic":
+        ix, iy = src[1], src[0]
+        x0, y0 = np.floor(np.asarray(ix._data)), np.floor(np.asarray(iy._data))
+        wx = _cubic_weights(ix - _wrap(xp.asarray(x0)))
+        wy = _cubic_weights(iy - _wrap(xp.asarray(y0)))
+        result = 0
+        for a in range(4):
+            yi = _padded_index((y0 - 1 + a).astype(np.int64), sizes[0], padding_mode, align_corners)
+            row = 0
+            for b in range(4):
+                xi = _padded_index((x0 - 1 + b).astype(np.int64), sizes[1], padding_mode, align_corners)
+                row = row + tap([yi, xi]) * wx[b].reshape(n, 1, -1)
+            result = result + row * wy[a].reshape(n, 1, -1)
+        return result.reshape((n, c) + out)
+    src = [_padded_coordinate(s, size, padding_mode, align_corners) for s, size in zip(src, sizes)]
+    if mode == "nearest":  # round half to even, as torch's nearbyint
+        y = tap([np.rint(np.asarray(s._data)).astype(np.int64) for s in src])
+        if grid.requires_grad:  # torch's grid gradient here is zeros, not None: a where() that selects none of it
+            from ..ops.pointwise import where
+            y = y + where(_wrap(xp.zeros(src[0].shape, dtype=bool)), src[0], 0.0).reshape(n, 1, -1)
+        return y.reshape((n, c) + out)
+    lows = [np.floor(np.asarray(s._data)) for s in src]
+    fracs = [s - _wrap(xp.asarray(lo)) for s, lo in zip(src, lows)]              # weight of the upper corner
+    result = 0
+    for corner in range(2 ** nd):
+        bits = [(corner >> (nd - 1 - d)) & 1 for d in range(nd)]
+        w = 1
+        for bit, f in zip(bits, fracs):
+            w = w * (f if bit else 1 - f)
+        idx = [(lo + bit).astype(np.int64) for lo, bit in zip(lows, bits)]
+        result = result + tap(idx) * w.reshape(n, 1, -1)
+    return result.reshape((n, c) + out)
+
+
+native_channel_shuffle = channel_shuffle  # torch's non-composite kernel; the same numbers

@@ -392,3 +392,95 @@ def test_adaptive_log_softmax_with_loss():
     assert res[0][-1] == res[1][-1]
     for a, b in zip(res[0][:-1], res[1][:-1]):
         assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- affine_grid / grid_sample
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_affine_grid(align_corners):
+    theta = rng.standard_normal((2, 2, 3)) * 0.5 + np.array([[1, 0, 0], [0, 1, 0]])
+    check(lambda lib, t: lib.nn.functional.affine_grid(t, (2, 3, 5, 4), align_corners=align_corners), theta)
+    check(lambda lib, t: lib.nn.functional.affine_grid(t, (2, 3, 4, 5, 3), align_corners=align_corners),
+          rng.standard_normal((2, 3, 4)))
+    check(lambda lib, t: lib.nn.functional.affine_grid(t, [2, 1, 7, 6], align_corners=align_corners),
+          theta.astype(np.float32))
+    check_error(lambda lib, t: lib.nn.functional.affine_grid(t, (2, 3, 4, 5, 3), align_corners=align_corners), theta)
+    check_error(lambda lib, t: lib.nn.functional.affine_grid(t, (2, 3, 4), align_corners=align_corners), theta)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_grid_sample_2d(mode, padding_mode, align_corners):
+    x = rng.standard_normal((2, 3, 5, 6))
+    grid = rng.uniform(-1.3, 1.3, (2, 4, 7, 2))  # some positions outside the image
+    check(lambda lib, x, g: lib.nn.functional.grid_sample(x, g, mode=mode, padding_mode=padding_mode,
+                                                          align_corners=align_corners), x, grid, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_3d(mode, padding_mode):
+    x = rng.standard_normal((2, 3, 4, 5, 6))
+    grid = rng.uniform(-1.2, 1.2, (2, 3, 4, 2, 3))
+    for ac in (True, False):
+        check(lambda lib, x, g: lib.nn.functional.grid_sample(x, g, mode=mode, padding_mode=padding_mode,
+                                                              align_corners=ac), x, grid, rtol=1e-7, atol=1e-9)
+
+
+def test_spatial_transformer_float32_and_errors():
+    x = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    theta = (rng.standard_normal((2, 2, 3)) * 0.3 + np.array([[1, 0, 0], [0, 1, 0]])).astype(np.float32)
+
+    def stn(lib, x, t):
+        g = lib.nn.functional.affine_grid(t, x.shape, align_corners=False)
+        return lib.nn.functional.grid_sample(x, g, align_corners=False)
+    check(stn, x, theta, rtol=1e-4, atol=1e-5)
+    g = rng.uniform(-1, 1, (2, 4, 4, 2))
+    check_error(lambda lib, x, g: lib.nn.functional.grid_sample(x, g, mode="linear", align_corners=True), x, g)
+    check_error(lambda lib, x, g: lib.nn.functional.grid_sample(x, g, padding_mode="wrap", align_corners=True), x, g)
+    check_error(lambda lib, x, g: lib.nn.functional.grid_sample(x, g, mode="bicubic", align_corners=True),
+                rng.standard_normal((1, 1, 3, 3, 3)), rng.uniform(-1, 1, (1, 2, 2, 2, 3)))
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning):
+            lib.nn.functional.grid_sample(lib.tensor(x), lib.tensor(g.astype(np.float32)))
+
+
+# ---------------------------------------------------------------- small names
+def test_nn_grad_conv_gradients():
+    x = rng.standard_normal((2, 4, 7, 6))
+    w = rng.standard_normal((6, 2, 3, 2))
+    gy = rng.standard_normal((2, 6, 4, 4))
+    kw = dict(stride=2, padding=1, groups=2)
+    e = (ember.nn.grad.conv2d_input(x.shape, ember.tensor(w), ember.tensor(gy), **kw),
+         ember.nn.grad.conv2d_weight(ember.tensor(x), w.shape, ember.tensor(gy), **kw))
+    t = (torch.nn.grad.conv2d_input(x.shape, torch.tensor(w), torch.tensor(gy), **kw),
+         torch.nn.grad.conv2d_weight(torch.tensor(x), w.shape, torch.tensor(gy), **kw))
+    assert_close(list(e), list(t))
+    x1, w1, gy1 = rng.standard_normal((2, 3, 9)), rng.standard_normal((4, 3, 3)), rng.standard_normal((2, 4, 7))
+    assert_close(ember.nn.grad.conv1d_weight(ember.tensor(x1), w1.shape, ember.tensor(gy1)),
+                 torch.nn.grad.conv1d_weight(torch.tensor(x1), w1.shape, torch.tensor(gy1)))
+    x3, w3, gy3 = rng.standard_normal((1, 2, 4, 4, 4)), rng.standard_normal((3, 2, 2, 2, 2)), \
+        rng.standard_normal((1, 3, 3, 3, 3))
+    assert_close(ember.nn.grad.conv3d_input(x3.shape, ember.tensor(w3), ember.tensor(gy3)),
+                 torch.nn.grad.conv3d_input(x3.shape, torch.tensor(w3), torch.tensor(gy3)))
+
+
+def test_deprecated_names_and_skip_init():
+    x = rng.standard_normal((2, 3, 4, 4))
+    t = rng.integers(0, 3, (2, 4, 4))
+    res = []
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning):
+            loss = lib.nn.NLLLoss2d()
+        with pytest.warns(FutureWarning):
+            c = lib.nn.Container(a=lib.nn.Linear(2, 2))
+        lib.manual_seed(3)
+        m = lib.nn.utils.skip_init(lib.nn.Linear, 4, 3)
+        after = lib.rand(3)  # skip_init drew no random numbers
+        res.append((loss(lib.tensor(x).log_softmax(1), lib.tensor(t)), list(c.state_dict()), tuple(m.weight.shape),
+                    after, lib.nn.functional.native_channel_shuffle(lib.tensor(x[:, :2]), 2)))
+        with pytest.raises(RuntimeError):
+            lib.nn.utils.skip_init(int)
+    assert res[0][1:3] == res[1][1:3]
+    for i in (0, 3, 4):
+        assert_close(res[0][i], res[1][i])

@@ -6,4 +6,5 @@ from .convert_parameters import parameters_to_vector, vector_to_parameters  # no
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: F401
 from .weight_norm import weight_norm, remove_weight_norm  # noqa: F401
 from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: F401
-from . import clip_grad, convert_parameters, rnn, parametrize, parametrizations, stateless, fusion  # noqa: F401
+from .init import skip_init  # noqa: F401
+from . import clip_grad, convert_parameters, rnn, parametrize, parametrizations, stateless, fusion, init  # noqa: F401
