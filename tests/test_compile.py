@@ -282,3 +282,18 @@ def test_guard_states_keep_their_programs():
         same(f(x), m2(x))
         same_state(m, m2)  # running statistics updated in training mode only, as eager
     assert f._compiled._count == 2
+
+
+def test_python_scalars_in_the_closure_are_guarded():
+    """A float the function reads from its closure is baked into the program: a new value captures again."""
+    lin = ember.nn.Linear(3, 2)
+    scale = 2.0
+
+    def f(x):
+        return lin(x) * scale
+    g = ember.compile(f)
+    x = ember.ones(4, 3)
+    for v in (2.0, 2.0, 3.0, 3.0, 2.0):
+        scale = v
+        same(g(x), f(x))
+    assert g._count == 2

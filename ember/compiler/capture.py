@@ -40,10 +40,11 @@ def _containers(obj, depth=0):
 def discover(fn, args, kwargs):
     """The objects a function can reach besides its tensor arguments: the module it is a method
     of, and the tensors, modules and optimizers in its closure and in the globals it names.
-    Returns (tensors by id of their array, modules)."""
+    Returns (tensors by id of their array, modules, the Python scalars in its closure and globals,
+    which become guards: a program bakes them in)."""
     from ..nn.module import Module
     from ..optim.optimizer import Optimizer
-    found = []
+    found, values = [], []  # values: (dict or cell, name, Python scalar) the program bakes in
     owner = getattr(fn, "__self__", None)
     if owner is not None:
         found.append(owner)
@@ -52,12 +53,18 @@ def discover(fn, args, kwargs):
         g = getattr(fn, "__globals__", {})
         for name in code.co_names:
             if name in g:
-                found.extend(_containers(g[name]))
+                v = g[name]
+                if v.__class__ in _SCALARS:
+                    values.append((g, name, v))
+                found.extend(_containers(v))
         for cell in getattr(fn, "__closure__", None) or ():
             try:
-                found.extend(_containers(cell.cell_contents))
+                v = cell.cell_contents
             except ValueError:  # an empty cell
-                pass
+                continue
+            if v.__class__ in _SCALARS:
+                values.append((cell, None, v))
+            found.extend(_containers(v))
     for a in list(args) + list(kwargs.values()):
         found.extend(o for o in _containers(a) if not isinstance(o, Tensor))
     tensors, modules = {}, {}
@@ -73,7 +80,10 @@ def discover(fn, args, kwargs):
                     tensors[id(p._data)] = p
         elif isinstance(o, Tensor):
             tensors[id(o._data)] = o
-    return tensors, list(modules.values())
+    return tensors, list(modules.values()), values
+
+
+_SCALARS = (int, float, bool, str)
 
 
 class Recorder:
@@ -290,7 +300,7 @@ class Recorder:
             self.error = why
 
     # ------------------------------------------------------------------ the result
-    def program(self, result, arg_tensors, modules, grad_enabled):
+    def program(self, result, arg_tensors, modules, values, grad_enabled):
         """The Program for the function's `result`, or raise Unsupported."""
         if self.error is not None:
             raise Unsupported(self.error)
@@ -298,7 +308,8 @@ class Recorder:
         graph = self.connected and not self.did_backward
         if graph and self.graph_unsafe:
             raise Unsupported("an in-place write under autograd")
-        return Program(self.init, self.instrs, outputs, graph, modules, list(self.loaded.values()), grad_enabled)
+        return Program(self.init, self.instrs, outputs, graph, modules, list(self.loaded.values()), values,
+                       grad_enabled)
 
     def output_spec(self, r, arg_tensors):
         if isinstance(r, Tensor):
@@ -335,7 +346,7 @@ def _open(saved):
 
 def capture(fn, args, kwargs, arg_tensors, fullgraph):
     """Run fn(*args, **kwargs) once, eagerly, recording it. Returns (result, Program or None, why not)."""
-    externals, modules = discover(fn, args, kwargs)
+    externals, modules, values = discover(fn, args, kwargs)
     rec = Recorder(arg_tensors, externals, fullgraph)
     grad_enabled = _mode.enabled
     saved = _close()
@@ -345,7 +356,7 @@ def capture(fn, args, kwargs, arg_tensors, fullgraph):
     finally:
         _open(saved)
     try:
-        return result, rec.program(result, arg_tensors, modules, grad_enabled), None
+        return result, rec.program(result, arg_tensors, modules, values, grad_enabled), None
     except Unsupported as e:
         return result, None, str(e)
 

@@ -46,7 +46,7 @@ def _output_tensor(a):
 
 
 class Program:
-    def __init__(self, init, instrs, outputs, graph, modules, loaded, grad_enabled):
+    def __init__(self, init, instrs, outputs, graph, modules, loaded, values, grad_enabled):
         self.instrs, self.outputs, self.graph, self.n = instrs, outputs, graph, len(init)
         self.args = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "arg"]
         self.loads = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "load"]
@@ -56,6 +56,7 @@ class Program:
         self.arg_slot = {s: k for s, k in self.args}
         self.guards = [(m, m.training) for m in modules]
         self.tguards = [(t, t._data.shape, t._data.dtype, t._rg) for t in loaded]
+        self.vguards = values  # (globals dict or closure cell, name, value)
         self.grad_enabled = grad_enabled
         self._code = None
 
@@ -69,6 +70,10 @@ class Program:
         for i, (t, shape, dtype, rg) in enumerate(self.tguards):
             env[f"t{i}"], env[f"d{i}"] = t, dtype
             terms.append(f"t{i}._data.shape == {shape!r} and t{i}._data.dtype == d{i} and t{i}._rg is {rg}")
+        for i, (holder, name, v) in enumerate(self.vguards):
+            env[f"h{i}"], env[f"v{i}"] = holder, v
+            got = f"h{i}.cell_contents" if name is None else f"h{i}.get({name!r})"
+            terms.append(f"{got}.__class__ is v{i}.__class__ and {got} == v{i}")
         src = "def check():\n    return " + (" and ".join(terms) or "True")
         exec(compile(src, "<ember.compile guards>", "exec"), env)
         self.check = env["check"]
