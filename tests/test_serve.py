@@ -45,6 +45,7 @@ class Server:
     def __init__(self, model, *options):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.client = httpx.Client(base_url=self.url, timeout=30)  # one pool: a new client per call is slow
         self.proc = subprocess.Popen([sys.executable, "-m", "ember", "serve", str(model), "--port", str(self.port),
                                       *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
         deadline = time.monotonic() + 60
@@ -52,7 +53,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"ember serve exited with {self.proc.returncode}:\n{self.proc.stdout.read()}")
             try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                if self.client.get("/health", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -71,6 +72,7 @@ class Server:
             raise
         finally:
             self.proc.stdout.close()
+            self.client.close()
 
 
 @pytest.fixture(scope="module")
@@ -113,17 +115,17 @@ def oracle(run_dir):
 def post(server, payload=None, **kw):
     if payload is not None:
         kw["json"] = payload
-    return httpx.post(server.url + "/predict", timeout=30, **kw)
+    return server.client.post("/predict", **kw)
 
 
 # ---------------------------------------------------------------- endpoints
 def test_health(server):
-    r = httpx.get(server.url + "/health", timeout=10)
+    r = server.client.get("/health", timeout=10)
     assert r.status_code == 200 and r.json() == {"status": "ok"}
 
 
 def test_metadata(server):
-    m = httpx.get(server.url + "/metadata", timeout=10).json()
+    m = server.client.get("/metadata", timeout=10).json()
     assert m["input_shape"] == [1, 8, 8]
     assert m["classes"] == [str(i) for i in range(10)]
     assert m["value_range"] == [0.0, 16.0]
@@ -166,7 +168,7 @@ def test_predict_matches_the_models_own_forward(server, run_dir, digits):
 
 def metric(server, name, **labels):
     from prometheus_client.parser import text_string_to_metric_families
-    text = httpx.get(server.url + "/metrics", timeout=10).text
+    text = server.client.get("/metrics", timeout=10).text
     total = 0.0
     for family in text_string_to_metric_families(text):
         for s in family.samples:
@@ -304,8 +306,8 @@ def test_client_that_leaves_mid_body_is_counted_not_an_error(server):
 
 
 def test_wrong_method_and_unknown_path(server):
-    assert httpx.get(server.url + "/predict", timeout=10).status_code == 405
-    assert httpx.get(server.url + "/nowhere", timeout=10).status_code == 404
+    assert server.client.get("/predict", timeout=10).status_code == 405
+    assert server.client.get("/nowhere", timeout=10).status_code == 404
 
 
 def test_metrics_count_requests_by_endpoint_and_status(server):
@@ -319,14 +321,14 @@ def test_metrics_count_requests_by_endpoint_and_status(server):
     assert metric(server, "ember_serve_requests_total", endpoint="/health", status="200") >= 1
     assert metric(server, "ember_serve_request_duration_seconds_count", endpoint="/predict") >= 3
     assert metric(server, "ember_serve_batch_size_sum") >= 1
-    r = httpx.get(server.url + "/metrics", timeout=10)
+    r = server.client.get("/metrics", timeout=10)
     assert r.headers["content-type"].startswith("text/plain")
     # after every bad input above, the server still answers
     assert post(server, {"inputs": SAMPLE}).status_code == 200
 
 
 def test_page_is_self_contained(server):
-    r = httpx.get(server.url + "/", timeout=10)
+    r = server.client.get("/", timeout=10)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert 'id="prediction"' in html and "<canvas" in html
@@ -377,7 +379,7 @@ def test_sigterm_finishes_a_request_in_flight_and_exits_0(run_dir, digits, oracl
         np.testing.assert_allclose(answer["probabilities"], oracle(digits[0][9][None]), rtol=1e-5, atol=1e-6)
         assert s.proc.wait(30) == 0
         with pytest.raises(httpx.HTTPError):  # and it is gone
-            httpx.get(s.url + "/health", timeout=2)
+            s.client.get("/health", timeout=2)
     finally:
         s.close()
 
@@ -399,7 +401,7 @@ def test_onnx_model(run_dir, tmp_path, digits, oracle):
     s = Server(path)
     try:
         # inputs in the units the file declares (without metadata: the model's own, [0, 1])
-        hi = httpx.get(s.url + "/metadata", timeout=10).json()["value_range"][1]
+        hi = s.client.get("/metadata", timeout=10).json()["value_range"][1]
         x = digits[0][:6]
         out = post(s, {"inputs": (x / 16 * hi).tolist()}).json()
         np.testing.assert_allclose(out["probabilities"], oracle(x), rtol=1e-4, atol=1e-5)
