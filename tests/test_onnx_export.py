@@ -51,10 +51,11 @@ def check(model, *batches, names=None, batch_axes=None, rtol=1e-4, atol=1e-5):
     sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     loaded = ember.onnx.load(data)  # the round trip: ember's own runtime on the same file
     for args in batches:
+        feeds = {n: a.numpy().copy() for n, a in zip(names, args)}  # (a layer may work in place on its input)
         with ember.no_grad():
-            want = outputs(model(*args))
-        got = sess.run(None, {n: a.numpy() for n, a in zip(names, args)})
-        again = outputs(loaded(*args))
+            want = outputs(model(*[a.clone() for a in args]))
+        got = sess.run(None, feeds)
+        again = outputs(loaded(*[a.clone() for a in args]))
         assert len(got) == len(want) == len(again)
         for g, a, w in zip(got, again, want):
             assert g.shape == tuple(w.shape) == tuple(a.shape)
@@ -104,13 +105,22 @@ def with_stats(model):
     (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 4)),
     (lambda: nn.Flatten(), (3, 2, 2)),
     (lambda: nn.Softmax(dim=1), (6,)),
+    (lambda: nn.Sequential(nn.Linear(6, 6), nn.SiLU(inplace=True), nn.Hardtanh(-0.5, 0.5, inplace=True)), (6,)),
+    (lambda: nn.Threshold(0.1, 20.0), (6,)),
+    (lambda: nn.Softmax2d(), (3, 4, 4)),
+    (lambda: nn.Unflatten(1, (2, 3)), (6,)),
+    (lambda: nn.ZeroPad2d((1, 2, 0, 1)), (3, 4, 4)),
+    (lambda: nn.ReflectionPad2d(1), (3, 4, 4)),
+    (lambda: nn.Upsample(scale_factor=2), (3, 4, 4)),
+    (lambda: nn.PixelShuffle(2), (8, 3, 3)),
+    (lambda: nn.LocalResponseNorm(2), (4, 3, 3)),
     (lambda: nn.LogSoftmax(dim=-1), (3, 6)),
 ])
 def test_layer(layer, shape):
     check(layer(), *two(*shape))
 
 
-ACTIVATIONS = ["CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU",
+ACTIVATIONS = ["RReLU", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU",
                "LogSigmoid", "Mish", "PReLU", "ReLU", "ReLU6", "SELU", "SiLU", "Sigmoid", "Softmin", "Softplus",
                "Softshrink", "Softsign", "Tanh", "Tanhshrink"]
 
