@@ -107,6 +107,13 @@ def with_stats(model):
     (lambda: nn.Softmax(dim=1), (6,)),
     (lambda: nn.Sequential(nn.Linear(6, 6), nn.SiLU(inplace=True), nn.Hardtanh(-0.5, 0.5, inplace=True)), (6,)),
     (lambda: nn.Threshold(0.1, 20.0), (6,)),
+    (lambda: nn.ConvTranspose1d(3, 2, 3, stride=2), (3, 5)),
+    (lambda: nn.Conv2d(3, 2, 3, padding="same"), (3, 5, 5)),
+    (lambda: nn.Conv2d(3, 2, 3, padding=1, padding_mode="reflect"), (3, 5, 5)),
+    (lambda: nn.Conv2d(3, 2, 3, padding=1, padding_mode="circular"), (3, 5, 5)),
+    (lambda: nn.AvgPool2d(3, 2, ceil_mode=True), (3, 8, 8)),
+    (lambda: nn.MaxPool2d(2, dilation=2), (3, 8, 8)),
+    (lambda: Lambda(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear")), (3, 4, 4)),
     (lambda: nn.Softmax2d(), (3, 4, 4)),
     (lambda: nn.Unflatten(1, (2, 3)), (6,)),
     (lambda: nn.ZeroPad2d((1, 2, 0, 1)), (3, 4, 4)),
@@ -146,6 +153,18 @@ def test_recurrent(kind, layers, bidirectional, batch_first):
     data = check(m, *[(randn(*shape(n)),) for n in (2, 3)], batch_axes=[0 if batch_first else 1])
     ops = {n.op_type for n in onnx.load_from_string(data).graph.node}
     assert kind in ops  # ONNX's own recurrent operator, not an unrolled loop
+
+
+def test_lstm_with_initial_state():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(4, 5, batch_first=True)
+
+        def forward(self, x, h, c):
+            return self.lstm(x, (h, c))
+    check(Net(), (randn(2, 3, 4), randn(1, 2, 5), randn(1, 2, 5)), (randn(3, 3, 4), randn(1, 3, 5), randn(1, 3, 5)),
+          batch_axes=[0, 1, 1])
 
 
 def test_multihead_attention_and_transformer_layers():
@@ -271,6 +290,20 @@ def test_dynamic_batch_is_symbolic_and_names_are_torchs():
     assert g.output[0].type.tensor_type.shape.dim[0].dim_param
     assert {i.name for i in g.initializer} >= {"1.weight", "1.bias"}  # parameters under their state_dict names
     assert onnx.load_from_string(data).opset_import[0].version >= 17
+
+
+def test_opset_17():  # reductions take their axes as an attribute before opset 18
+    m = Functional()
+    data = export_bytes(m, (randn(2, 2, 3),), ["x"], {"x": [0]}, opset_version=17)
+    assert onnx.load_from_string(data).opset_import[0].version == 17
+    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    x = randn(4, 2, 3)
+    with ember.no_grad():
+        want = m(x).numpy()
+    np.testing.assert_allclose(sess.run(None, {"x": x.numpy()})[0], want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ember.onnx.load(data)(x).numpy(), want, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="17 or newer"):
+        ember.onnx.export(m, (x,), io.BytesIO(), opset_version=13)
 
 
 def test_constant_folding_and_params_as_inputs():

@@ -1000,8 +1000,8 @@ def export(model, args, f=None, export_params=True, verbose=False, training=Trai
     """
     onnx = _onnx()
     opset = opset_version or default_opset()
-    if opset < 13:
-        raise ValueError(f"ember exports ONNX opset 13 or newer, not {opset}")
+    if opset < 17:
+        raise ValueError(f"ember exports ONNX opset 17 or newer, not {opset}")
     if isinstance(args, (Tensor, dict)) or not isinstance(args, (tuple, list)):
         args = (args,)
     args = tuple(args)
