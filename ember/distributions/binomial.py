@@ -3,7 +3,6 @@
 from .._tensor import Size
 from ._samplers import binomial
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits

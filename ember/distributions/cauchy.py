@@ -7,7 +7,6 @@ import ember
 from ._samplers import cauchy_
 from math import inf
 from math import nan
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all

@@ -1,6 +1,5 @@
 """chi2: ported from torch/distributions/chi2.py (BSD-3-Clause) onto ember."""
 
-from .._tensor import Tensor
 from . import constraints
 from .gamma import Gamma
 

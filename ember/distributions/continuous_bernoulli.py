@@ -4,7 +4,6 @@ from numbers import Number
 from .._tensor import Size
 import math
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits

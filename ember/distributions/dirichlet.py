@@ -3,7 +3,6 @@
 from .._tensor import Size
 from ._samplers import _dirichlet_grad, _sample_dirichlet
 import ember
-from .._tensor import Tensor
 from ..autograd.function import Function, once_differentiable
 from . import constraints
 from .exp_family import ExponentialFamily

@@ -3,7 +3,6 @@
 from numbers import Number
 from .._tensor import Size
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

@@ -5,7 +5,6 @@ from .._tensor import Size
 from .utils import _finfo
 import ember
 from math import nan
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .gamma import Gamma

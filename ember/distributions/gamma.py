@@ -5,7 +5,6 @@ from .._tensor import Size
 from ._samplers import _standard_gamma
 from .utils import _finfo
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

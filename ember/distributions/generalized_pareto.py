@@ -3,7 +3,7 @@
 from numbers import Number
 from .._tensor import Size
 import math
-from numbers import Number, Real
+from numbers import Real
 import ember
 from math import inf
 from math import nan

@@ -4,7 +4,6 @@ from numbers import Number
 from .._tensor import Size
 from .utils import _finfo
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits

@@ -4,7 +4,6 @@ from numbers import Number
 from .utils import _finfo
 import math
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform

@@ -3,7 +3,6 @@
 import math
 import ember
 from math import inf
-from .._tensor import Tensor
 from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution

@@ -1,9 +1,6 @@
 """independent: ported from torch/distributions/independent.py (BSD-3-Clause) onto ember."""
 
 from .._tensor import Size
-import ember
-from ember import Size
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import _sum_rightmost

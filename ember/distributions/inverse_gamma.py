@@ -2,7 +2,6 @@
 
 import math
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution

@@ -5,7 +5,6 @@ import warnings
 from functools import total_ordering
 import ember
 from math import inf
-from .._tensor import Tensor
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

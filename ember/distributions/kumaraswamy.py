@@ -2,7 +2,6 @@
 
 import ember
 from math import nan
-from .._tensor import Tensor
 from . import constraints
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform

@@ -4,7 +4,6 @@ from .._tensor import Size
 from .utils import _finfo
 import math
 import ember
-from .._tensor import Tensor
 from .beta import Beta
 from . import constraints
 from .distribution import Distribution

@@ -1,6 +1,5 @@
 """log_normal: ported from torch/distributions/log_normal.py (BSD-3-Clause) onto ember."""
 
-from .._tensor import Tensor
 from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution

@@ -1,8 +1,6 @@
 """logistic_normal: ported from torch/distributions/logistic_normal.py (BSD-3-Clause) onto ember."""
 
-from .._tensor import Tensor
 from . import constraints
-from .independent import Independent
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import StickBreakingTransform

@@ -3,7 +3,6 @@
 from .._tensor import Size
 import math
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis, _batch_mv

@@ -2,7 +2,6 @@
 
 from .._tensor import Size
 import ember
-from .._tensor import Tensor
 from .categorical import Categorical
 from . import constraints
 from .constraints import MixtureSameFamilyConstraint

@@ -3,7 +3,6 @@
 from .._tensor import Size
 import ember
 from math import inf
-from .._tensor import Tensor
 from .categorical import Categorical
 from . import constraints
 from .binomial import Binomial

@@ -4,7 +4,6 @@ from .._tensor import Size
 from ._samplers import poisson
 import ember
 from ..nn import functional as F
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .gamma import Gamma

@@ -2,7 +2,6 @@
 
 from .._tensor import Size
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution

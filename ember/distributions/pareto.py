@@ -1,6 +1,5 @@
 """pareto: ported from torch/distributions/pareto.py (BSD-3-Clause) onto ember."""
 
-from .._tensor import Tensor
 from . import constraints
 from .exponential import Exponential
 from .transformed_distribution import TransformedDistribution

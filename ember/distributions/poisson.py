@@ -4,7 +4,6 @@ from numbers import Number
 from .._tensor import Size
 from ._samplers import poisson
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

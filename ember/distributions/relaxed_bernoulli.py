@@ -3,7 +3,6 @@
 from numbers import Number
 from .._tensor import Size
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution

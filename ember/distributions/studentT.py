@@ -5,7 +5,6 @@ import math
 import ember
 from math import inf
 from math import nan
-from .._tensor import Tensor
 from .chi2 import Chi2
 from . import constraints
 from .distribution import Distribution

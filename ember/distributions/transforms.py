@@ -9,7 +9,7 @@ import numpy as np
 
 import ember
 from ..nn import functional as F
-from .._tensor import Tensor, Size
+from .._tensor import Size
 from . import constraints
 from .utils import _sum_rightmost, broadcast_all, lazy_property, tril_matrix_to_vec, vec_to_tril_matrix
 

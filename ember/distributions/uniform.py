@@ -4,7 +4,6 @@ from numbers import Number
 from .._tensor import Size
 import ember
 from math import nan
-from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all

@@ -1,7 +1,6 @@
 """weibull: ported from torch/distributions/weibull.py (BSD-3-Clause) onto ember."""
 
 import ember
-from .._tensor import Tensor
 from . import constraints
 from .exponential import Exponential
 from .gumbel import euler_constant

@@ -8,7 +8,6 @@ import warnings
 import ember
 from .chi2 import Chi2
 from math import nan
-from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _precision_to_scale_tril
