@@ -532,3 +532,18 @@ def test_kl_of_composites():
         res.append((kls, list(g)))
     assert_close(res[1][0], res[0][0], rtol=1e-10, atol=1e-12)
     assert_close(res[1][1], res[0][1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["Bernoulli", "Categorical", "Categorical_logits", "OneHotCategorical", "Binomial"])
+@pytest.mark.parametrize("expand", [True, False])
+def test_enumerate_support(name, expand):
+    params, _, _ = CASES[name]
+    if name == "Binomial":
+        params = dict(params, total_count=np.full(4, 6.0))
+    res = []
+    for lib in (torch, ember):
+        d, _ = make(lib, name, params)
+        s = d.enumerate_support(expand=expand)
+        res.append((s, d.log_prob(s)))
+    assert_close(res[1][0], res[0][0])
+    assert_close(res[1][1], res[0][1], rtol=1e-10, atol=1e-12)
