@@ -89,7 +89,7 @@ def _ir_version(opset):
 class Graph:
     """ONNX nodes and initializers, and which ONNX value each ember tensor is."""
 
-    def __init__(self, opset, trace_b):
+    def __init__(self, opset):
         from onnx import helper, numpy_helper
         self.helper, self.numpy_helper = helper, numpy_helper
         self.opset = opset
@@ -103,7 +103,6 @@ class Graph:
         self.dims = []          # (input name, axis, size in trace A, size in trace B)
         self.dim_cache = {}
         self.scope = ""
-        self.trace_b = trace_b
 
     def fresh(self, base):
         base = base or "v"
@@ -562,9 +561,9 @@ def _basic_index(g, r, b):
             start = ia.start if ia.start is not None else (0 if step > 0 else -1)
             stop = ia.stop if ia.stop is not None else (INT64_MAX if step > 0 else -INT64_MAX)
             if ia.start is not None and ib.start != ia.start:
-                start = _dynamic_bound(g, ia.start, ib.start, shape_a[axis], shape_b[axis], starts, axis)
+                start = _dynamic_bound(g, ia.start, ib.start, shape_a[axis], shape_b[axis])
             if ia.stop is not None and ib.stop != ia.stop:
-                stop = _dynamic_bound(g, ia.stop, ib.stop, shape_a[axis], shape_b[axis], ends, axis)
+                stop = _dynamic_bound(g, ia.stop, ib.stop, shape_a[axis], shape_b[axis])
                 if isinstance(stop, str):
                     dynamic_ends[len(ends)] = stop
             starts.append(start)
@@ -590,7 +589,7 @@ def _basic_index(g, r, b):
     return y if y != g.v(x) else g.op("Identity", y)
 
 
-def _dynamic_bound(g, a, b, size_a, size_b, _, axis):
+def _dynamic_bound(g, a, b, size_a, size_b):
     """A slice bound that differs between the traces: the end of the axis, or a dynamic size."""
     if a == size_a and b == size_b:
         return INT64_MAX
@@ -1061,7 +1060,7 @@ def _run(model, args, kw, leaves):
     return t.records, out
 
 
-def _grow(args, kw, growth):
+def _grow(args, growth):
     """The inputs with each dynamic axis made longer (by repeating its first entries)."""
     from .. import from_numpy
 
@@ -1072,9 +1071,7 @@ def _grow(args, kw, growth):
             a = np.concatenate([a, extra], axis=axis)
         return from_numpy(np.ascontiguousarray(a))
 
-    flat = {}
-    args = tuple(grow(a, growth[i]) if i in growth else a for i, a in enumerate(args))
-    return args, kw, flat
+    return tuple(grow(a, growth[i]) if i in growth else a for i, a in enumerate(args))
 
 
 def _shuffled(args):
@@ -1156,8 +1153,8 @@ def _build(onnx, model, args, kw, opset, export_params, input_names, output_name
     # What differs between them depends on the inputs: sizes become shape computations; a value
     # made outside the recorded ops, or a Python number, that differs is an error (not baked in).
     recs_a, out_a = _run(model, args, kw, LEAVES)
-    args_b, kw_b, _ = _grow(args, kw, growth) if growth else (_shuffled(args), kw, None)
-    recs_b, out_b = _run(model, args_b, kw_b, LEAVES)
+    args_b = _grow(args, growth) if growth else _shuffled(args)
+    recs_b, out_b = _run(model, args_b, kw, LEAVES)
     if [r.name for r in recs_a] != [r.name for r in recs_b]:
         raise OnnxExporterError("the forward pass runs different ops for other inputs (control flow on sizes or "
                                 "values): ember exports the ops one run executes, which would not hold for them")
@@ -1167,7 +1164,7 @@ def _build(onnx, model, args, kw, opset, export_params, input_names, output_name
             raise OnnxExporterError(f"the op {ra.name} (in {where}) takes a Python number computed from the "
                                     "inputs' values (e.g. with .item()); it cannot be exported as a constant")
 
-    g = Graph(opset, recs_b)
+    g = Graph(opset)
     g.as_inputs = not export_params
     from ..nn import Module
     modules = dict(model.named_modules()) if isinstance(model, Module) else {}
