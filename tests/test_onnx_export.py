@@ -281,6 +281,22 @@ def test_function(name):
     check(Lambda(FUNCTIONS[name]), *two(3, 3))
 
 
+class Cube(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return 3 * x * x * g
+
+
+def test_custom_function_exports_the_ops_of_its_forward():
+    check(Lambda(lambda x: Cube.apply(x) + 1), *two(3))
+
+
 def test_dynamic_batch_is_symbolic_and_names_are_torchs():
     data = export_bytes(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), (randn(3, 2, 2),), ["input"],
                         {"input": {0: "batch"}}, output_names=["logits"])

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import trace as _trace
+from ..autograd.function import Function
 
 INT64_MAX = np.iinfo(np.int64).max
 
@@ -1222,6 +1223,8 @@ def _build(onnx, model, args, kw, opset, export_params, input_names, output_name
             g.bind(x, name)
             dynamic.update((id(x), id(x._data)))
             continue
+        if isinstance(ra.op, Function) and all(id(t) in g.env for t in ra.outputs if isinstance(t, Tensor)):
+            continue  # a custom Function whose forward ran recorded ops: those are its graph
         is_module = not isinstance(ra.op, str) and isinstance(ra.op, Module)
         table = MODULES if is_module else OPS
         fn = table.get(ra.name)

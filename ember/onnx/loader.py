@@ -24,13 +24,15 @@ def _onnx():
 
 
 def load(path):
-    """An ``nn.Module`` running the ONNX model at `path` (or a file object, or bytes).
+    """An ``nn.Module`` running the ONNX model at `path` (or a file object, bytes or a ModelProto).
 
     Call it with one tensor (or array) per graph input, in order or by name; it returns the output
     tensor, or a tuple when the graph has several outputs.
     """
     onnx = _onnx()
-    if isinstance(path, (bytes, bytearray)):
+    if isinstance(path, onnx.ModelProto):
+        proto = path
+    elif isinstance(path, (bytes, bytearray)):
         proto = onnx.load_from_string(bytes(path))
     elif isinstance(path, (str, os.PathLike)):
         if not os.path.exists(path):
