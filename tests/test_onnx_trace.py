@@ -35,3 +35,29 @@ def test_nothing_recorded_when_off():
         pass
     (x + 1).sum()
     assert t.records == [] and T.active is None
+
+
+def test_non_op_steps_are_recorded_by_name():
+    x = ember.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    with T.trace() as t:
+        ember.zeros(2, 3)
+        ember.arange(3)
+        x > 1
+        x.max(1)
+        x.sort(1)
+        x.triu(1)
+    names = [r.name for r in t.records]
+    for name in ("full", "arange", "greater", "argmax", "argsort", "triu"):
+        assert name in names
+    triu = next(r for r in t.records if r.name == "triu")
+    assert triu.inputs == (x, 1) and "Where" not in names[names.index("triu"):]  # nothing inside opaque steps
+
+
+def test_trace_ends_on_error():
+    m = nn.Linear(2, 2)
+    try:
+        with T.trace(m):
+            m(ember.zeros(3, 3))
+    except RuntimeError:
+        pass
+    assert T.active is None and not m._forward_pre_hooks and not m._forward_hooks
