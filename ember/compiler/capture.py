@@ -180,6 +180,7 @@ class Recorder:
             else:
                 specs.append(self.spec(x))
         out = outputs[0] if isinstance(outputs, tuple) else outputs
+        fresh = id(out._data) not in self.slot and out._data.base is None  # its own memory, not a view
         y = self.new_slot(out._data)
         connect = out.grad_fn is op
         self.connected |= connect
@@ -187,7 +188,7 @@ class Recorder:
         self.keep.append(op)  # alive while recording, so that no other op gets its id
         x0 = inputs[0] if inputs else None
         same0 = isinstance(x0, Tensor) and x0._data.shape == out._data.shape and x0._data.dtype == out._data.dtype
-        self.instrs.append(["op", type(op), specs, dict(options), y, outlists, connect, None, same0])
+        self.instrs.append(["op", type(op), specs, dict(options), y, outlists, connect, None, same0, fresh])
 
     def host(self, t):
         if self.fullgraph:

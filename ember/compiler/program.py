@@ -219,7 +219,9 @@ class Program:
                 return "[" + ", ".join(tensor_expr(x[1]) for x in sp[1]) + "]"
             return arg_expr(sp)
 
-        uses = self.reads()  # slot -> how many times it is read (for the in-place rewrite below)
+        uses = self.reads()  # slot -> how many times it is read (for the in-place rewrites below)
+        scratch = {ins[4] for ins in self.instrs  # op results with memory of their own that backward does not keep
+                   if ins[0] == "op" and ins[7] is None and ins[9] and not ins[1].saves_output}
         skip_copy = None
         for i, ins in enumerate(self.instrs):
             kind = ins[0]
@@ -231,6 +233,13 @@ class Program:
                 x, other = slot(ins[2][0][1]), op_input(ins[2][1], [])
                 put(f"    {const(_UFUNCS[ins[1]], 'U')}({x}, {other}, out={x})")
                 skip_copy = i + 1
+                continue
+            if kind == "op" and ins[1] in _UFUNCS and ins[7] is None and ins[8] and not ins[5] and not ins[3] \
+                    and len(ins[2]) == 2 and ins[2][0][0] in ("t", "a") and ins[2][0][1] in scratch \
+                    and uses.get(ins[2][0][1]) == 1:
+                # an elementwise op on a temporary nothing else reads: write the result into its memory
+                x = slot(ins[2][0][1])
+                put(f"    s{ins[4]} = {const(_UFUNCS[ins[1]], 'U')}({x}, {op_input(ins[2][1], [])}, out={x})")
                 continue
             if kind == "op":
                 _, cls, specs, options, y, out_lists, _, keep = ins[:8]
