@@ -3,10 +3,14 @@
     python benchmarks/run.py                 # every case, default threads then one thread
     python benchmarks/run.py add matmul      # cases whose name contains one of these words
     python benchmarks/run.py --threads 1     # one thread only
+    python benchmarks/run.py compiled --no-torch-compile   # ember.compile's cases, without torch.compile
 
 Each case is written once against a library module (`lib` is ember or torch), so both run
 the same program. The two libraries alternate, several rounds each, and the median of
 each side is compared: a 2-core machine shared with other work has noisy timings.
+The "compiled:" cases time one training step wrapped in ember.compile against the same step
+in eager torch, with torch.compile's time (inductor; its first call compiles, for a minute or
+more) as a column of its own.
 """
 import argparse
 import os
