@@ -158,3 +158,20 @@ def test_rearrange(pattern, lengths):
     x = R.standard_normal((2, 6, 3))
     e, tt = run(lambda lib, F: F.rearrange(t(lib, x), pattern, **lengths))
     assert_close(e, tt)
+
+
+def test_vmap_randomness():
+    x = R.standard_normal((3, 4))
+    same = []
+    for lib, F in ((ember, ember.func), (torch, torch.func)):
+        with pytest.raises(RuntimeError, match="randomness error mode"):
+            F.vmap(lambda a: a + lib.rand(4))(t(lib, x))
+        lib.manual_seed(0)
+        out = F.vmap(lambda a: a * 0 + lib.rand(4), randomness="same")(t(lib, x))
+        np.testing.assert_array_equal(to_np(out[0]), to_np(out[2]))  # every element drew the same numbers
+        same.append((out, lib.rand(2)))  # torch's numbers, and the generator left where torch leaves it
+        out = F.vmap(lambda a: a * 0 + lib.rand(4), randomness="different")(t(lib, x))
+        assert not np.array_equal(to_np(out[0]), to_np(out[2]))
+        with pytest.raises(RuntimeError):
+            F.vmap(lambda a: a, randomness="other")
+    assert_close(list(same[0]), list(same[1]))

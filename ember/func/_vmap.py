@@ -6,7 +6,17 @@ from ._pytree import _flatten
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    """Map `func` over a dimension of its inputs: one call per batch element, results stacked."""
+    """Map `func` over a dimension of its inputs: one call per batch element, results stacked.
+
+    Args:
+        randomness: "error" raises torch's error when `func` draws random numbers; "same" gives every
+            element the same draws (the generator is rewound before each call); "different" lets each
+            call draw its own (the values differ from torch's batched draws).
+    """
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. "
+                           f"Got {randomness}")
+
     def wrapper(*args, **kwargs):
         dims = in_dims
         if isinstance(dims, int) or dims is None:
@@ -49,9 +59,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                              f"{got} for the mapped dimension")
         n = sizes.pop()
         results = []
+        gen = ember.random.default_generator
+        start = gen.get_state() if randomness != "different" else None
         for i in range(n):
+            if randomness == "same":
+                gen.set_state(start)
             sl = [x if d is None else x.select(d, i) for x, d in zip(leaves, leaf_dims)]
             results.append(func(*rebuild(sl), **kwargs))
+            if randomness == "error" and not (gen.get_state() == start).all():
+                gen.set_state(start)
+                raise RuntimeError("vmap: called random operation while in randomness error mode. Please either "
+                                   "use the 'same' or 'different' randomness flags on vmap or perform the "
+                                   "randomness operation out of vmap")
         o_leaves0, o_rebuild = _flatten(results[0])
         per = [_flatten(r)[0] for r in results]
         odims = out_dims
