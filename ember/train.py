@@ -348,7 +348,11 @@ def _export_onnx(model, meta, path):
     except ImportError:
         print("(model.onnx skipped: pip install 'ember[onnx]')")
         return None
-    return export_model(model, meta, path)
+    try:
+        return export_model(model, meta, path)
+    except Exception as e:  # the training and best.pt are kept whatever happens here
+        print(f"(model.onnx not written: {type(e).__name__}: {e})")
+        return None
 
 
 # ---------------------------------------------------------------- data-parallel (`--nproc N`)
