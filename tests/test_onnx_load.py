@@ -127,6 +127,14 @@ def test_mobilenet_like_and_vgg_like():
     check(vgg, images(3, 16, 16))
 
 
+def test_upsampling():
+    m = tnn.Sequential(tnn.Conv2d(2, 3, 3, padding=1), tnn.Upsample(scale_factor=2),
+                       tnn.Upsample(scale_factor=2, mode="bilinear"),
+                       tnn.Upsample(size=(12, 10), mode="bilinear", align_corners=True), tnn.Conv2d(3, 8, 1),
+                       tnn.PixelShuffle(2), tnn.PixelUnshuffle(2))
+    check(m, images(2, 3, 5))
+
+
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
 def test_recurrent(kind):
     class Net(tnn.Module):

@@ -727,6 +727,48 @@ def _rnn(kind):
 RUN["LSTM"], RUN["GRU"], RUN["RNN"] = _rnn("LSTM"), _rnn("GRU"), _rnn("RNN")
 
 
+@run("Resize")
+def _resize(x, roi=None, scales=None, sizes=None, mode="nearest", coordinate_transformation_mode="half_pixel",
+            nearest_mode="round_prefer_floor", cubic_coeff_a=-0.75, exclude_outside=0, extrapolation_value=0.0,
+            antialias=0, axes=None, keep_aspect_ratio_policy="stretch"):
+    """torch's F.interpolate where ONNX's Resize means the same (what torch.onnx.export writes)."""
+    _, F = _lazy()
+    nd = x.dim() - 2
+    if sizes is not None and sizes.numel():
+        size = _ints(sizes)[-nd:]
+    else:
+        size = [int(math.floor(n * float(f))) for n, f in zip(x.shape[2:], scales.numpy().reshape(-1)[-nd:])]
+    ct = coordinate_transformation_mode
+    if mode == "nearest" and ct == "asymmetric" and nearest_mode == "floor":
+        return F.interpolate(x, size=size, mode="nearest")
+    if mode == "linear" and ct in ("half_pixel", "pytorch_half_pixel", "align_corners") and nd in (1, 2):
+        return F.interpolate(x, size=size, mode="bilinear" if nd == 2 else "linear",
+                             align_corners=ct == "align_corners")
+    if mode == "cubic" and ct in ("half_pixel", "pytorch_half_pixel", "align_corners") and nd == 2:
+        return F.interpolate(x, size=size, mode="bicubic", align_corners=ct == "align_corners")
+    raise NotImplementedError(f"Resize with mode={mode!r}, coordinate_transformation_mode={ct!r}, "
+                              f"nearest_mode={nearest_mode!r}")
+
+
+@run("DepthToSpace")
+def _depth_to_space(x, blocksize, mode="DCR"):
+    n, c, h, w = x.shape
+    b = blocksize
+    if mode == "CRD":  # torch's pixel_shuffle
+        y = x.reshape(n, c // (b * b), b, b, h, w).permute(0, 1, 4, 2, 5, 3)
+    else:
+        y = x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
+    return y.reshape(n, c // (b * b), h * b, w * b)
+
+
+@run("SpaceToDepth")
+def _space_to_depth(x, blocksize):
+    n, c, h, w = x.shape
+    b = blocksize
+    y = x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4)
+    return y.reshape(n, c * b * b, h // b, w // b)
+
+
 @run("Trilu")
 def _trilu(x, k=None, upper=1):
     kk = int(k.item()) if k is not None else 0
