@@ -118,7 +118,7 @@ from . import _out  # noqa: E402
 _out.add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
 _LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
-         "profiler", "functional", "cpu", "distributions", "func", "compiler", "fft", "special"}
+         "profiler", "functional", "cpu", "accelerator", "distributions", "func", "compiler", "fft", "special"}
 # top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
 _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
                              "blackman_window", "bartlett_window", "kaiser_window"), "fft")
@@ -149,6 +149,9 @@ def __getattr__(name):
     if name == "GradScaler":
         from .amp import GradScaler
         return GradScaler
+    if name == "OutOfMemoryError":
+        from .cuda import OutOfMemoryError
+        return OutOfMemoryError
     if name in ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"):
         from .autograd import anomaly_mode
         return getattr(anomaly_mode, name)

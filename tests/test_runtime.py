@@ -538,3 +538,16 @@ def test_devices_without_a_backend_raise_not_implemented(dev):
     with pytest.raises(NotImplementedError):
         ember.zeros(2, device=dev)
     assert ember.backends.mps.is_available() is False
+
+
+@cpu_only
+def test_accelerator_and_out_of_memory_error():
+    for L in LIBS:
+        assert L.accelerator.is_available() is False and L.accelerator.current_accelerator() is None
+        assert L.accelerator.device_count() == 0
+        for name in ("current_device_index", "synchronize", "memory_allocated", "empty_cache"):
+            with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available"):
+                getattr(L.accelerator, name)()
+        assert issubclass(L.OutOfMemoryError, RuntimeError) and L.cuda.OutOfMemoryError is L.OutOfMemoryError
+        assert L.autograd.kineto_available() in (True, False) and not L.autograd.is_view_replay_enabled()
+        assert L.autograd.is_tensor_like(L.ones(1)) and not L.autograd.is_tensor_like(1.0)

@@ -105,3 +105,16 @@ class set_multithreading_enabled:
 
     def __exit__(self, *exc):
         _multithreading[0] = self.prev
+
+
+def kineto_available():
+    return False  # torch's C++ profiler library; ember.profiler times ops itself
+
+
+def is_view_replay_enabled():
+    return False
+
+
+def is_tensor_like(inp):
+    """A Tensor, or an object that takes part in torch's __torch_function__ protocol."""
+    return isinstance(inp, _tensor.Tensor) or hasattr(type(inp), "__torch_function__")

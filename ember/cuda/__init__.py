@@ -8,6 +8,10 @@ import contextlib
 
 from .._backend import cuda_available, cuda_info
 
+class OutOfMemoryError(RuntimeError):
+    """``torch.cuda.OutOfMemoryError`` (also ``torch.OutOfMemoryError``), for programs that catch it."""
+
+
 _NO_CUDA = ("Torch not compiled with CUDA enabled: ember runs on a GPU through CuPy "
             "(pip install 'ember[cuda]', needs an NVIDIA GPU)")
 _initialized = False
