@@ -243,3 +243,67 @@ def test_minilm_exported_by_torch_from_transformers():
         batches.append((RNG.integers(1000, 30000, (n, length)), mask))
     axes = {0: "batch", 1: "sequence"}
     check(Encoder(), batches, names=["input_ids", "attention_mask"], axes=[axes, axes], atol=1e-4)
+
+
+# ---------------------------------------------------------------- single operators against onnxruntime
+def _one_node(op, inputs, attrs, n_out=1, opset=18):
+    """A graph of one node; `inputs` maps names to arrays (names starting with 'c' become initializers)."""
+    from onnx import helper, numpy_helper
+    feeds = {k: v for k, v in inputs.items() if not k.startswith("c")}
+    vi = [helper.make_tensor_value_info(k, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
+          for k, v in feeds.items()]
+    inits = [numpy_helper.from_array(v, k) for k, v in inputs.items() if k.startswith("c")]
+    outs = [helper.make_empty_tensor_value_info(f"y{i}") for i in range(n_out)]
+    node = helper.make_node(op, list(inputs), [f"y{i}" for i in range(n_out)], **attrs)
+    model = helper.make_model(helper.make_graph([node], "g", vi, outs, initializer=inits),
+                              opset_imports=[helper.make_opsetid("", opset)])
+    return model, feeds
+
+
+X = RNG.standard_normal((2, 8, 4, 6)).astype(np.float32)
+I64 = np.int64
+OPERATORS = [
+    ("SpaceToDepth", {"x": X}, {"blocksize": 2}),
+    ("DepthToSpace", {"x": X}, {"blocksize": 2, "mode": "DCR"}),
+    ("DepthToSpace", {"x": X}, {"blocksize": 2, "mode": "CRD"}),
+    ("Mod", {"x": X, "c": np.float32([0.7])}, {"fmod": 1}),
+    ("HardSigmoid", {"x": X}, {"alpha": 0.3, "beta": 0.4}),
+    ("Selu", {"x": X}, {}),
+    ("Elu", {"x": X}, {"alpha": 0.5}),
+    ("LeakyRelu", {"x": X}, {"alpha": 0.2}),
+    ("PRelu", {"x": X, "c": np.float32([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])}, {}),
+    ("CumSum", {"x": X, "c": np.array(1, I64)}, {"exclusive": 1, "reverse": 1}),
+    ("ArgMax", {"x": np.round(X)}, {"axis": 3, "keepdims": 0, "select_last_index": 1}),
+    ("ReduceL1", {"x": X, "c": np.array([1, 3], I64)}, {"keepdims": 0}),
+    ("ReduceLogSumExp", {"x": X, "c": np.array([2], I64)}, {}),
+    ("ReduceProd", {"x": X, "c": np.array([1], I64)}, {"keepdims": 0}),
+    ("Trilu", {"x": X, "c": np.array(-1, I64)}, {"upper": 0}),
+    ("Pad", {"x": X, "c": np.array([0, 0, 1, 2, 0, 0, 2, 1], I64)}, {"mode": "reflect"}),
+    ("Pad", {"x": X, "c": np.array([0, 1, 0, 0, 1, 0, 0, 0], I64)}, {"mode": "edge"}),
+    ("Pad", {"x": X, "c": np.array([0, 0, 3, 2, 0, 0, 2, 1], I64)}, {"mode": "wrap"}, 1, 19),
+    ("Tile", {"x": X, "c": np.array([1, 2, 1, 2], I64)}, {}),
+    ("Sign", {"x": np.round(X)}, {}),
+    ("Split", {"x": X}, {"axis": 1, "num_outputs": 3}, 3),
+    ("Slice", {"x": X, "c1": np.array([-1, 5], I64), "c2": np.array([-9, 0], I64), "c3": np.array([1, 3], I64),
+               "c4": np.array([-2, -2], I64)}, {}),
+    ("Gather", {"x": X, "c": np.array([[0, -1], [2, 1]], I64)}, {"axis": 3}),
+    ("Expand", {"x": X[:, :1], "c": np.array([3, 1, 1, 1, 1], I64)}, {}),
+    ("Flatten", {"x": X}, {"axis": 0}),
+    ("TopK", {"x": X, "c": np.array([3], I64)}, {"axis": 1, "largest": 0}, 2),
+    ("MaxPool", {"x": X}, {"kernel_shape": [2, 3], "pads": [0, 1, 1, 2], "strides": [2, 1]}),
+    ("AveragePool", {"x": X}, {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 0}),
+    ("Einsum", {"x": X, "c": X[0, :, 0]}, {"equation": "bchw,cw->bh"}),
+]
+
+
+@pytest.mark.parametrize("case", OPERATORS, ids=[f"{c[0]}{i}" for i, c in enumerate(OPERATORS)])
+def test_operator_matches_onnxruntime(case):
+    ort = pytest.importorskip("onnxruntime")
+    op, inputs, attrs = case[:3]
+    model, feeds = _one_node(op, inputs, attrs, *case[3:])
+    want = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feeds)
+    got = ember.onnx.load(model)(*[ember.from_numpy(v.copy()) for v in feeds.values()])
+    got = got if isinstance(got, tuple) else (got,)
+    for g, w in zip(got, want):
+        assert tuple(g.shape) == w.shape
+        np.testing.assert_allclose(g.numpy(), w, rtol=1e-5, atol=1e-5)

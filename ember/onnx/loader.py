@@ -625,6 +625,7 @@ def _global_max_pool(x):
 
 @run("Pad")
 def _pad(x, pads, value=None, axes=None, mode="constant"):
+    from .. import tensor
     _, F = _lazy()
     p = _ints(pads)
     n = len(p) // 2
@@ -632,14 +633,28 @@ def _pad(x, pads, value=None, axes=None, mode="constant"):
     full = [(0, 0)] * x.dim()
     for a, lo, hi in zip(ax, p[:n], p[n:]):
         full[a % x.dim()] = (lo, hi)
-    while full and full[0] == (0, 0):
-        full.pop(0)
-    flat = []
-    for lo, hi in reversed(full):
-        flat += [lo, hi]
-    v = 0.0 if value is None else value.item()
-    return F.pad(x, flat, mode=mode if mode != "edge" else "replicate", value=v) if mode == "constant" \
-        else F.pad(x, flat, mode="replicate" if mode == "edge" else mode)
+    if mode == "constant":
+        while full and full[0] == (0, 0):
+            full.pop(0)
+        flat = []
+        for lo, hi in reversed(full):
+            flat += [lo, hi]
+        return F.pad(x, flat, value=0.0 if value is None else value.item())
+    # edge, reflect, wrap: gather each padded axis with the positions its mode reads
+    for a, (lo, hi) in enumerate(full):
+        if lo or hi:
+            size = x.shape[a]
+            i = np.arange(-lo, size + hi)
+            if mode == "edge":
+                i = np.clip(i, 0, size - 1)
+            elif mode == "reflect":
+                period = 2 * (size - 1)
+                i = np.abs(i) % period if period else np.zeros_like(i)
+                i = np.where(i >= size, period - i, i)
+            else:  # wrap
+                i = i % size
+            x = x.index_select(a, tensor(i.astype(np.int64)))
+    return x
 
 
 # normalization
