@@ -291,8 +291,9 @@ class Einsum(Op):
             avail = set(self.outsub).union(*others)
             # letters only in operand i were summed away: their gradient is a broadcast
             kept = "".join(dict.fromkeys(c for c in t if c in avail))
+            # complex operands enter conjugated (torch's convention: grad_out * conj(d out / d x))
             g = einsum(",".join(others + [self.outsub]) + "->" + kept,
-                       *[xs[j] for j in range(len(xs)) if j != i], gy)
+                       *[xs[j].conj() for j in range(len(xs)) if j != i], gy)
             grads.append(_expand_subscripts(g, kept, t, xs[i]._data.shape))
         return tuple(grads)
 

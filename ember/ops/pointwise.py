@@ -5,6 +5,7 @@ Forwards call NumPy functions; CuPy arrays implement NumPy's dispatch protocols,
 same code runs on the GPU (see ``ember/_backend.py``).
 """
 import builtins
+import cmath
 import collections
 import math
 
@@ -101,6 +102,22 @@ def _not_implemented(name, dt):
     return NotImplementedError(f"\"{name}\" not implemented for '{_tname(dt)}'")
 
 
+# Complex gradients follow torch's convention grad_in = grad_out * conj(d out / d in), so each
+# backward below conjugates its derivative when the gradient is complex. The check is one dtype
+# test; real gradients never pay for a conjugation.
+def _cx(g):
+    """Whether gradient g (an array or, under create_graph, a tensor) is complex."""
+    try:
+        return g.dtype.kind == "c"  # an array: the common case, one attribute read
+    except AttributeError:  # a tensor (its dtype is ember's)
+        return g._data.dtype.kind == "c"
+
+
+def _conj(v):
+    """The conjugate of an array, a tensor or a Python number (only called on the complex path)."""
+    return v.conjugate() if v.__class__ in (int, float, complex, bool) else v.conj()
+
+
 # ---------------------------------------------------------------- dtype and device
 class Cast(Op):
     save, arrays = False, True
@@ -110,7 +127,11 @@ class Cast(Op):
         return x.astype(dtype)
 
     def backward(self, gy):
-        return Cast.on(gy, self.src) if self.src.kind in "fcV" else None  # (V: bfloat16)
+        if self.src.kind not in "fcV":  # (V: bfloat16)
+            return None
+        if self.src.kind != "c" and _cx(gy):  # a real input cast to complex gets the real part
+            gy = gy.real
+        return Cast.on(gy, self.src)
 
 
 def cast(x, dtype):
@@ -180,6 +201,8 @@ class Mul(Op):
 
     def backward(self, gy):
         x, y = self.saved(gy)
+        if _cx(gy):
+            x, y = _conj(x), _conj(y)
         n = self.needs_input_grad
         return (gy * y if n[0] else None), (gy * x if n[1] else None)
 
@@ -192,6 +215,8 @@ class Div(Op):
 
     def backward(self, gy):
         x, y = self.saved(gy)
+        if _cx(gy):
+            x, y = _conj(x), _conj(y)
         n = self.needs_input_grad
         gx = gy / y
         # d(x/y)/dy = -x / y^2, computed as torch does: -(gy / y) * x / y
@@ -221,24 +246,32 @@ class Pow(Op):
     def backward(self, gy):
         x, y = self.saved(gy)
         n = self.needs_input_grad
+        c = _cx(gy)  # complex: each derivative d enters as conj(d)
         gx = gyy = None
         if n[0]:
             # y x^(y-1); torch defines it as 0 where y == 0 (even at x == 0, where it would be nan)
             if not _is_number(y):
-                gx = Where.on(y == 0, 0.0, gy * (y * Pow.on(x, y - 1)))
+                d = y * Pow.on(x, y - 1)
+                gx = Where.on(y == 0, 0.0, gy * (_conj(d) if c else d))
             elif y == 2:  # the square in every MSE: two ops instead of three
-                gx = gy * (x * 2.0)
+                gx = gy * ((_conj(x) if c else x) * 2.0)
+            elif y != 0:
+                d = y * Pow.on(x, y - 1)
+                gx = gy * (_conj(d) if c else d)
             else:
-                gx = gy * (y * Pow.on(x, y - 1)) if y != 0 else gy * 0
+                gx = gy * 0
         if n[1]:
-            # x^y log x; torch defines it as 0 where x == 0 and y >= 0
+            # x^y log x; torch defines it as 0 where x == 0 and y >= 0 (the real part of y, if complex)
             p = Pow.on(x, y)
+            yr = y.real if c and (y.__class__ is complex or not _is_number(y) and _cx(y)) else y
             if not _is_number(x):
-                gyy = gy * Where.on((x == 0) & (y >= 0), 0.0, p * Log.on(x))
+                d = Where.on((x == 0) & (yr >= 0), 0.0, p * Log.on(x))
+                gyy = gy * (_conj(d) if c else d)
             elif x == 0:
-                gyy = gy * Where.on(y >= 0, 0.0, p * -math.inf)
+                gyy = gy * Where.on(yr >= 0, 0.0, p * -math.inf)
             else:
-                gyy = gy * (p * (math.log(x) if x > 0 else math.nan))
+                d = p * (math.log(x) if x > 0 else cmath.log(x) if c else math.nan)
+                gyy = gy * (_conj(d) if c else d)
         return gx, gyy
 
 
@@ -450,7 +483,8 @@ class Exp(Op):
         return np.exp(x)
 
     def backward(self, gy):
-        return gy * self.output(gy)
+        y = self.output(gy)
+        return gy * (y.conj() if _cx(gy) else y)
 
 
 class Log(Op):
@@ -460,7 +494,8 @@ class Log(Op):
         return np.log(x)
 
     def backward(self, gy):
-        return gy / self.saved(gy)[0]
+        x = self.saved(gy)[0]
+        return gy / (x.conj() if _cx(gy) else x)
 
 
 class Log2(Op):
@@ -470,7 +505,8 @@ class Log2(Op):
         return np.log2(x)  # exact at powers of two, unlike log(x) / log(2)
 
     def backward(self, gy):
-        return gy / (self.saved(gy)[0] * math.log(2))
+        x = self.saved(gy)[0]
+        return gy / ((x.conj() if _cx(gy) else x) * math.log(2))
 
 
 class Log10(Op):
@@ -480,7 +516,8 @@ class Log10(Op):
         return np.log10(x)
 
     def backward(self, gy):
-        return gy / (self.saved(gy)[0] * math.log(10))
+        x = self.saved(gy)[0]
+        return gy / ((x.conj() if _cx(gy) else x) * math.log(10))
 
 
 class Log1p(Op):
@@ -490,7 +527,8 @@ class Log1p(Op):
         return np.log1p(x)
 
     def backward(self, gy):
-        return gy / (self.saved(gy)[0] + 1)
+        x = self.saved(gy)[0]
+        return gy / ((x.conj() if _cx(gy) else x) + 1)
 
 
 class Expm1(Op):
@@ -500,7 +538,8 @@ class Expm1(Op):
         return np.expm1(x)
 
     def backward(self, gy):
-        return gy * (self.output(gy) + 1)
+        y = self.output(gy)
+        return gy * ((y.conj() if _cx(gy) else y) + 1)
 
 
 class Sqrt(Op):
@@ -510,7 +549,8 @@ class Sqrt(Op):
         return np.sqrt(x)
 
     def backward(self, gy):
-        return gy / (2 * self.output(gy))  # inf at 0, as in torch
+        y = self.output(gy)
+        return gy / (2 * (y.conj() if _cx(gy) else y))  # inf at 0, as in torch
 
 
 class Sin(Op):
@@ -518,7 +558,8 @@ class Sin(Op):
         return np.sin(x)
 
     def backward(self, gy):
-        return gy * cos(self.inputs[0])
+        d = cos(self.inputs[0])
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Cos(Op):
@@ -526,7 +567,8 @@ class Cos(Op):
         return np.cos(x)
 
     def backward(self, gy):
-        return gy * -sin(self.inputs[0])
+        d = -sin(self.inputs[0])
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Tan(Op):
@@ -537,6 +579,7 @@ class Tan(Op):
 
     def backward(self, gy):
         y = self.output(gy)
+        y = y.conj() if _cx(gy) else y
         return gy * (1 + y * y)
 
 
@@ -546,7 +589,8 @@ class Asin(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * rsqrt(1 - x * x)
+        d = rsqrt(1 - x * x)
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Acos(Op):
@@ -555,7 +599,8 @@ class Acos(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * -rsqrt(1 - x * x)
+        d = -rsqrt(1 - x * x)
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Atan(Op):
@@ -564,6 +609,7 @@ class Atan(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
+        x = x.conj() if _cx(gy) else x
         return gy / (x * x + 1)
 
 
@@ -572,7 +618,8 @@ class Sinh(Op):
         return np.sinh(x)
 
     def backward(self, gy):
-        return gy * cosh(self.inputs[0])
+        d = cosh(self.inputs[0])
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Cosh(Op):
@@ -580,7 +627,8 @@ class Cosh(Op):
         return np.cosh(x)
 
     def backward(self, gy):
-        return gy * sinh(self.inputs[0])
+        d = sinh(self.inputs[0])
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Tanh(Op):
@@ -591,6 +639,7 @@ class Tanh(Op):
 
     def backward(self, gy):
         y = self.output(gy)
+        y = y.conj() if _cx(gy) else y
         return gy * (1 - y * y)
 
 
@@ -600,7 +649,8 @@ class Asinh(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * rsqrt(x * x + 1)
+        d = rsqrt(x * x + 1)
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Acosh(Op):
@@ -609,7 +659,8 @@ class Acosh(Op):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * rsqrt(x * x - 1)
+        d = rsqrt(x * x - 1)
+        return gy * (d.conj() if _cx(gy) else d)
 
 
 class Atanh(Op):
@@ -620,6 +671,7 @@ class Atanh(Op):
 
     def backward(self, gy):
         x = self.saved(gy)[0]
+        x = x.conj() if _cx(gy) else x
         return gy / (1 - x * x)
 
 
@@ -627,12 +679,15 @@ class Sigmoid(Op):
     save, saves_output, arrays = False, True, True
 
     def forward(self, x):
+        if x.dtype.kind == "c":  # (no ordering to split on: the plain formula)
+            return 1 / (1 + np.exp(-x))
         # exp of a negative argument only: no overflow for large |x|
         e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         y = self.output(gy)
+        y = y.conj() if _cx(gy) else y
         return gy * (1 - y) * y
 
 

@@ -153,8 +153,9 @@ class Prod(Op):
         gy = reshape(gy, shape)
         if (x._data == 0).any():
             return _prod_grad_with_zeros(x, dims, gy), None, None
-        # d prod / d x_i = prod / x_i where no x is zero
-        return gy * (reshape(self.out(), shape) / x), None, None
+        # d prod / d x_i = prod / x_i where no x is zero (conjugated for complex x: torch's convention)
+        d = reshape(self.out(), shape) / x
+        return gy * (d.conj() if d._data.dtype.kind == "c" else d), None, None
 
 
 def _prod_grad_with_zeros(x, dims, gy):
@@ -170,7 +171,8 @@ def _prod_grad_with_zeros(x, dims, gy):
     one = P.add(P.mul(narrow(flat, d, 0, 1), 0), 1)
     left = cumprod(cat([one, narrow(flat, d, 0, n - 1)], d), d)
     right = cumprod(cat([one, narrow(flat.flip(d), d, 0, n - 1)], d), d).flip(d)
-    return reshape(gy * left * right, x._data.shape)
+    others = left * right
+    return reshape(gy * (others.conj() if others._data.dtype.kind == "c" else others), x._data.shape)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -477,6 +479,8 @@ class Cumprod(Op):
     def backward(self, gy):
         x, d = self.inputs
         y = self.out()
+        if x._data.dtype.kind == "c":  # complex: the derivatives enter conjugated (torch's convention)
+            x, y = x.conj(), y.conj()
         if not (x._data == 0).any():
             # sum_{j>=i} gy_j y_j / x_i
             return _rev_cumsum(gy * y, d) / x, None
