@@ -193,7 +193,15 @@ def lambda_free(x):
 
 
 def test_jit_save_points_to_onnx_export():
-    m = ember.jit.script(ember.nn.Linear(2, 2))
+    for L in LIBS:
+        with pytest.warns(DeprecationWarning, match="`torch.jit.trace` is deprecated"):
+            t = L.jit.trace(L.nn.Linear(2, 2), L.ones(1, 2))
+        assert isinstance(t, L.nn.Module) and hasattr(t, "save") and isinstance(t.code, str)
+        assert list(t.state_dict()) == ["weight", "bias"]
+    m = quiet(lambda: ember.jit.script(ember.nn.Linear(2, 2)))
+    assert isinstance(m, ember.nn.Linear)
+    with pytest.raises(NotImplementedError, match="ember.onnx.export"):
+        m.save("model.pt")
     with pytest.raises(NotImplementedError, match="ember.onnx.export"):
         ember.jit.save(m, "model.pt")
     with pytest.raises(NotImplementedError, match="ember.onnx"):

@@ -1,13 +1,45 @@
 """``torch.jit``: ember has no TorchScript compiler, so ``script`` and ``trace`` return what they
-are given (a module or function that runs as before, with the same results), the decorators
-return their function, and saving raises an error that points to ONNX export."""
+are given (a module or function that runs as before, with the same results; a module gains the
+``save`` and ``code`` of a scripted one), the decorators return their function, and saving raises
+an error that points to ONNX export."""
+import warnings
+
 _NO_SAVE = ("ember has no TorchScript format: export the model with ember.onnx.export(model, args, 'model.onnx') "
             "(pip install 'ember[onnx]'), or save its weights with ember.save(model.state_dict(), path)")
 
 
+class _Scripted:
+    """What a module gets from script/trace besides running as before: the calls torch's
+    ScriptModule adds, answered for an eager module."""
+
+    def save(self, f, _extra_files=None):
+        save(self, f)
+
+    @property
+    def code(self):
+        return f"# ember runs {type(self).__mro__[2].__name__} eagerly: there is no TorchScript code"
+
+    graph = code
+
+
+_scripted_classes = {}
+
+
+def _as_scripted(obj):
+    from ..nn import Module
+    if isinstance(obj, Module) and not isinstance(obj, _Scripted):
+        cls = type(obj)
+        if cls not in _scripted_classes:  # the module's own class, with the ScriptModule calls added
+            _scripted_classes[cls] = type(cls.__name__, (_Scripted, cls), {"__module__": cls.__module__})
+        obj.__class__ = _scripted_classes[cls]
+    return obj
+
+
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     """The module or function itself: it runs eagerly, as torch's scripted one would."""
-    return obj
+    warnings.warn("`torch.jit.script` is deprecated. Please switch to `torch.compile` or `torch.export`.",
+                  DeprecationWarning, stacklevel=2)
+    return _as_scripted(obj)
 
 
 def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None, check_tolerance=1e-5,
@@ -15,11 +47,13 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
           example_kwarg_inputs=None, _store_inputs=True):
     """`func` itself (ember runs it eagerly; data-dependent control flow is therefore kept, where
     torch's trace would freeze the path the example took)."""
-    return func
+    warnings.warn("`torch.jit.trace` is deprecated. Please switch to `torch.compile` or `torch.export`.",
+                  DeprecationWarning, stacklevel=2)
+    return _as_scripted(func)
 
 
 def trace_module(mod, inputs, **kwargs):
-    return mod
+    return _as_scripted(mod)
 
 
 def ignore(drop=False, **kwargs):
