@@ -158,6 +158,9 @@ class Graph:
         if name is not None:
             return name
         if isinstance(x, Tensor):
+            name = self.env.get(id(x._data))  # a tensor sharing a traced value's array (detach(), .data)
+            if name is not None:
+                return name
             pname = self.params.get(id(x))
             if pname is not None:
                 name = pname
