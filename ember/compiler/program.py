@@ -338,14 +338,16 @@ class Program:
                     put(f"    x = _fit(gx[{j}], {const(like, 'L')})")
                     x = "x"
                 if dest[0] == "leaf":
-                    p = self._leaf_expr(dest[1], const)
+                    # the engine's delivery: into an existing .grad in place (inlined, the common case
+                    # across steps), an op's own new array kept without a copy, else _accumulate
+                    put(f"    p = {self._leaf_expr(dest[1], const)}")
+                    put("    q = p.grad")
+                    put("    if p._hooks is None and q is not None and not q._rg:")
+                    put(f"        d = q._data; d += {x}; q._version[0] += 1")
                     if arrays and gys[0] != "None":
-                        put(f"    p = {p}")
-                        put(f"    if p.grad is None and p._hooks is None and {x} is not {gys[0]} and {x}.base is None: "
+                        put(f"    elif q is None and p._hooks is None and {x} is not {gys[0]} and {x}.base is None: "
                             f"p.grad = _wrap({x})")
-                        put(f"    else: _acc(p, {x}, False)")
-                    else:
-                        put(f"    _acc({p}, {x}, False)")
+                    put(f"    else: _acc(p, {x}, False)")
                 else:
                     b = f"g{dest[1]}_{dest[2]}"
                     put(f"    {b} = {x}" if b not in have else f"    {b} = {b} + {x}")
