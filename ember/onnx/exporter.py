@@ -613,6 +613,27 @@ def _expand_index(index, ndim):
     return items
 
 
+@onnx_op("IndexPut")
+def _index_put(g, r, b):
+    """``x[ints and slices] = scalar``: Where over a mask that broadcasts along the whole axes."""
+    x, basic, adv, v = r.inputs[:4]
+    if adv is not None or (isinstance(v, Tensor) and v._data.ndim):
+        raise UnsupportedOperatorError("index_put: only a number written at ints and slices exports to ONNX "
+                                       f"(module '{r.module}')")
+    shape, shape_b = _shape(x), _shape(b.inputs[0])
+    items = _expand_index(basic, len(shape))
+    if any(i is None for i in items):
+        raise UnsupportedOperatorError("index_put with None in the index has no ONNX mapping")
+    mask_shape = [1 if i == slice(None) else n for i, n in zip(items, shape)]
+    if any(m != 1 and shape[d] != shape_b[d] for d, m in enumerate(mask_shape)):
+        raise OnnxExporterError("index_put along a dynamic axis cannot be exported")
+    mask = np.zeros(mask_shape, dtype=bool)
+    mask[tuple(slice(None) if i == slice(None) else i for i in items)] = True
+    dt = _dtype(x)
+    value = g.v(v, like=dt) if not isinstance(v, Tensor) else _as(g, v, dt)
+    return g.op("Where", g.const(mask), value, g.v(x))
+
+
 @onnx_op("AdvancedIndex")
 def _advanced_index(g, r, b):
     x, index = r.inputs[0], r.inputs[1]
