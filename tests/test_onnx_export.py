@@ -240,7 +240,8 @@ FUNCTIONS = {
  "logic": lambda x: ember.where((x > 0) & ~(x > 1) | (x < -1), x, -x) + ember.isnan(x).float(),
  "masked_fill": lambda x: x.masked_fill(x < 0, 0.25),
  "chunk_unbind": lambda x: sum(x.chunk(3, 1)).sum(1) + sum(x.unbind(2)),
- "index_select": lambda x: x.index_select(2, ember.tensor([2, 0]))[:, :1] + x.narrow(1, 1, 2).sum(1, keepdim=True)[..., :2],
+ "index_select": lambda x: (x.index_select(2, ember.tensor([2, 0]))[:, :1] +
+                          x.narrow(1, 1, 2).sum(1, keepdim=True)[..., :2]),
  "tril": lambda x: x.tril() + x.triu(1),
  "topk": lambda x: x.topk(2, dim=2).values,
  "sort": lambda x: x.sort(2).values,
