@@ -41,6 +41,8 @@ del _m
 from . import linalg  # noqa: E402,F401
 
 __version__ = "0.1.0"
+# torch's constants (torch.pi in tutorials, torch.inf in masks, x[torch.newaxis])
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 
 
 def softmax(input, dim=None, dtype=None):
@@ -149,9 +151,9 @@ def __getattr__(name):
     if name == "GradScaler":
         from .amp import GradScaler
         return GradScaler
-    if name == "OutOfMemoryError":
-        from .cuda import OutOfMemoryError
-        return OutOfMemoryError
+    if name in ("OutOfMemoryError", "AcceleratorError"):
+        from . import cuda
+        return getattr(cuda, name)
     if name in ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"):
         from .autograd import anomaly_mode
         return getattr(anomaly_mode, name)

@@ -557,5 +557,8 @@ def test_accelerator_and_out_of_memory_error():
             with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available"):
                 getattr(L.accelerator, name)()
         assert issubclass(L.OutOfMemoryError, RuntimeError) and L.cuda.OutOfMemoryError is L.OutOfMemoryError
+        assert issubclass(L.AcceleratorError, RuntimeError)
+        assert (L.pi, L.e, L.inf, L.newaxis) == (torch.pi, torch.e, torch.inf, None) and L.nan != L.nan
+        assert L.ones(3)[L.newaxis].shape == (1, 3)
         assert L.autograd.kineto_available() in (True, False) and not L.autograd.is_view_replay_enabled()
         assert L.autograd.is_tensor_like(L.ones(1)) and not L.autograd.is_tensor_like(1.0)

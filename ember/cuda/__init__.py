@@ -12,6 +12,10 @@ class OutOfMemoryError(RuntimeError):
     """``torch.cuda.OutOfMemoryError`` (also ``torch.OutOfMemoryError``), for programs that catch it."""
 
 
+class AcceleratorError(RuntimeError):
+    """``torch.AcceleratorError``: an error the device reported."""
+
+
 _NO_CUDA = ("Torch not compiled with CUDA enabled: ember runs on a GPU through CuPy "
             "(pip install 'ember[cuda]', needs an NVIDIA GPU)")
 _initialized = False
