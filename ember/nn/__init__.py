@@ -28,7 +28,8 @@ from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, GaussianNLLLoss, PoissonNLLLoss, BCELoss,
                    BCEWithLogitsLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, KLDivLoss, MarginRankingLoss,
                    HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss,
-                   MultiLabelMarginLoss, MultiMarginLoss, NLLLoss, CrossEntropyLoss, CTCLoss, NLLLoss2d)  # noqa: F401
+                   MultiLabelMarginLoss, MultiMarginLoss, NLLLoss, CrossEntropyLoss, CTCLoss, NLLLoss2d,
+                   LinearCrossEntropyLoss, LinearCrossEntropyOptions)  # noqa: F401
 from .rnn import (RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, LSTMCell, GRUCell)  # noqa: F401
 from .transformer import (TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)  # noqa: F401

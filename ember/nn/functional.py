@@ -32,5 +32,6 @@ from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, gaussian_nll_l
                    binary_cross_entropy, binary_cross_entropy_with_logits, soft_margin_loss,
                    multilabel_soft_margin_loss, kl_div, margin_ranking_loss, hinge_embedding_loss,
                    cosine_embedding_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
-                   multilabel_margin_loss, multi_margin_loss, nll_loss, cross_entropy, ctc_loss)  # noqa: F401
+                   multilabel_margin_loss, multi_margin_loss, nll_loss, cross_entropy, ctc_loss,
+                   linear_cross_entropy)  # noqa: F401
 from .attention import (scaled_dot_product_attention, multi_head_attention_forward)  # noqa: F401

@@ -484,3 +484,59 @@ def test_deprecated_names_and_skip_init():
     assert res[0][1:3] == res[1][1:3]
     for i in (0, 3, 4):
         assert_close(res[0][i], res[1][i])
+
+
+@pytest.mark.parametrize("kw,xs,ts", [
+    (dict(), (5, 8), (5,)),
+    (dict(bias=True, label_smoothing=0.1), (5, 8), (5,)),
+    (dict(out_features=(3,), bias=True), (5, 8), (5, 3)),
+    (dict(reduction="none", ignore_index=2), (5, 8), (5,)),
+    (dict(), (8,), ()),
+])
+def test_linear_cross_entropy_loss(kw, xs, ts):
+    x = rng.standard_normal(xs).astype(np.float32)
+    t = rng.integers(0, 4, ts)
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        m = lib.nn.LinearCrossEntropyLoss(8, 4, **kw)
+        xi = lib.tensor(x, requires_grad=True)
+        loss = m(xi, lib.tensor(t))
+        loss.sum().backward()
+        res.append((loss, xi.grad, m.linear.weight.grad, list(m.state_dict())))
+        with pytest.raises(ValueError):
+            lib.nn.LinearCrossEntropyOptions(acc_policy="fast")
+        with pytest.raises(RuntimeError):
+            lib.nn.functional.linear_cross_entropy(xi, m.linear.weight[:, :3], lib.tensor(t))
+    assert res[0][3] == res[1][3]
+    assert_close(list(res[0][:3]), list(res[1][:3]), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- resampling and shuffles (existing layers, 3-D cases)
+X4 = rng.standard_normal((2, 8, 5, 6))
+
+
+@pytest.mark.parametrize("name,f,x", [
+    ("trilinear", lambda lib, x: lib.nn.Upsample(scale_factor=2, mode="trilinear")(x), X5),
+    ("trilinear_align", lambda lib, x: lib.nn.Upsample(size=(5, 7, 3), mode="trilinear", align_corners=True)(x), X5),
+    ("nearest_3d", lambda lib, x: lib.nn.Upsample(scale_factor=(2, 1.5, 1), mode="nearest")(x), X5),
+    ("nearest_exact", lambda lib, x: lib.nn.functional.interpolate(x, scale_factor=1.7, mode="nearest-exact"), X4),
+    ("bicubic", lambda lib, x: lib.nn.functional.interpolate(x, size=(9, 4), mode="bicubic", align_corners=False), X4),
+    ("area_3d", lambda lib, x: lib.nn.functional.interpolate(x, size=(3, 3, 4), mode="area"), X5),
+    ("upsampling_nearest2d", lambda lib, x: lib.nn.UpsamplingNearest2d(scale_factor=2)(x), X4),
+    ("upsampling_bilinear2d", lambda lib, x: lib.nn.UpsamplingBilinear2d(size=(7, 9))(x), X4),
+    ("pixel_shuffle", lambda lib, x: lib.nn.PixelShuffle(2)(x), X4),
+    ("pixel_shuffle_5d", lambda lib, x: lib.nn.PixelShuffle(2)(x.reshape(1, 2, 8, 5, 6)), X4),
+    ("pixel_unshuffle", lambda lib, x: lib.nn.PixelUnshuffle(2)(x[..., :4, :6]), X4),
+    ("channel_shuffle", lambda lib, x: lib.nn.ChannelShuffle(4)(x), X4),
+    ("fold", lambda lib, x: lib.nn.Fold((4, 5), (2, 2))(x.reshape(2, 8, 30)[:, :, :12]), X4),
+    ("unfold", lambda lib, x: lib.nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=2)(x), X4),
+])
+def test_resampling_and_shuffles(name, f, x):
+    check(f, x)
+
+
+def test_memory_format_helpers_keep_the_module():
+    m = ember.nn.Sequential(ember.nn.Conv2d(3, 4, 3), ember.nn.Conv3d(4, 2, 1))
+    assert ember.nn.utils.convert_conv2d_weight_memory_format(m, ember.channels_last) is m
+    assert ember.nn.utils.convert_conv3d_weight_memory_format(m, ember.channels_last_3d) is m
