@@ -336,31 +336,31 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
-    def float(self):
+    def float(self, memory_format=None):
         return self.to(_dtype.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.to(_dtype.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.to(_dtype.float16)
 
-    def long(self):
+    def long(self, memory_format=None):
         return self.to(_dtype.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.to(_dtype.int32)
 
-    def short(self):
+    def short(self, memory_format=None):
         return self.to(_dtype.int16)
 
-    def char(self):
+    def char(self, memory_format=None):
         return self.to(_dtype.int8)
 
-    def byte(self):
+    def byte(self, memory_format=None):
         return self.to(_dtype.uint8)
 
-    def bool(self):
+    def bool(self, memory_format=None):
         return self.to(_dtype.bool)
 
     def cpu(self):
@@ -874,9 +874,9 @@ class Tensor:
     def resize_as(self, tensor): return _resized(self, tensor.shape)
 
     # dtypes, memory and other facts about the tensor
-    def cfloat(self): return self.to(_dtype.complex64)
-    def bfloat16(self): return self.to(_top.bfloat16)  # (ml_dtypes' bfloat16: the `amp` extra)
-    def cdouble(self): return self.to(_dtype.complex128)
+    def cfloat(self, memory_format=None): return self.to(_dtype.complex64)
+    def bfloat16(self, memory_format=None): return self.to(_top.bfloat16)  # (ml_dtypes' bfloat16: the `amp` extra)
+    def cdouble(self, memory_format=None): return self.to(_dtype.complex128)
     def new(self, *args, **kwargs): return _new_legacy(self, args, kwargs)
     def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False): return _C.empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
     def data_ptr(self): return _S._ptr(self._data)

@@ -99,7 +99,6 @@ I2 = rng.integers(1, 6, (3, 4)).astype(np.int64)
     (lambda L, a: a.renorm(2, 0, 1.5), (A * 2,)),
     (lambda L, a: a.renorm(1, 1, 0.5), (A,)),
     (lambda L, a: a.logcumsumexp(1), (A,)),
-    (lambda L, a: (a * 400).logcumsumexp(0), (A,)),
     (lambda L, a: a.logdet(), (S @ S.T + np.eye(4, dtype=np.float32),)),
     (lambda L, a: a.detach().slogdet()[1], (S,)),
     (lambda L, a: a.pinverse(), (A,)),
@@ -130,6 +129,12 @@ I2 = rng.integers(1, 6, (3, 4)).astype(np.int64)
 ])
 def test_methods_forward_backward(fn, arrays):
     check(fn, *arrays)
+
+
+def test_logcumsumexp_large_values():
+    # ember's gradient is computed in float64 (as torch's CPU kernel accumulates); torch's float32 one
+    # is ~1e-5 off the float64 answer here, hence the tolerance
+    check(lambda L, a: (a * 400).logcumsumexp(0), A, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])

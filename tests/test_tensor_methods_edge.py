@@ -204,6 +204,8 @@ def test_circular_padding_errors():
     dict(stride=2, padding=1, output_padding=1, groups=2, dilation=2),
     dict(stride=(2, 1), padding=(0, 2), output_padding=(1, 0), groups=2, dilation=(1, 3)),
     dict(groups=4, dilation=3, stride=3, output_padding=2),
+    dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3), groups=2, dilation=(4, 4)),  # output_padding >= stride
+    dict(stride=(3, 2), padding=(1, 0), output_padding=(2, 1), groups=2, dilation=(4, 2)),  # ... and past all padding
 ])
 def test_conv_transpose2d_groups_dilation(kw):
     w = W if kw["groups"] == 2 else rng.standard_normal((4, 1, 3, 3)).astype(np.float32)

@@ -162,10 +162,27 @@ class ConvTranspose(Op):
     def backward(self, gy):
         g, w, b, cfg, _ = self.inputs
         n = self.needs_input_grad
-        gg = Convolution.apply(gy, w, None, cfg) if n[0] else None
-        gw = ConvWeight.apply(gy, g, cfg, w._data.shape) if n[1] else None
+        gyc, cfg2 = _without_output_padding(gy, g, w, cfg)
+        gg = Convolution.apply(gyc, w, None, cfg2) if n[0] else None
+        gw = ConvWeight.apply(gyc, g, cfg2, w._data.shape) if n[1] else None
         gb = gy.sum((0, 2, 3)) if b is not None and n[2] else None
         return gg, gw, gb, None, None
+
+
+def _without_output_padding(gy, g, w, cfg):
+    """gy and the convolution settings whose windows give exactly g's size: output_padding's rows
+    take the place of bottom padding (a smaller pad there), and rows past all padding (bias only)
+    are left out. Without output_padding, (gy, cfg) as they are."""
+    stride, pads, dilation, groups = cfg
+    keep, new_pads = [], []
+    for i in range(2):
+        natural = (g._data.shape[2 + i] - 1) * stride[i] - sum(pads[i]) + dilation[i] * (w._data.shape[2 + i] - 1) + 1
+        extra = min(gy._data.shape[2 + i] - natural, pads[i][1])
+        keep.append(natural + extra)
+        new_pads.append((pads[i][0], pads[i][1] - extra))
+    if tuple(keep) == gy._data.shape[2:] and tuple(new_pads) == tuple(pads):
+        return gy, cfg
+    return gy[:, :, :keep[0], :keep[1]], (stride, tuple(new_pads), dilation, groups)
 
 
 class ConvWeight(Op):

@@ -489,6 +489,10 @@ def _check_vector_index(name, index, size, dim=0):
     return ix.reshape(-1)
 
 
+def _as_1d(t):
+    return t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
+
+
 def index_select(input, dim, index):
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
@@ -499,6 +503,8 @@ def index_select(input, dim, index):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
+    if input._data.ndim == 0:  # a 0-d tensor is indexed as one of shape [1]
+        return index_add(input.reshape(1), dim, index, _as_1d(source), alpha=alpha).reshape(())
     d = _wrap_dim(dim, input._data.ndim)
     ix = _check_vector_index("index_add", index, input._data.shape[d] if input._data.ndim else 1, d)
     src = source * alpha if alpha != 1 else source
@@ -506,12 +512,16 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def index_copy(input, dim, index, source):
+    if input._data.ndim == 0:
+        return index_copy(input.reshape(1), dim, index, _as_1d(source)).reshape(())
     d = _wrap_dim(dim, input._data.ndim)
     ix = _check_vector_index("index_copy", index, input._data.shape[d] if input._data.ndim else 1, d)
     return IndexPut.apply(input, None, (slice(None),) * d + (ix, Ellipsis), source)
 
 
 def index_fill(input, dim, index, value):
+    if input._data.ndim == 0:
+        return index_fill(input.reshape(1), dim, index, value).reshape(())
     d = _wrap_dim(dim, input._data.ndim)
     ix = _check_vector_index("index_fill", index, input._data.shape[d] if input._data.ndim else 1, d)
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
@@ -671,6 +681,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    if input._data.ndim == 0:
+        return index_reduce(input.reshape(1), dim, index, _as_1d(source), reduce, include_self=include_self).reshape(())
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     d = _wrap_dim(dim, input._data.ndim)

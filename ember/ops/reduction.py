@@ -787,14 +787,23 @@ def histc(input, bins=100, min=0, max=0):
     return _wrap(h.astype(a.dtype))
 
 
-def searchsorted(sorted_sequence, values, *, right=False, side=None):
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
     side = side or ("right" if right else "left")
-    v = values._data if isinstance(values, Tensor) else values
-    return _wrap(np.searchsorted(sorted_sequence._data, v, side=side).astype(np.int64))
+    s = sorted_sequence._data
+    if sorter is not None:
+        s = np.take_along_axis(s, sorter._data, -1)
+    v = values._data if isinstance(values, Tensor) else np.asarray(values)
+    if s.ndim <= 1:
+        r = np.searchsorted(s, v, side=side)
+    else:  # one search per row of the leading dims
+        rows = s.reshape(-1, s.shape[-1])
+        vals = v.reshape(rows.shape[0], -1) if v.size else v.reshape(rows.shape[0], 0)
+        r = np.stack([np.searchsorted(a, b, side=side) for a, b in zip(rows, vals)]).reshape(v.shape)
+    return _wrap(np.asarray(r).astype(np.int32 if out_int32 else np.int64))
 
 
-def bucketize(input, boundaries, *, right=False):
-    return searchsorted(boundaries, input, side="left" if not right else "right")
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    return searchsorted(boundaries, input, out_int32=out_int32, side="left" if not right else "right")
 
 
 # ---------------------------------------------------------------- statistics and scans (composites, and logcumsumexp)
@@ -876,6 +885,10 @@ class LogCumSumExp(Op):
         # torch's formula: the positive and the negative parts of gy, each in log space
         x, d = self.inputs
         y = self.out()
+        dt = gy.dtype
+        if gy._data.dtype == np.float32:  # in float64, as torch's CPU kernel (x + ... cancels for large x)
+            gy, x = gy.double(), x.double()
+            y = LogCumSumExp.apply(x, d)
         lowest = float(np.finfo(gy._data.dtype).min)
         log_abs = P.log(P.abs(gy))
         pos = P.where(gy > 0, log_abs, lowest) - y
@@ -883,7 +896,7 @@ class LogCumSumExp(Op):
 
         def reverse(t):
             return LogCumSumExp.apply(t.flip(d), d).flip(d)
-        return P.exp(reverse(pos) + x) - P.exp(reverse(neg) + x), None
+        return (P.exp(reverse(pos) + x) - P.exp(reverse(neg) + x)).to(dt), None
 
 
 def logcumsumexp(input, dim):
@@ -904,7 +917,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     n = x.shape[0]
     if n:
         change = np.ones(n, dtype=bool)
-        change[1:] = (x[1:] != x[:-1]).reshape(n - 1, -1).any(axis=1)
+        change[1:] = (x[1:] != x[:-1]).reshape(n - 1, math.prod(x.shape[1:])).any(axis=1)
         starts = np.flatnonzero(change)
     else:
         starts = np.zeros(0, dtype=np.int64)

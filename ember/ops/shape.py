@@ -461,6 +461,9 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    if isinstance(indices_or_sections, Tensor):  # a 0-d tensor is a number of sections, a 1-d one indices
+        t = indices_or_sections
+        indices_or_sections = int(t.item()) if t._data.ndim == 0 else [int(i) for i in t.tolist()]
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, int):
