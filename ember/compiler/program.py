@@ -257,8 +257,9 @@ class Program:
                     put(f"    {', '.join(f's{x}' for x in slots)}, = {name}")
                 if keep is not None:
                     put(f"    {f}.xs = {f}.inputs = [{', '.join(xs)}]")
-                    if not cls.arrays:
-                        put(f"    {f}.inputs = [{', '.join(tensor_expr(sp[1]) if sp[0] == 't' else x for sp, x in zip(specs, xs))}]")
+                    if not cls.arrays:  # its backward runs on tensors: it gets its tensor inputs as tensors
+                        ts = [tensor_expr(sp[1]) if sp[0] == "t" else x for sp, x in zip(specs, xs)]
+                        put(f"    {f}.inputs = [{', '.join(ts)}]")
                     put(f"    {f}.next, {f}.y = {const(keep)}, s{y}")
             elif kind == "copy":
                 if skip_copy != i:
