@@ -11,7 +11,7 @@ written in place, a custom Function) makes the capture fail, and that signature 
 """
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from ..autograd import grad_mode, trace
 from ..autograd.function import Function, Op
 from .program import Program
@@ -361,5 +361,3 @@ def capture(fn, args, kwargs, arg_tensors, fullgraph):
     except Unsupported as e:
         return result, None, str(e)
 
-
-__all__ = ["capture", "Unsupported", "_wrap"]
