@@ -6,9 +6,12 @@ While a :class:`trace` is open, ``Op.apply`` (and each direct path that bypasses
 which falls back to ``apply`` while tracing) calls ``active(op, inputs, options, outputs)``
 after the forward, so the op instance still holds what its forward kept.
 
-Two kinds of entry are not ops: an in-place write records ``("inplace", (x, value), {}, (x,))``
-(x now holds value's data), and a *leaf module* (one of the types passed as ``leaves``)
-records as a whole, ``(module, args, kwargs, outputs)``, with nothing recorded inside it.
+Some entries are not Op instances: an in-place write records ``("inplace", (x, value), {}, (x,))``
+(x now holds value's data); work done outside ops records under a name: creation ("full",
+"arange"), comparisons and logic (NumPy's function name: "greater", "logical_not", ...), the
+indices of max/sort/topk ("argmax", "argmin", "argsort"), and steps wrapped with ``opaque``
+("triu", "tril"); a *leaf module* (one of the types passed as ``leaves``) records as a whole,
+``(module, args, kwargs, outputs)``, with nothing recorded inside it.
 """
 
 active = None  # None, or the callable that records one executed op (read on every op's hot path)
