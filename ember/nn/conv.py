@@ -361,6 +361,17 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
                               "conv_transpose3d")
 
 
+def conv_tbc(input, weight, bias, pad=0):
+    """1-D convolution in (time, batch, channel) layout: input (T, B, C_in), weight (k, C_in, C_out)."""
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    return conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad).permute(2, 0, 1)
+
+
 # ---------------------------------------------------------------- modules
 class _ConvNd(Module):
     _nd = 2

@@ -159,3 +159,9 @@ class Unfold(Module):
         return ("kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
                 "stride={stride}".format(**self.__dict__))
 
+
+
+def assert_int_or_pair(arg, arg_name, message):
+    """torch.nn.functional's argument check for fold/unfold: an int or a pair."""
+    if not (isinstance(arg, int) or len(arg) == 2):
+        raise AssertionError(message.format(arg_name))

@@ -7,12 +7,13 @@ from .activation import (threshold, threshold_, relu, relu_, hardtanh, hardtanh_
                          leaky_relu_, prelu, rrelu, rrelu_, elu, elu_, celu, celu_, selu, selu_, gelu, silu,
                          softplus, mish, sigmoid, tanh, softsign, hardsigmoid, hardswish, hardshrink, softshrink,
                          tanhshrink, logsigmoid, glu, softmax, log_softmax, softmin, gumbel_softmax)
-from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
+from .conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,  # noqa: F401
+                   conv_tbc)
 from .distance import pairwise_distance, cosine_similarity, pdist  # noqa: F401
 from .dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
                       feature_alpha_dropout)
-from .fold import fold, unfold  # noqa: F401
-from .linear import linear, bilinear  # noqa: F401
+from .fold import fold, unfold, assert_int_or_pair  # noqa: F401
+from .linear import linear, bilinear, grouped_mm  # noqa: F401
 from .normalization import (batch_norm, instance_norm, layer_norm, group_norm, rms_norm,  # noqa: F401
                             local_response_norm, normalize)
 from .padding import pad  # noqa: F401

@@ -153,3 +153,36 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+def grouped_mm(mat_a, mat_b, *, offs=None, bias=None, out_dtype=None):
+    """Matrix products of groups (a mixture of experts' tokens and weights): 3-D operands list
+    the groups; a 2-D operand is cut into groups at the int32 ends in `offs` (torch's layout rules:
+    2-D @ 3-D cuts the rows of mat_a, 3-D @ 2-D the columns of mat_b, 2-D @ 2-D the shared dim)."""
+    from ..ops.shape import cat, stack
+    a2, b2 = mat_a.dim() == 2, mat_b.dim() == 2
+    if mat_a.dim() not in (2, 3) or mat_b.dim() not in (2, 3):
+        raise RuntimeError("grouped_mm: mat_a and mat_b must be 2D or 3D tensors")
+    if (a2 or b2) and offs is None:
+        raise RuntimeError("grouped_mm: offs is required when either operand is 2D")
+    if not (a2 or b2) and offs is not None:
+        raise RuntimeError("grouped_mm: offs must be None when both operands are 3D")
+    ends = [int(v) for v in offs.tolist()] if offs is not None else []
+    starts = [0] + ends[:-1]
+    if a2 and b2:      # (M, K) @ (K, N), K cut into groups: (G, M, N)
+        out = stack([mat_a[:, s:e] @ mat_b[s:e] for s, e in zip(starts, ends)])
+    elif a2:           # (M, K) rows cut into groups @ (G, K, N): (M, N); rows past the last end are 0
+        parts = [mat_a[s:e] @ mat_b[g] for g, (s, e) in enumerate(zip(starts, ends))]
+        if ends[-1] < mat_a.shape[0]:
+            parts.append(mat_a.new_zeros((mat_a.shape[0] - ends[-1], mat_b.shape[-1])))
+        out = cat(parts)
+    elif b2:           # (G, M, K) @ (K, N) columns cut into groups: (M, N)
+        parts = [mat_a[g] @ mat_b[:, s:e] for g, (s, e) in enumerate(zip(starts, ends))]
+        if ends[-1] < mat_b.shape[1]:
+            parts.append(mat_b.new_zeros((mat_a.shape[1], mat_b.shape[1] - ends[-1])))
+        out = cat(parts, 1)
+    else:              # (G, M, K) @ (G, K, N)
+        out = mat_a @ mat_b
+    if bias is not None:
+        out = out + bias
+    return out if out_dtype is None else out.to(out_dtype)

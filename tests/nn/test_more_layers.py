@@ -540,3 +540,19 @@ def test_memory_format_helpers_keep_the_module():
     m = ember.nn.Sequential(ember.nn.Conv2d(3, 4, 3), ember.nn.Conv3d(4, 2, 1))
     assert ember.nn.utils.convert_conv2d_weight_memory_format(m, ember.channels_last) is m
     assert ember.nn.utils.convert_conv3d_weight_memory_format(m, ember.channels_last_3d) is m
+
+
+def test_conv_tbc_grouped_mm_and_helpers():
+    check(lambda lib, x, w, b: lib.nn.functional.conv_tbc(x, w, b, 1), rng.standard_normal((7, 2, 3)),
+          rng.standard_normal((3, 3, 4)), rng.standard_normal(4))
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    f32 = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
+    offs = lambda lib, v: lib.tensor(np.array(v, dtype=np.int32))  # noqa: E731
+    check(lambda lib, a, b: F(lib).grouped_mm(a, b, offs=offs(lib, [2, 3, 6])), f32(6, 8), f32(3, 8, 8))
+    check(lambda lib, a, b: F(lib).grouped_mm(a, b), f32(3, 4, 8), f32(3, 8, 8))
+    check(lambda lib, a, b: F(lib).grouped_mm(a, b, offs=offs(lib, [4, 8, 16])), f32(8, 16), f32(16, 8))
+    check(lambda lib, a, b: F(lib).grouped_mm(a, b, offs=offs(lib, [8, 16, 24])), f32(3, 4, 8), f32(8, 24))
+    for lib in (ember, torch):
+        lib.nn.functional.assert_int_or_pair((2, 3), "kernel_size", "{} must be int or 2-tuple")
+        with pytest.raises(AssertionError):
+            lib.nn.functional.assert_int_or_pair((2, 3, 4), "kernel_size", "{} must be int or 2-tuple")
