@@ -474,3 +474,59 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class _CrossMapLRN(Op):
+    """torch's legacy cross-channel LRN (from Lua torch), forward and backward as its loops run
+    them: a running window sum of squares over channels (which, for windows reaching past
+    channel `pre_pad`, keeps channel 0 in the sum, as torch's does), and torch's own gradient."""
+    save = False
+
+    def forward(self, x, size, alpha, beta, k):
+        c = x.shape[1]
+        sq = x * x
+        pre_pad = int((size - 1) / 2 + 1)
+        scale = np.empty_like(x)
+        scale[:, 0] = sq[:, :min(pre_pad, c)].sum(1)
+        for i in range(1, c):
+            scale[:, i] = scale[:, i - 1]
+            if i < c - pre_pad + 1:
+                scale[:, i] += sq[:, i + pre_pad - 1]
+            if i > pre_pad:
+                scale[:, i] -= sq[:, i - pre_pad]
+        scale = scale * (alpha / size) + k
+        y = scale ** -beta * x
+        self.keep = (x, y, scale, size, alpha, beta)
+        return y
+
+    def backward(self, gy):
+        x, y, scale, size, alpha, beta = self.keep
+        g = gy._data
+        n, c = x.shape[:2]
+        gx = scale ** -beta * g
+        ratio = np.zeros((n, c + size - 1) + x.shape[2:], dtype=x.dtype)
+        inverse_pre_pad = int(size - (size - 1) / 2)
+        ratio[:, inverse_pre_pad:inverse_pre_pad + c] = g * y / scale
+        acc = ratio[:, :size - 1].sum(1)
+        cache = 2 * alpha * beta / size
+        for i in range(c):
+            acc = acc + ratio[:, i + size - 1]
+            gx[:, i] -= cache * x[:, i] * acc
+            acc = acc - ratio[:, i]
+        return _wrap(gx), None, None, None, None
+
+
+class CrossMapLRN2d(Module):
+    """torch's legacy cross-channel local response normalization of (N, C, H, W) input."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        return _CrossMapLRN.apply(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

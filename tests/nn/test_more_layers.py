@@ -556,3 +556,12 @@ def test_conv_tbc_grouped_mm_and_helpers():
         lib.nn.functional.assert_int_or_pair((2, 3), "kernel_size", "{} must be int or 2-tuple")
         with pytest.raises(AssertionError):
             lib.nn.functional.assert_int_or_pair((2, 3, 4), "kernel_size", "{} must be int or 2-tuple")
+
+
+@pytest.mark.parametrize("size", [2, 3, 5, 6])
+def test_cross_map_lrn2d(size):
+    for c in (3, 8):
+        check(lambda lib, x: lib.nn.CrossMapLRN2d(size, 1e-2, 0.75, 2.0)(x), rng.standard_normal((2, c, 3, 4)))
+        check(lambda lib, x: lib.nn.CrossMapLRN2d(size)(x), rng.standard_normal((2, c, 3, 4)).astype(np.float32))
+    assert repr(ember.nn.CrossMapLRN2d(size)) == repr(torch.nn.CrossMapLRN2d(size))
+    check_error(lambda lib, x: lib.nn.CrossMapLRN2d(size)(x), rng.standard_normal((2, 3, 4)))
