@@ -43,4 +43,21 @@ from .lazy import (UninitializedParameter, UninitializedBuffer, LazyLinear, Lazy
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from . import grad  # noqa: F401
 from . import parallel  # noqa: F401
+from . import modules, common_types  # noqa: F401
+
+
+def factory_kwargs(kwargs):
+    """The device/dtype/memory_format keyword arguments of `kwargs` (and of its 'factory_kwargs')."""
+    if kwargs is None:
+        return {}
+    simple = {"device", "dtype", "memory_format"}
+    if not kwargs.keys() <= simple | {"factory_kwargs"}:
+        raise TypeError(f"unexpected kwargs {kwargs.keys() - (simple | {'factory_kwargs'})}")
+    r = dict(kwargs.get("factory_kwargs", {}))
+    for k in simple:
+        if k in kwargs:
+            if k in r:
+                raise TypeError(f"{k} specified twice, in **kwargs and in factory_kwargs")
+            r[k] = kwargs[k]
+    return r
 

@@ -565,3 +565,26 @@ def test_cross_map_lrn2d(size):
         check(lambda lib, x: lib.nn.CrossMapLRN2d(size)(x), rng.standard_normal((2, c, 3, 4)).astype(np.float32))
     assert repr(ember.nn.CrossMapLRN2d(size)) == repr(torch.nn.CrossMapLRN2d(size))
     check_error(lambda lib, x: lib.nn.CrossMapLRN2d(size)(x), rng.standard_normal((2, 3, 4)))
+
+
+def test_torch_module_paths_and_helpers():
+    """Code that imports from torch.nn.modules.* and uses its helpers runs the same on ember."""
+    import importlib
+    from collections import OrderedDict
+    for lib, name in ((ember, "ember"), (torch, "torch")):
+        for path, attr in [("batchnorm", "_BatchNorm"), ("conv", "_ConvNd"), ("loss", "_WeightedLoss"),
+                           ("module", "Module"), ("instancenorm", "_InstanceNorm"), ("pooling", "MaxPool3d"),
+                           ("linear", "Identity"), ("lazy", "LazyModuleMixin"), ("upsampling", "Upsample")]:
+            assert hasattr(importlib.import_module(f"{name}.nn.modules.{path}"), attr), (name, path)
+        assert isinstance(lib.nn.BatchNorm2d(3), importlib.import_module(f"{name}.nn.modules.batchnorm")._BatchNorm)
+        u = importlib.import_module(f"{name}.nn.modules.utils")
+        assert (u._pair(3), u._triple((1, 2, 3)), u._reverse_repeat_tuple((1, 2), 2)) == ((3, 3), (1, 2, 3),
+                                                                                          (2, 2, 1, 1))
+        sd = OrderedDict([("module.a", 1), ("module.b.c", 2), ("d", 3)])
+        u.consume_prefix_in_state_dict_if_present(sd, "module.")
+        assert list(sd) == ["d", "a", "b.c"] or sorted(sd) == ["a", "b.c", "d"]
+        assert lib.nn.factory_kwargs({"dtype": 1, "factory_kwargs": {"device": "cpu"}}) == {"device": "cpu",
+                                                                                           "dtype": 1}
+        with pytest.raises(TypeError):
+            lib.nn.factory_kwargs({"size": 3})
+        assert lib.nn.common_types._size_2_t is not None
