@@ -17,8 +17,10 @@ from . import autograd  # noqa: E402,F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: E402,F401
 from . import random  # noqa: E402,F401
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator  # noqa: E402,F401
+from .random import default_generator  # noqa: E402,F401
 from .ops import (pointwise as _pointwise, reduction as _reduction, shape as _shape,  # noqa: E402
-                  indexing as _indexing, linalg as _linalg_ops, creation as _creation, lapack as _lapack)
+                  indexing as _indexing, linalg as _linalg_ops, creation as _creation, lapack as _lapack,
+                  nn_functions as _nn_functions)
 
 # helpers of the ops modules that torch has no top-level name for (Tensor methods, ember.linalg)
 _NOT_TORCH = {"cast", "promote", "to_device", "getitem", "setitem", "expand", "expand_as", "repeat", "reshape_as",
@@ -35,10 +37,12 @@ def _export(module):
             g[name] = obj
 
 
-for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation, _lapack):
+for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation, _lapack, _nn_functions):
     _export(_m)
 del _m
 from . import linalg  # noqa: E402,F401
+from .ops.creation import finfo, iinfo  # noqa: E402,F401
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None  # torch's constants
 
 __version__ = "0.1.0"
 # torch's constants (torch.pi in tutorials, torch.inf in masks, x[torch.newaxis])

@@ -20,6 +20,7 @@ DTYPES = "dtypes NumPy has no arithmetic for (sub-byte, float8, complex32, bit t
 STORAGE = "typed storage classes: ember's memory is a NumPy array (Tensor.untyped_storage() answers for it)"
 INTERNAL = "typing helper or module imported by torch's source, not part of its API"
 SHARED = "shared/pinned memory and CUDA streams: a NumPy array lives in process memory"
+RNN_KERNELS = "ATen's flat-weight RNN kernels behind nn.LSTM/GRU/RNN (use the modules or the cells)"
 OUT_OF_SCOPE = "a torch subsystem outside ember's scope (deployment, packaging, hub downloads, monitoring)"
 
 UNSUPPORTED = {
@@ -82,6 +83,23 @@ UNSUPPORTED = {
     "torch.Tensor.index": "first-class dimensions (functorch.dim): not implemented on NumPy",
     "torch.Tensor.name": NAMED,
     "torch.Sym*": SYMBOLIC, "torch.sym_*": SYMBOLIC,
+    "torch.batch_norm_*": "SyncBatchNorm's CUDA statistics kernels (ember's SyncBatchNorm computes them itself)",
+    "torch.gru": RNN_KERNELS, "torch.gru_cell": RNN_KERNELS, "torch.lstm": RNN_KERNELS, "torch.lstm_cell": RNN_KERNELS,
+    "torch.rnn_relu*": RNN_KERNELS, "torch.rnn_tanh*": RNN_KERNELS,
+    "torch.FatalError": DISPATCH, "torch.overrides": DISPATCH, "torch.return_types": DISPATCH,
+    "torch.types": INTERNAL, "torch.testing": "torch's own test utilities (ember's tests use torch itself)",
+    "torch.bit": DTYPES,
+    "torch.*_notes": INTERNAL, "torch.*.*_notes": INTERNAL, "torch.*.common_args": INTERNAL,
+    "torch.*.factory_common_args": INTERNAL, "torch.*.multi_dim_common": INTERNAL,
+    "torch.nn.functional.assert_int_or_pair": INTERNAL, "torch.nn.*.Tensor": INTERNAL,
+    "torch.nn.common_types": INTERNAL, "torch.nn.factory_kwargs": INTERNAL,
+    "torch.nn.modules": "the package torch.nn's classes live in (ember.nn holds them directly)",
+    "torch.utils.data.graph": OUT_OF_SCOPE, "torch.utils.data.graph_settings": OUT_OF_SCOPE,
+    "torch.autograd.Profiler*": "the legacy profiler's C++ records (torch.profiler is the API)",
+    "torch.autograd.DeviceType": "the legacy profiler's C++ records (torch.profiler is the API)",
+    "torch.autograd.profiler_legacy": "the legacy profiler (torch.profiler is the API)",
+    "torch.autograd.profiler_util": INTERNAL, "torch.autograd.enforce_grad_layout_policy": DISPATCH,
+    "torch.autograd.SavedTensor": DISPATCH,
     # dtypes
     "torch.float8_*": DTYPES, "torch.float4_*": DTYPES, "torch.int[1-7]": DTYPES, "torch.uint[1-7]": DTYPES,
     "torch.nn.functional.S*Type": DTYPES, "torch.nn.functional.scaled_*": DTYPES, "torch.bits*": DTYPES, "torch.complex32": DTYPES, "torch.chalf": DTYPES, "torch.Tensor.chalf": DTYPES,
@@ -99,6 +117,7 @@ UNSUPPORTED = {
     "torch.symeig": "removed from torch (raises there): use torch.linalg.eigh",
     "torch.eig": "removed from torch (raises there): use torch.linalg.eig",
     "torch.lstsq": "removed from torch (raises there): use torch.linalg.lstsq",
+    "torch.matrix_rank": "removed from torch (raises there): use torch.linalg.matrix_rank",
     "torch.Tensor.map2_": "CPU-only legacy callback methods over elements",
     # subsystems outside ember
     "torch.package": OUT_OF_SCOPE, "torch.hub": OUT_OF_SCOPE, "torch.monitor": OUT_OF_SCOPE,

@@ -35,6 +35,14 @@ def test_coverage_report_tensor_floor():
     assert not set(c["implemented"]) & {n for n, _ in c["unsupported"]}
 
 
+def test_coverage_report_torch_namespaces_floor():
+    cov = _coverage_module()
+    for path, floor in (("torch", 0.95), ("torch.nn.functional", 0.95), ("torch.utils.data", 0.95)):
+        c = cov.classify(path)
+        n = sum(len(v) for v in c.values())
+        assert (len(c["implemented"]) + len(c["unsupported"])) / n >= floor, (path, c["missing"])
+
+
 def test_coverage_report_classification():
     cov = _coverage_module()
     from ember._unsupported import reason, unsupported
@@ -477,3 +485,73 @@ def test_top_level_functions(fn):
     assert all(isinstance(x, bool) for x in (ember.is_nonzero(ember.tensor([2])), ember.is_same_size(ember.zeros(2), ember.zeros(2)),
                                               ember.is_signed(ember.zeros(2)), ember.is_conj(ember.zeros(1))))
     assert_close(ember.isreal(ember.tensor([1 + 0j, 1 + 1j])), torch.isreal(torch.tensor([1 + 0j, 1 + 1j])))
+
+
+# ---------------------------------------------------------------- torch.* names of nn functions and helpers
+X4 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+W4 = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+
+
+@pytest.mark.parametrize("fn, arrays", [
+    (lambda L, x, w: L.conv2d(x, w, None, 1, 1) + 0, (X4, W4)),
+    (lambda L, x, w: L.convolution(x, w, None, (1, 1), (0, 0), (1, 1), False, (0, 0), 1), (X4, W4)),
+    (lambda L, x, w: L.convolution(x[:, :, :3, :3].permute(1, 0, 2, 3)[:, :2].contiguous()[:1].expand(2, 2, 3, 3)
+                                   .reshape(2, 2, 3, 3)[:, :1].expand(2, 4, 3, 3) + 0, w, None, (2, 2), (1, 1), (1, 1),
+                                   True, (1, 1), 1), (X4, W4)),
+    (lambda L, x, w: L.conv1d(x[:, :, 0], w[:, :, 0], None, 2) + L.conv_transpose1d(x[:, :, 0], w[:3, :2, 0])[:, :, :3].sum(), (X4, W4)),
+    (lambda L, x: L.max_pool2d(x, 2) + L.avg_pool1d(x.flatten(2), 4).reshape(2, 3, 3, 3)[:, :, :, :3], (X4,)),
+    (lambda L, x: L.adaptive_avg_pool1d(x.flatten(2), 5) + L.adaptive_max_pool1d(x.flatten(2), 5)[0], (X4,)),
+    (lambda L, x: L.batch_norm(x, x[0, :, 0, 0], x[1, :, 0, 0], L.zeros(3), L.ones(3), True, 0.1, 1e-5, True), (X4,)),
+    (lambda L, x: L.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, True), (X4,)),
+    (lambda L, x: L.layer_norm(x, (6,), x[0, 0, 0], None, 1e-5, True) + L.group_norm(x, 3, None, None, 1e-5, True), (X4,)),
+    (lambda L, w: L.embedding(w, L.tensor([[0, 2], [1, 1]])) + L.embedding(w, L.tensor([[0, 2], [1, 1]]), 1), (W4[0, 0],)),
+    (lambda L, x: L.constant_pad_nd(x, (1, 2), 0.5), (X4,)),
+    (lambda L, x: L.selu(x) + L.celu(x, 0.5) + L.threshold(x, 0.1, -1.0) + L.hardshrink(x, 0.3), (X4,)),
+    (lambda L, x: L.pixel_shuffle(x[:, :1].expand(2, 4, 6, 6) * 1, 2).sum() + L.pixel_unshuffle(x, 2).sum(), (X4,)),
+    (lambda L, x: L.pairwise_distance(x[0, 0], x[1, 0]) + L.cosine_similarity(x[0, 0], x[1, 0]) + L.pdist(x[0, 0]).sum(), (X4,)),
+    (lambda L, x: L.kl_div(x[0].log_softmax(-1), x[1].softmax(-1), 2) + L.kl_div(x[0].log_softmax(-1), x[1].log_softmax(-1), 0, log_target=True).sum(), (X4,)),
+    (lambda L, x: L.binary_cross_entropy_with_logits(x[0], x[1].sigmoid(), None, None, 1), (X4,)),
+    (lambda L, x: L.margin_ranking_loss(x[0, 0, 0], x[1, 0, 0], L.tensor([1.0, -1, 1, 1, -1, 1]), 0.2, 0), (X4,)),
+    (lambda L, x: L.hinge_embedding_loss(x[0, 0, 0], L.tensor([1.0, -1, 1, 1, -1, 1]), 1.0, 2), (X4,)),
+    (lambda L, x: L.cosine_embedding_loss(x[0, 0], x[1, 0], L.tensor([1.0, -1, 1, 1, -1, 1]), 0.0, 1), (X4,)),
+    (lambda L, x: L.triplet_margin_loss(x[0, 0], x[1, 0], x[0, 1], 1.0, 2, 1e-6, False, 1), (X4,)),
+    (lambda L, x: L.poisson_nll_loss(x[0], x[1].abs(), True, False, 1e-8, 1), (X4,)),
+    (lambda L, x: L.bilinear(x[0, 0], x[1, 0], x[0, 0].unsqueeze(0).expand(2, 6, 6) * 1, None), (X4,)),
+    (lambda L, x: L.alpha_dropout(x, 0.5, False) + L.feature_alpha_dropout(x, 0.5, False) + L.feature_dropout(x, 0.5, False), (X4,)),
+    (lambda L, x: L.dropout_(x * 1, 0.5, False) + L.alpha_dropout_(x * 1, 0.0, True), (X4,)),
+    (lambda L, x: L.channel_shuffle(x[:, :1].expand(2, 4, 6, 6) * 1, 2), (X4,)),
+    (lambda L, x: L.rms_norm(x, (6,), None, 1e-6) + L.prelu(x, L.tensor([0.1, 0.2, 0.3])), (X4,)),
+    (lambda L, y: L.trapezoid(y) + L.trapz(y, dx=0.5) + L.trapezoid(y, L.tensor([0.0, 1, 3, 4]), dim=1).sum(), (A,)),
+    (lambda L, y: L.cumulative_trapezoid(y) + L.cumulative_trapezoid(y, L.tensor([0.0, 1, 3, 4])), (A,)),
+    (lambda L, y: L.trapezoid(y, y.cumsum(1).detach(), dim=1) + L.trapezoid(y, dim=0).sum(), (A,)),
+    (lambda L, v: L.combinations(v) + 0, (V4,)),
+    (lambda L, v: L.combinations(v, 3, with_replacement=True) * 1, (V4,)),
+    (lambda L, a: L.nuclear_norm(a) + L.frobenius_norm(a, (0, 1)), (A,)),
+])
+def test_torch_level_nn_and_helpers(fn, arrays):
+    check(fn, *arrays, rtol=1e-4, atol=1e-4)
+
+
+def test_torch_level_facts():
+    for L in (ember, torch):
+        fi, ii = L.finfo(L.float32), L.iinfo(L.int16)
+        assert (fi.bits, fi.eps, fi.max, fi.tiny) == (32, np.finfo(np.float32).eps, np.finfo(np.float32).max,
+                                                      np.finfo(np.float32).tiny)
+        assert (ii.bits, ii.min, ii.max) == (16, -32768, 32767)
+        assert L.finfo().eps == np.finfo(np.float32).eps
+        assert (L.pi, L.e, L.inf, L.newaxis) == (np.pi, np.e, np.inf, None) and L.nan != L.nan
+        assert L.is_inference(L.zeros(1)) is False and L.get_device(L.zeros(1)) == -1
+    assert [c.tolist() for c in ember.unravel_index(ember.tensor([5, -1, 0]), (2, 3))] == \
+        [c.tolist() for c in torch.unravel_index(torch.tensor([5, -1, 0]), (2, 3))]
+    assert [c.tolist() for c in ember.unravel_index(ember.tensor([6, 13]), (2, 3))] == \
+        [c.tolist() for c in torch.unravel_index(torch.tensor([6, 13]), (2, 3))]  # (torch wraps these too)
+    assert isinstance(ember.default_generator, ember.Generator)
+    # DLPack both ways: torch <-> ember share memory
+    t = torch.arange(6.0)
+    e = ember.from_dlpack(t)
+    t[0] = 7.0
+    assert float(e[0]) == 7.0
+    back = torch.from_dlpack(ember.to_dlpack(e)) if hasattr(ember, "to_dlpack") else None
+    assert back is not None and float(back[0]) == 7.0
+    p, pt = ember.empty_permuted((2, 3, 4), (0, 2, 1)), torch.empty_permuted((2, 3, 4), (0, 2, 1))
+    assert p.shape == pt.shape and p.stride() == pt.stride()

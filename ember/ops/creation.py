@@ -325,3 +325,50 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     t = _wrap(a)
     t.requires_grad_(requires_grad)
     return t
+
+
+class finfo:
+    """Facts about a float dtype (torch.finfo): bits, eps, max, min, tiny, resolution."""
+
+    def __init__(self, type=None):
+        self.dtype = type if type is not None else _dtype.get_default_dtype()
+        i = np.finfo(_dtype.to_np(self.dtype))
+        self.bits, self.eps, self.max, self.min = int(i.bits), float(i.eps), float(i.max), float(i.min)
+        self.tiny = self.smallest_normal = float(i.tiny)
+        self.resolution = float(i.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, eps={self.eps:e}, "
+                f"smallest_normal={self.tiny:e}, tiny={self.tiny:e}, dtype={self.dtype.name})")
+
+
+class iinfo:
+    """Facts about an integer dtype (torch.iinfo): bits, min, max."""
+
+    def __init__(self, type):
+        self.dtype = type
+        i = np.iinfo(_dtype.to_np(type))
+        self.bits, self.min, self.max = int(i.bits), int(i.min), int(i.max)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype.name})"
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """An empty tensor whose memory holds its dims in the order `physical_layout`."""
+    size, order = tuple(size), tuple(physical_layout)
+    t = empty(*[size[d] for d in order], dtype=dtype, device=device)
+    inverse = [order.index(d) for d in sorted(order)]  # (order is a permutation of 0 .. n-1)
+    out = t.permute(*inverse)
+    out.requires_grad_(requires_grad)
+    return out
+
+
+def from_dlpack(ext_tensor):
+    """A tensor on the memory of any DLPack producer (a NumPy array, a torch tensor ...)."""
+    return _wrap(np.from_dlpack(ext_tensor))
+
+
+def to_dlpack(tensor):
+    return tensor._data.__dlpack__()

@@ -75,3 +75,16 @@ def ormqr(input, tau, other, left=True, transpose=False):
     if transpose:
         q = q.mT.conj()
     return q @ other if left else other @ q
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    return _linalg().matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim)
+
+
+def frobenius_norm(input, dim=None, keepdim=False):
+    return _linalg().matrix_norm(input, "fro", dim if dim is not None else (-2, -1), keepdim)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    from ..func import vmap as _vmap
+    return _vmap(func, in_dims, out_dims, randomness, chunk_size=chunk_size)

@@ -1499,10 +1499,27 @@ for _name in ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcs
               "gcd_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_",
               "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
               "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_", "detach_",
-              "index_put_", "resize_as_", "as_strided_", "detach"):
+              "index_put_", "resize_as_", "as_strided_", "detach", "conj_physical_", "i0_"):
     globals()[_name] = _method_fn(_name)
 del _name
 
 
 def fill(input, value):
     return input.clone().fill_(value)
+
+
+def is_inference(input):
+    return False  # (ember's inference_mode makes ordinary tensors that record nothing)
+
+
+def get_device(input):
+    return input.get_device()
+
+
+def is_distributed(input):
+    return False
+
+
+def is_storage(obj):
+    from .._tensor import UntypedStorage
+    return isinstance(obj, UntypedStorage)

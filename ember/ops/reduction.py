@@ -943,3 +943,61 @@ def renorm(input, p, dim, maxnorm):
     norms = vector_norm(input, p, tuple(k for k in builtins.range(input._data.ndim) if k != d), True)
     # torch scales the sub-tensors whose norm exceeds maxnorm, with a 1e-7 guard in the division
     return input * P.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0).to(input.dtype)
+
+
+# ---------------------------------------------------------------- integration and index helpers
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoid rule along dim, with sample points x (or spacing dx, default 1)."""
+    d = _wrap_dim(dim, y._data.ndim)
+    n = y._data.shape[d]
+    if n == 0:
+        return sum(y, d)
+    lo, hi = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)
+    if x is None:
+        return sum(lo + hi, d) * ((1.0 if dx is None else dx) / 2)
+    if isinstance(x, Tensor) and x._data.ndim == 1:
+        shape = [1] * y._data.ndim
+        shape[d] = -1
+        x = x.reshape(shape)
+    spacing = x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1) if x._data.ndim > 1 or y._data.ndim == 1 else x.diff()
+    return sum((lo + hi) * spacing, d) / 2
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = _wrap_dim(dim, y._data.ndim)
+    n = y._data.shape[d]
+    lo, hi = y.narrow(d, 0, builtins.max(n - 1, 0)), y.narrow(d, builtins.min(1, n), builtins.max(n - 1, 0))
+    if x is None:
+        return cumsum((lo + hi) * ((1.0 if dx is None else dx) / 2), d)
+    if x._data.ndim == 1:
+        shape = [1] * y._data.ndim
+        shape[d] = -1
+        x = x.reshape(shape)
+    spacing = x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+    return cumsum((lo + hi) * spacing / 2, d)
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat indices in an array of `shape`, one int64 tensor per dim."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    ix = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if ix.dtype.kind not in "iu":
+        raise TypeError("expected 'indices' to be integer dtype, but got " + _tname(ix.dtype))
+    n = math.prod(shape)
+    # torch wraps indices modulo the element count (out-of-range ones included)
+    return tuple(_wrap(np.asarray(c, dtype=np.int64)) for c in np.unravel_index(ix % builtins.max(n, 1), shape))
+
+
+def combinations(input, r=2, with_replacement=False):
+    """All length-r combinations of a 1-D tensor's elements, as rows (a differentiable gather)."""
+    import itertools
+    n = input._data.shape[0]
+    make = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(make(range(n), r)), dtype=np.int64).reshape(-1, r)
+    if not len(idx):
+        idx = np.zeros((0, r), dtype=np.int64)
+    return input[_wrap(idx)]
