@@ -1,139 +1,170 @@
-"""torch.nn.utils.prune on ember: pruning methods that mask a parameter through a forward pre-hook.
+"""Pruning (torch.nn.utils.prune): zero chosen entries of a module's tensor through a mask.
 
-Ported from torch/nn/utils/prune.py (BSD-3-Clause): the same classes, masks and hook bookkeeping
-(``weight_orig``, ``weight_mask``, ``remove``, ``is_pruned``), so the same calls give the same masks.
+Pruning ``module.<name>`` moves the trained parameter to ``<name>_orig``, adds a buffer ``<name>_mask``
+and a forward pre-hook (the method object itself) that sets ``module.<name> = <name>_orig * <name>_mask``
+before every forward, so gradients reach only the kept entries. Pruning the same tensor again
+narrows the mask: the new method sees only what the earlier ones kept, and all of them are kept, in
+order, in a `PruningContainer`. `remove` makes the pruning permanent.
+
+An ``amount`` is a fraction of the entries (float in [0, 1]) or a count (int); random methods draw
+with ``rand``/``rand_like`` as torch does, so a seed gives torch's masks.
 """
-
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+
 import ember
 from .convert_parameters import parameters_to_vector
 
 
+# ------------------------------------------------------------------ checks shared by the methods
+def _check_amount(amount):
+    if not isinstance(amount, numbers.Real):
+        raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
+    if amount < 0 or (not isinstance(amount, numbers.Integral) and amount > 1):
+        raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a non-negative integer")
+
+
+def _how_many(amount, size):
+    """How many of `size` entries (or channels) `amount` prunes."""
+    k = amount if isinstance(amount, numbers.Integral) else round(amount * size)
+    if k > size:
+        raise ValueError(f"amount={k} should be smaller than the number of parameters to prune={size}")
+    return k
+
+
+def _channels(t, dim):
+    """The number of slices of `t` along `dim`, which a structured method prunes whole."""
+    if t.dim() <= 1:
+        raise ValueError("Structured pruning can only be applied to multidimensional tensors. "
+                         f"Found tensor of shape {t.shape} with {t.dim()} dims")
+    if dim >= t.dim():
+        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
+    return t.shape[dim]
+
+
+def _zero_ranked(mask, scores, k, largest):
+    """A copy of `mask` with the k entries of largest (or smallest) score set to zero."""
+    mask = mask.clone()
+    mask.view(-1)[scores.reshape(-1).topk(k, largest=largest).indices] = 0
+    return mask
+
+
+def _keep_slices(t, dim, keep, default_mask):
+    """Ones on the slices `keep` (a bool mask or indices) along `dim`, zeros elsewhere, times `default_mask`."""
+    mask = ember.zeros_like(t)
+    where = [slice(None)] * t.dim()
+    where[dim] = keep
+    mask[tuple(where)] = 1
+    return mask * default_mask.to(mask.dtype)
+
+
+# ------------------------------------------------------------------ the base class
 class BasePruningMethod(ABC):
-    """Abstract base class for creation of new pruning techniques."""
+    """A rule for choosing what to prune; once applied, also the forward pre-hook that re-masks."""
 
     def __call__(self, module, inputs):
         setattr(module, self._tensor_name, self.apply_mask(module))
 
     @abstractmethod
     def compute_mask(self, t, default_mask):
-        pass
+        """The mask for `t` given the mask it already has (`default_mask`: 1 kept, 0 pruned)."""
 
     def apply_mask(self, module):
-        if self._tensor_name is None:
-            raise AssertionError(f"Module {module} has to be pruned")
-        mask = getattr(module, self._tensor_name + "_mask")
-        orig = getattr(module, self._tensor_name + "_orig")
-        pruned_tensor = mask.to(dtype=orig.dtype) * orig
-        return pruned_tensor
+        """The pruned tensor, ``<name>_orig * <name>_mask``."""
+        assert self._tensor_name is not None, f"Module {module} has to be pruned"
+        return getattr(module, self._tensor_name + "_orig") * getattr(module, self._tensor_name + "_mask")
 
     @classmethod
     def apply(cls, module, name, *args, importance_scores=None, **kwargs):
+        """Prune ``module.<name>`` with ``cls(*args, **kwargs)``, on top of any earlier pruning of it.
 
-        def _get_composite_method(cls, module, name, *args, **kwargs):
-            old_method = None
-            found = 0
-            hooks_to_remove = []
-            for k, hook in module._forward_pre_hooks.items():
-                if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-                    old_method = hook
-                    hooks_to_remove.append(k)
-                    found += 1
-            if found > 1:
-                raise AssertionError(
-                    f"Avoid adding multiple pruning hooks to the same tensor {name} of module {module}. Use a PruningContainer."
-                )
-            for k in hooks_to_remove:
-                del module._forward_pre_hooks[k]
-            method = cls(*args, **kwargs)
-            method._tensor_name = name
-            if old_method is not None:
-                if isinstance(old_method, PruningContainer):
-                    old_method.add_pruning_method(method)
-                    method = old_method
-                elif isinstance(old_method, BasePruningMethod):
-                    container = PruningContainer(old_method)
-                    container.add_pruning_method(method)
-                    method = container
-            return method
-
-        method = _get_composite_method(cls, module, name, *args, **kwargs)
-        orig = getattr(module, name)
-        if importance_scores is not None:
-            if importance_scores.shape != orig.shape:
-                raise AssertionError(
-                    f"importance_scores should have the same shape as parameter {name} of {module}, got {importance_scores.shape} vs {orig.shape}"
-                )
-        else:
-            importance_scores = orig
-        if not isinstance(method, PruningContainer):
+        `importance_scores` (same shape as the tensor) rank the entries instead of the tensor's values.
+        """
+        method = _stack_on(module, name, cls(*args, **kwargs))
+        orig = getattr(module, name)  # the parameter, or the pruned tensor on a second pruning
+        scores = _scores(orig, importance_scores)
+        first = not isinstance(method, PruningContainer)
+        if first:
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
             default_mask = ember.ones_like(orig)
         else:
             default_mask = getattr(module, name + "_mask").detach().clone()
         try:
-            mask = method.compute_mask(importance_scores, default_mask=default_mask)
-            module.register_buffer(name + "_mask", mask)
-            setattr(module, name, method.apply_mask(module))
-            module.register_forward_pre_hook(method)
-        except Exception as e:
-            if not isinstance(method, PruningContainer):
-                orig = getattr(module, name + "_orig")
-                module.register_parameter(name, orig)
-                del module._parameters[name + "_orig"]
-            raise e
+            mask = method.compute_mask(scores, default_mask=default_mask)
+        except Exception:
+            if first:  # leave the module as it was
+                module.register_parameter(name, module._parameters.pop(name + "_orig"))
+            raise
+        module.register_buffer(name + "_mask", mask)
+        setattr(module, name, method.apply_mask(module))
+        module.register_forward_pre_hook(method)
         return method
 
     def prune(self, t, default_mask=None, importance_scores=None):
-        if importance_scores is not None:
-            if importance_scores.shape != t.shape:
-                raise AssertionError(
-                    f"importance_scores should have the same shape as tensor t, got {importance_scores.shape} vs {t.shape}"
-                )
-        else:
-            importance_scores = t
-        default_mask = default_mask if default_mask is not None else ember.ones_like(t)
-        return t * self.compute_mask(importance_scores, default_mask=default_mask)
+        """`t` times this method's mask, without a module."""
+        default_mask = ember.ones_like(t) if default_mask is None else default_mask
+        return t * self.compute_mask(_scores(t, importance_scores), default_mask=default_mask)
 
     def remove(self, module):
-        if self._tensor_name is None:
-            raise AssertionError(f"Module {module} has to be pruned before pruning can be removed")
-        weight = self.apply_mask(module)
-        if hasattr(module, self._tensor_name):
-            delattr(module, self._tensor_name)
-        orig = module._parameters[self._tensor_name + "_orig"]
-        orig.data = weight.data
-        del module._parameters[self._tensor_name + "_orig"]
-        del module._buffers[self._tensor_name + "_mask"]
-        setattr(module, self._tensor_name, orig)
+        """Make the pruning permanent: ``<name>`` is a plain parameter again, holding orig * mask."""
+        assert self._tensor_name is not None, f"Module {module} has to be pruned before pruning can be removed"
+        name = self._tensor_name
+        pruned = self.apply_mask(module)
+        if hasattr(module, name):
+            delattr(module, name)
+        param = module._parameters.pop(name + "_orig")
+        param.data = pruned.data
+        del module._buffers[name + "_mask"]
+        setattr(module, name, param)
+
+
+def _scores(t, importance_scores):
+    """What ranks the entries of `t`: its own values, or `importance_scores` of the same shape."""
+    if importance_scores is None:
+        return t
+    assert importance_scores.shape == t.shape, "importance_scores should have the same shape as the pruned tensor"
+    return importance_scores
+
+
+def _hook_keys(module, name):
+    """The keys of the module's pruning hooks for tensor `name` (at most one, unless misused)."""
+    hooks = module._forward_pre_hooks
+    return [k for k, h in hooks.items() if isinstance(h, BasePruningMethod) and h._tensor_name == name]
+
+
+def _stack_on(module, name, method):
+    """`method` for tensor `name`, joined (in a container) to the hook of an earlier pruning of it, if any.
+
+    The earlier hook leaves the module; the caller registers the returned one."""
+    method._tensor_name = name
+    earlier = _hook_keys(module, name)
+    assert len(earlier) <= 1, (f"Avoid adding multiple pruning hooks to the same tensor {name} of module {module}. "
+                               "Use a PruningContainer.")
+    if not earlier:
+        return method
+    old = module._forward_pre_hooks.pop(earlier[0])
+    container = old if isinstance(old, PruningContainer) else PruningContainer(old)
+    container.add_pruning_method(method)
+    return container
 
 
 class PruningContainer(BasePruningMethod):
-    """Container holding a sequence of pruning methods for iterative pruning."""
+    """The methods applied, in order, to one tensor; the newest prunes only what the others kept."""
 
     def __init__(self, *args):
         self._pruning_methods = ()
-        if not isinstance(args, Iterable):
-            self._tensor_name = args._tensor_name
-            self.add_pruning_method(args)
-        elif len(args) == 1:
-            self._tensor_name = args[0]._tensor_name
-            self.add_pruning_method(args[0])
-        else:
-            for method in args:
-                self.add_pruning_method(method)
+        self._tensor_name = args[0]._tensor_name if args else None
+        for method in args:
+            self.add_pruning_method(method)
 
     def add_pruning_method(self, method):
-        if not isinstance(method, BasePruningMethod) and method is not None:
+        if not isinstance(method, BasePruningMethod):
             raise TypeError(f"{type(method)} is not a BasePruningMethod subclass")
-        elif method is not None and self._tensor_name != method._tensor_name:
-            raise ValueError(
-                f"Can only add pruning methods acting on the parameter named '{self._tensor_name}' to PruningContainer {self}."
-                + f" Found '{method._tensor_name}'"
-            )
+        if method._tensor_name != self._tensor_name:
+            raise ValueError(f"Can only add pruning methods acting on the parameter named '{self._tensor_name}' "
+                             f"to PruningContainer {self}. Found '{method._tensor_name}'")
         self._pruning_methods += (method,)
 
     def __len__(self):
@@ -146,323 +177,181 @@ class PruningContainer(BasePruningMethod):
         return self._pruning_methods[idx]
 
     def compute_mask(self, t, default_mask):
-
-        def _combine_masks(method, t, mask):
-            new_mask = mask
-            new_mask = new_mask.to(dtype=t.dtype)
-            if method.PRUNING_TYPE == "unstructured":
-                slc = mask == 1
-            elif method.PRUNING_TYPE == "structured":
-                if not hasattr(method, "dim"):
-                    raise AttributeError(
-                        'Pruning methods of PRUNING_TYPE "structured" need to have the attribute `dim` defined.'
-                    )
-                n_dims = t.dim()
-                dim = method.dim
-                if dim < 0:
-                    dim = n_dims + dim
-                if dim < 0:
-                    raise IndexError(f"Index is out of bounds for tensor with dimensions {n_dims}")
-                keep_channel = mask.sum(dim=[d for d in range(n_dims) if d != dim]) != 0
-                slc = [slice(None)] * n_dims
-                slc[dim] = keep_channel
-            elif method.PRUNING_TYPE == "global":
-                n_dims = len(t.shape)
-                slc = [slice(None)] * n_dims
-            else:
-                raise ValueError(f"Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}")
-            if isinstance(slc, list):
-                slc = tuple(slc)
-            partial_mask = method.compute_mask(t[slc], default_mask=mask[slc])
-            new_mask[slc] = partial_mask.to(dtype=new_mask.dtype)
-            return new_mask
-
-        method = self._pruning_methods[-1]
-        mask = _combine_masks(method, t, default_mask)
+        """Run the newest method on the still-kept part of `t` and write its mask back there."""
+        newest = self._pruning_methods[-1]
+        kind = newest.PRUNING_TYPE
+        if kind == "unstructured":  # the entries still kept, as a flat selection
+            where = default_mask == 1
+        elif kind == "structured":  # the slices along method.dim that keep at least one entry
+            dim = newest.dim % t.dim()
+            kept = default_mask.sum(dim=[d for d in range(t.dim()) if d != dim]) != 0
+            where = tuple(kept if d == dim else slice(None) for d in range(t.dim()))
+        elif kind == "global":  # the whole tensor
+            where = (slice(None),) * t.dim()
+        else:
+            raise ValueError(f"Unrecognized PRUNING_TYPE {kind}")
+        mask = default_mask.to(t.dtype).clone()
+        mask[where] = newest.compute_mask(t[where], default_mask=mask[where]).to(mask.dtype)
         return mask
 
 
+# ------------------------------------------------------------------ the methods
 class Identity(BasePruningMethod):
-    """Utility pruning method that does not prune any units but generates the pruning parametrization with a mask of ones."""
+    """Prunes nothing (adds the mask and hook only)."""
 
     PRUNING_TYPE = "unstructured"
 
     def compute_mask(self, t, default_mask):
-        mask = default_mask
-        return mask
-
-    @classmethod
-    def apply(cls, module, name):
-        return super().apply(module, name)
+        return default_mask
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prune (currently unpruned) units in a tensor at random."""
+class _ByAmount(BasePruningMethod):
+    """A method that prunes `amount` entries (unstructured) or slices along ``self.dim`` (structured).
 
-    PRUNING_TYPE = "unstructured"
+    Subclasses define ``_prune(t, default_mask, k)``: the mask with k more entries (slices) pruned, k > 0."""
 
     def __init__(self, amount):
-        _validate_pruning_amount_init(amount)
+        _check_amount(amount)
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            prob = ember.rand_like(t)
-            topk = ember.topk(prob.view(-1), k=nparams_toprune)
-            mask.view(-1)[topk.indices] = 0
-        return mask
-
-    @classmethod
-    def apply(cls, module, name, amount):
-        return super().apply(module, name, amount=amount)
+        size = _channels(t, self.dim) if self.PRUNING_TYPE == "structured" else t.nelement()
+        k = _how_many(self.amount, size)
+        return self._prune(t, default_mask, k) if k else default_mask.clone()
 
 
-class L1Unstructured(BasePruningMethod):
-    """Prune (currently unpruned) units in a tensor by zeroing out the ones with the lowest L1-norm."""
+class RandomUnstructured(_ByAmount):
+    """Prunes `amount` entries chosen uniformly at random."""
 
     PRUNING_TYPE = "unstructured"
 
-    def __init__(self, amount):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            topk = ember.topk(ember.abs(t).view(-1), k=nparams_toprune, largest=False)
-            mask.view(-1)[topk.indices] = 0
-        return mask
-
-    @classmethod
-    def apply(cls, module, name, amount, importance_scores=None):
-        return super().apply(module, name, amount=amount, importance_scores=importance_scores)
+    def _prune(self, t, default_mask, k):
+        # the k largest of uniform draws are a uniform k-subset (torch's draws, so a seed gives its mask)
+        return _zero_ranked(default_mask, ember.rand_like(t), k, largest=True)
 
 
-class RandomStructured(BasePruningMethod):
-    """Prune entire (currently unpruned) channels in a tensor at random."""
+class L1Unstructured(_ByAmount):
+    """Prunes the `amount` entries of smallest absolute value."""
+
+    PRUNING_TYPE = "unstructured"
+
+    def _prune(self, t, default_mask, k):
+        return _zero_ranked(default_mask, t.abs(), k, largest=False)
+
+
+class RandomStructured(_ByAmount):
+    """Prunes `amount` whole slices along `dim`, chosen uniformly at random."""
 
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, dim=-1):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount)
         self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-
-        def make_mask(t, dim, nchannels, nchannels_toprune):
-            prob = ember.rand(nchannels)
-            threshold = ember.kthvalue(prob, k=nchannels_toprune).values
-            channel_mask = prob > threshold
-            mask = ember.zeros_like(t)
-            slc = [slice(None)] * len(t.shape)
-            slc[dim] = channel_mask
-            slc = tuple(slc)
-            mask[slc] = 1
-            return mask
-
-        if nparams_toprune == 0:
-            mask = default_mask
-        else:
-            mask = make_mask(t, self.dim, tensor_size, nparams_toprune)
-            mask *= default_mask.to(dtype=mask.dtype)
-        return mask
-
-    @classmethod
-    def apply(cls, module, name, amount, dim=-1):
-        return super().apply(module, name, amount=amount, dim=dim)
+    def _prune(self, t, default_mask, k):
+        draws = ember.rand(t.shape[self.dim])  # one uniform draw per slice; keep those above the k-th smallest
+        return _keep_slices(t, self.dim, draws > draws.kthvalue(k).values, default_mask)
 
 
-class LnStructured(BasePruningMethod):
-    """Prune entire (currently unpruned) channels in a tensor based on their L\\ n-norm."""
+class LnStructured(_ByAmount):
+    """Prunes the `amount` slices along `dim` of smallest L`n` norm (``n`` as ``p`` in ``torch.norm``)."""
 
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, n, dim=-1):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-        self.n = n
-        self.dim = dim
+        super().__init__(amount)
+        self.n, self.dim = n, dim
 
-    def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        nparams_tokeep = tensor_size - nparams_toprune
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        norm = _compute_norm(t, self.n, self.dim)
-        topk = ember.topk(norm, k=nparams_tokeep, largest=True)
-
-        def make_mask(t, dim, indices):
-            mask = ember.zeros_like(t)
-            slc = [slice(None)] * len(t.shape)
-            slc[dim] = indices
-            slc = tuple(slc)
-            mask[slc] = 1
-            return mask
-
-        if nparams_toprune == 0:
-            mask = default_mask
-        else:
-            mask = make_mask(t, self.dim, topk.indices)
-            mask *= default_mask.to(dtype=mask.dtype)
-        return mask
-
-    @classmethod
-    def apply(cls, module, name, amount, n, dim, importance_scores=None):
-        return super().apply(module, name, amount=amount, n=n, dim=dim, importance_scores=importance_scores)
+    def _prune(self, t, default_mask, k):
+        dim = self.dim % t.dim()
+        norms = ember.norm(t, p=self.n, dim=[d for d in range(t.dim()) if d != dim])
+        return _keep_slices(t, dim, norms.topk(t.shape[dim] - k).indices, default_mask)
 
 
 class CustomFromMask(BasePruningMethod):
+    """Prunes where a given mask is zero."""
+
     PRUNING_TYPE = "global"
 
     def __init__(self, mask):
         self.mask = mask
 
     def compute_mask(self, t, default_mask):
-        if default_mask.shape != self.mask.shape:
-            raise AssertionError(
-                f"default_mask shape {default_mask.shape} must match self.mask shape {self.mask.shape}"
-            )
-        mask = default_mask * self.mask.to(dtype=default_mask.dtype)
-        return mask
-
-    @classmethod
-    def apply(cls, module, name, mask):
-        return super().apply(module, name, mask=mask)
+        assert default_mask.shape == self.mask.shape
+        return default_mask * self.mask.to(default_mask.dtype)
 
 
+# ------------------------------------------------------------------ functional forms (return the module)
 def identity(module, name):
+    """Add the pruning bookkeeping to ``module.<name>`` without pruning anything."""
     Identity.apply(module, name)
     return module
 
 
 def random_unstructured(module, name, amount):
+    """Prune `amount` random entries of ``module.<name>``."""
     RandomUnstructured.apply(module, name, amount)
     return module
 
 
 def l1_unstructured(module, name, amount, importance_scores=None):
+    """Prune the `amount` entries of ``module.<name>`` (or of `importance_scores`) smallest in magnitude."""
     L1Unstructured.apply(module, name, amount=amount, importance_scores=importance_scores)
     return module
 
 
 def random_structured(module, name, amount, dim):
+    """Prune `amount` random slices of ``module.<name>`` along `dim`."""
     RandomStructured.apply(module, name, amount, dim)
     return module
 
 
 def ln_structured(module, name, amount, n, dim, importance_scores=None):
+    """Prune the `amount` slices along `dim` of smallest L`n` norm."""
     LnStructured.apply(module, name, amount, n, dim, importance_scores=importance_scores)
     return module
 
 
-def global_unstructured(parameters, pruning_method, importance_scores=None, **kwargs):
-    if not isinstance(parameters, Iterable):
-        raise TypeError("global_unstructured(): parameters is not an Iterable")
-    importance_scores = importance_scores if importance_scores is not None else {}
-    if not isinstance(importance_scores, dict):
-        raise TypeError("global_unstructured(): importance_scores must be of type dict")
-    relevant_importance_scores = parameters_to_vector(
-        [importance_scores.get((module, name), getattr(module, name)) for module, name in parameters]
-    )
-    default_mask = parameters_to_vector(
-        [getattr(module, name + "_mask", ember.ones_like(getattr(module, name))) for module, name in parameters]
-    )
-    container = PruningContainer()
-    container._tensor_name = "temp"
-    method = pruning_method(**kwargs)
-    method._tensor_name = "temp"
-    if method.PRUNING_TYPE != "unstructured":
-        raise TypeError(
-            f'Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. Found method {pruning_method} of type {method.PRUNING_TYPE}'
-        )
-    container.add_pruning_method(method)
-    final_mask = container.compute_mask(relevant_importance_scores, default_mask)
-    pointer = 0
-    for module, name in parameters:
-        param = getattr(module, name)
-        num_param = param.numel()
-        param_mask = final_mask[pointer : pointer + num_param].view_as(param)
-        custom_from_mask(module, name, mask=param_mask)
-        pointer += num_param
-
-
 def custom_from_mask(module, name, mask):
+    """Prune ``module.<name>`` where `mask` is zero."""
     CustomFromMask.apply(module, name, mask)
     return module
 
 
+def global_unstructured(parameters, pruning_method, importance_scores=None, **kwargs):
+    """Prune the ``(module, name)`` pairs as one tensor: `pruning_method(**kwargs)` ranks all their entries.
+
+    `importance_scores` maps a pair to scores that replace its tensor's values in the ranking."""
+    if not isinstance(parameters, Iterable):
+        raise TypeError("global_unstructured(): parameters is not an Iterable")
+    importance_scores = {} if importance_scores is None else importance_scores
+    if not isinstance(importance_scores, dict):
+        raise TypeError("global_unstructured(): importance_scores must be of type dict")
+    parameters = list(parameters)
+    scores = parameters_to_vector([importance_scores.get((m, n), getattr(m, n)) for m, n in parameters])
+    masks = parameters_to_vector([getattr(m, n + "_mask", ember.ones_like(getattr(m, n))) for m, n in parameters])
+    rule = pruning_method(**kwargs)
+    if rule.PRUNING_TYPE != "unstructured":
+        raise TypeError('Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. '
+                        f"Found method {pruning_method} of type {rule.PRUNING_TYPE}")
+    rule._tensor_name = "temp"
+    mask = PruningContainer(rule).compute_mask(scores, masks)  # prunes only what earlier masks kept
+    start = 0
+    for m, n in parameters:  # cut the joint mask back into one mask per tensor
+        t = getattr(m, n)
+        custom_from_mask(m, n, mask=mask[start:start + t.numel()].view_as(t))
+        start += t.numel()
+
+
 def remove(module, name):
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    """Make the pruning of ``module.<name>`` permanent and drop its mask and hook."""
+    keys = _hook_keys(module, name)
+    if not keys:
+        raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    module._forward_pre_hooks.pop(keys[0]).remove(module)
+    return module
 
 
 def is_pruned(module):
-    for _, submodule in module.named_modules():
-        for hook in submodule._forward_pre_hooks.values():
-            if isinstance(hook, BasePruningMethod):
-                return True
-    return False
-
-
-def _validate_pruning_amount_init(amount):
-    if not isinstance(amount, numbers.Real):
-        raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
-    if (
-        isinstance(amount, numbers.Integral)
-        and amount < 0
-        or (not isinstance(amount, numbers.Integral) and (float(amount) > 1.0 or float(amount) < 0.0))
-    ):
-        raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a non-negative integer")
-
-
-def _validate_pruning_amount(amount, tensor_size):
-    if isinstance(amount, numbers.Integral) and amount > tensor_size:
-        raise ValueError(f"amount={amount} should be smaller than the number of parameters to prune={tensor_size}")
-
-
-def _validate_structured_pruning(t):
-    shape = t.shape
-    if len(shape) <= 1:
-        raise ValueError(
-            f"Structured pruning can only be applied to multidimensional tensors. Found tensor of shape {shape} with {len(shape)} dims"
-        )
-
-
-def _compute_nparams_toprune(amount, tensor_size):
-    if isinstance(amount, numbers.Integral):
-        return amount
-    else:
-        return round(amount * tensor_size)
-
-
-def _validate_pruning_dim(t, dim):
-    if dim >= t.dim():
-        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
-
-
-def _compute_norm(t, n, dim):
-    dims = list(range(t.dim()))
-    if dim < 0:
-        dim = dims[dim]
-    dims.remove(dim)
-    norm = ember.norm(t, p=n, dim=dims)
-    return norm
+    """Whether any submodule of `module` carries a pruning hook."""
+    return any(isinstance(h, BasePruningMethod) for m in module.modules() for h in m._forward_pre_hooks.values())
