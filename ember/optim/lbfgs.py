@@ -1,266 +1,228 @@
-"""L-BFGS: limited-memory BFGS with an optional strong-Wolfe line search (torch.optim.LBFGS's algorithm,
-step for step, so that the same closure gives the same iterates)."""
+"""L-BFGS (torch.optim.LBFGS): a quasi-Newton method that keeps the last few steps and gradient changes.
+
+All parameters are treated as one flat vector x. Each iteration turns the gradient g into a direction
+d = -H g with the two-loop recursion (Nocedal & Wright, Algorithm 7.4), where H approximates the inverse
+Hessian from the stored pairs s = x_{k+1} - x_k and y = g_{k+1} - g_k, then moves x by t d, t from a
+fixed rule (lr) or from a strong-Wolfe line search (Algorithms 3.5 and 3.6). The state (``d``, ``t``,
+``old_dirs`` = the y's, ``old_stps`` = the s's, ``ro`` = 1 / y.s, ``H_diag``, ...) carries over
+between calls of ``step``, as in torch.
+"""
+import math
+
 import ember
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad, enable_grad
 from .optimizer import Optimizer
 
 
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    """The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clipped to `bounds`."""
-    if bounds is not None:
-        xmin_bound, xmax_bound = bounds
-    else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
-    if d2_square >= 0:
-        d2 = d2_square.sqrt()
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+def _cubic_min(a, fa, ga, b, fb, gb, lo=None, hi=None):
+    """Where the cubic through (a, fa), (b, fb) with slopes ga, gb has its minimum, clipped to [lo, hi]
+    (default: between a and b); the middle of [lo, hi] if the cubic has no minimum (N&W eq. 3.59)."""
+    if lo is None:
+        lo, hi = min(a, b), max(a, b)
+    if a > b:  # the formula below wants a <= b; swapping leaves d1 and the root unchanged
+        a, fa, ga, b, fb, gb = b, fb, gb, a, fa, ga
+    d1 = ga + gb - 3 * (fa - fb) / (a - b)
+    disc = d1 * d1 - ga * gb
+    if disc < 0:
+        return (lo + hi) / 2
+    d2 = math.sqrt(disc)
+    x = b - (b - a) * ((gb + d2 - d1) / (gb - ga + 2 * d2))
+    return min(max(x, lo), hi)
 
 
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
-    """Line search for a step t satisfying the strong Wolfe conditions (bracketing, then zoom)."""
-    d_norm = d.abs().max()
-    g = g.clone()
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = g_new.dot(d)
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > f + c1 * t * gtd or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
-            break
-        # extrapolate
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.clone(), gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+def _strong_wolfe(probe, t, d, f0, g0, gtd0, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """A step t along d meeting the strong Wolfe conditions, with at most `max_ls` trials after the first.
 
-    # zoom: shrink the bracket until the point satisfies the conditions
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+    `probe(t)` gives (loss, flat gradient) at x + t d and leaves x alone. A trial point is kept as
+    [t, loss, gradient, slope along d]. Returns (loss, gradient, t, number of probes)."""
+    def trial(t):
+        f, g = probe(t)
+        return [t, f, g, float(g.dot(d))]
+
+    def armijo_fails(p):  # not enough decrease for a step this long
+        return p[1] > f0 + c1 * p[0] * gtd0
+
+    def flat_enough(p):  # the slope has shrunk enough (the strong curvature condition)
+        return abs(p[3]) <= -c2 * gtd0
+
+    # Algorithm 3.5: lengthen the step until an interval [prev, cur] surely holds a good one
+    prev, cur = [0, f0, g0, gtd0], trial(t)
+    n, done, bracket = 0, False, None
+    while n < max_ls:
+        if armijo_fails(cur) or (n > 1 and cur[1] >= prev[1]):
+            bracket = [prev, cur]
             break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
-        # a point too close to the bracket's ends makes too little progress: move it inward
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
-                insuf_progress = False
+        if flat_enough(cur):
+            bracket, done = [cur], True
+            break
+        if cur[3] >= 0:  # the slope turned upward: a minimum lies between prev and cur
+            bracket = [prev, cur]
+            break
+        # extrapolate: the cubic's minimum, at least 1% beyond cur and at most 10 times as far
+        t_new = _cubic_min(prev[0], prev[1], prev[3], cur[0], cur[1], cur[3],
+                           lo=cur[0] + 0.01 * (cur[0] - prev[0]), hi=cur[0] * 10)
+        prev, cur = cur, trial(t_new)
+        n += 1
+    if n == max_ls:
+        bracket = [[0, f0, g0, gtd0], cur]
+
+    # Algorithm 3.6 (zoom): shrink the interval; `lo` indexes its end with the lower loss
+    lo, hi = (0, 1) if bracket[0][1] <= bracket[-1][1] else (1, 0)
+    stalled = False
+    while not done and n < max_ls:
+        left, right = sorted((bracket[0][0], bracket[1][0]))
+        if (right - left) * float(d.abs().max()) < tolerance_change:
+            break
+        t = _cubic_min(*bracket[0][:2], bracket[0][3], *bracket[1][:2], bracket[1][3])
+        # keep trials off the ends: if two in a row land within 10% of one, step 10% inside instead
+        margin = 0.1 * (right - left)
+        if min(right - t, t - left) < margin:
+            if stalled or t >= right or t <= left:
+                t = right - margin if abs(t - right) < abs(t - left) else left + margin
+                stalled = False
             else:
-                insuf_progress = True
+                stalled = True
         else:
-            insuf_progress = False
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
-        if f_new > f + c1 * t * gtd or f_new >= bracket_f[low_pos]:
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.clone(), gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+            stalled = False
+        new = trial(t)
+        n += 1
+        if armijo_fails(new) or new[1] >= bracket[lo][1]:
+            bracket[hi] = new
+            lo, hi = (0, 1) if bracket[0][1] <= bracket[1][1] else (1, 0)
         else:
-            if abs(gtd_new) <= -c2 * gtd:
+            if flat_enough(new):
                 done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
-                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos] = t, f_new
-            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.clone(), gtd_new
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+            elif new[3] * (bracket[hi][0] - bracket[lo][0]) >= 0:
+                bracket[hi] = bracket[lo]  # the slope says the minimum lies on lo's other side
+            bracket[lo] = new
+    t, f, g, _ = bracket[lo]
+    return f, g, t, n + 1
 
 
 class LBFGS(Optimizer):
-    """Implements L-BFGS, as torch.optim.LBFGS: one group, and ``step(closure)`` runs up to
-    `max_iter` iterations, calling the closure (which must recompute the loss and its gradients)."""
+    """L-BFGS over all parameters as one vector; one group only. ``step(closure)`` runs up to `max_iter`
+    iterations (`max_eval` closure calls) and returns the loss of its first closure call."""
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
+        if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if max_eval is None:
-            max_eval = max_iter * 5 // 4
-        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
-                        tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, max_iter=max_iter,
+                                      max_eval=max_iter * 5 // 4 if max_eval is None else max_eval,
+                                      tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
+                                      history_size=history_size, line_search_fn=line_search_fn))
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
-        self._numel_cache = None
 
-    def _numel(self):
-        if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
-        return self._numel_cache
+    # ------------------------------------------------------------------ the flat view of the parameters
+    def _flat_grad(self):
+        """All gradients in one new vector (zeros for a parameter without one)."""
+        return ember.cat([ember.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad.reshape(-1)
+                          for p in self._params])
 
-    def _gather_flat_grad(self):
-        views = [ember.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad.reshape(-1)
-                 for p in self._params]
-        return ember.cat(views, 0)
-
-    def _add_grad(self, step_size, update):
-        offset = 0
+    def _move(self, t, d):
+        """x += t d, d cut into the parameters' shapes."""
+        start = 0
         for p in self._params:
-            n = p.numel()
-            p.add_(update[offset:offset + n].view_as(p), alpha=float(step_size))
-            offset += n
+            p.add_(d[start:start + p.numel()].view_as(p), alpha=float(t))
+            start += p.numel()
 
-    def _clone_param(self):
-        return [p.clone() for p in self._params]
-
-    def _set_param(self, params_data):
-        for p, pdata in zip(self._params, params_data):
-            p.copy_(pdata)
-
-    def _directional_evaluate(self, closure, x, t, d):
-        self._add_grad(t, d)
-        loss = float(closure())
-        flat_grad = self._gather_flat_grad()
-        self._set_param(x)
-        return loss, flat_grad
-
+    # ------------------------------------------------------------------ the iterations
+    @no_grad()
     def step(self, closure):
         """Up to max_iter L-BFGS iterations; returns the loss the first closure call gave."""
-        with no_grad():
-            return self._step(closure)
-
-    def _step(self, closure):
-        group = self.param_groups[0]
-        lr = float(group["lr"])
-        max_iter, max_eval = group["max_iter"], group["max_eval"]
-        tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
-        line_search_fn, history_size = group["line_search_fn"], group["history_size"]
-
         def evaluate():
             with enable_grad():
                 return closure()
 
-        # the whole state sits on the first parameter, as in torch
-        state = self.state[self._params[0]]
+        group = self.param_groups[0]
+        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
+        tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
+        state = self.state[self._params[0]]  # the whole state lives with the first parameter, as torch's
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
-        orig_loss = evaluate()
-        loss = float(orig_loss)
-        current_evals = 1
+        first_loss = evaluate()
+        loss, g = float(first_loss), self._flat_grad()
+        evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
-        if flat_grad.abs().max() <= tolerance_grad:
-            return orig_loss
+        if g.abs().max() <= tol_grad:
+            return first_loss
 
         d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
-
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        dirs, stps, ro, h_diag = state.get("old_dirs"), state.get("old_stps"), state.get("ro"), state.get("H_diag")
+        g_prev, loss_prev = state.get("prev_flat_grad"), state.get("prev_loss")
+        for it in range(1, max_iter + 1):
             state["n_iter"] += 1
-            # the descent direction: -H g by the two-loop recursion over the history
-            if state["n_iter"] == 1:
-                d = flat_grad.neg()
-                old_dirs, old_stps, ro = [], [], []
-                H_diag = 1
+            if state["n_iter"] == 1:  # no history yet: steepest descent
+                d, dirs, stps, ro, h_diag = -g, [], [], [], 1
             else:
-                y = flat_grad.sub(prev_flat_grad)
-                s = d.mul(t)
-                ys = y.dot(s)  # y^T s
-                if ys > 1e-10:  # keep the pair only where the curvature condition holds
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / y.dot(y)  # the initial Hessian approximation's scale
-                num_old = len(old_dirs)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
-                q = flat_grad.neg()
-                for i in range(num_old - 1, -1, -1):
-                    al[i] = old_stps[i].dot(q) * ro[i]
-                    q.add_(old_dirs[i], alpha=-float(al[i]))
-                d = r = ember.mul(q, H_diag)
-                for i in range(num_old):
-                    be_i = old_dirs[i].dot(r) * ro[i]
-                    r.add_(old_stps[i], alpha=float(al[i] - be_i))
-
-            if prev_flat_grad is None:
-                prev_flat_grad = flat_grad.clone()
-            else:
-                prev_flat_grad.copy_(flat_grad)
-            prev_loss = loss
-
-            # the step length: lr, scaled down on the very first iteration
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
-            else:
-                t = lr
-            gtd = flat_grad.dot(d)  # directional derivative
-            if gtd > -tolerance_change:
+                d, h_diag = self._direction(state, g, g - g_prev, d * t, dirs, stps, ro, h_diag, group["history_size"])
+            g_prev, loss_prev = g.clone(), loss
+            # the first step is scaled by 1 / |g|_1 (at most 1), as we know nothing of the curvature yet
+            t = min(1.0, 1.0 / float(g.abs().sum())) * lr if state["n_iter"] == 1 else lr
+            gtd = float(g.dot(d))
+            if gtd > -tol_change:  # not a descent direction (to within tolerance)
                 break
 
-            ls_func_evals = 0
-            if line_search_fn is not None:
-                if line_search_fn != "strong_wolfe":
+            n_ls = 0
+            if group["line_search_fn"] is not None:
+                if group["line_search_fn"] != "strong_wolfe":
                     raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = self._clone_param()
-
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(evaluate, x, t, d)
-
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd,
-                                                                  max_ls=max_eval - current_evals)
-                self._add_grad(t, d)
-                opt_cond = flat_grad.abs().max() <= tolerance_grad
+                x0 = [p.clone() for p in self._params]
+                loss, g, t, n_ls = _strong_wolfe(lambda s: self._probe(evaluate, x0, s, d), t, d, loss, g, gtd,
+                                                 tolerance_change=tol_change)
+                self._move(t, d)
+                converged = g.abs().max() <= tol_grad
             else:
-                self._add_grad(t, d)
-                if n_iter != max_iter:
-                    loss = float(evaluate())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = flat_grad.abs().max() <= tolerance_grad
-                    ls_func_evals = 1
-            current_evals += ls_func_evals
-            state["func_evals"] += ls_func_evals
+                self._move(t, d)
+                converged = False
+                if it != max_iter:  # the last iteration's loss is not needed: save a closure call
+                    loss, g = float(evaluate()), self._flat_grad()
+                    converged = g.abs().max() <= tol_grad
+                    n_ls = 1
+            evals += n_ls
+            state["func_evals"] += n_ls
 
-            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+            if it == max_iter or evals >= max_eval or converged:
                 break
-            if d.mul(t).abs().max() <= tolerance_change:  # the step changes too little
-                break
-            if abs(loss - prev_loss) < tolerance_change:  # the loss changes too little
+            if (d * t).abs().max() <= tol_change or abs(loss - loss_prev) < tol_change:  # no progress
                 break
 
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
-        return orig_loss
+        state.update(d=d, t=t, old_dirs=dirs, old_stps=stps, ro=ro, H_diag=h_diag,
+                     prev_flat_grad=g_prev, prev_loss=loss_prev)
+        return first_loss
+
+    @staticmethod
+    def _direction(state, g, y, s, dirs, stps, ro, h_diag, history_size):
+        """The new direction -H g by the two-loop recursion, after adding the pair (s, y) to the history."""
+        ys = y.dot(s)
+        if ys > 1e-10:  # keep the pair only where the curvature y.s is positive (H stays positive definite)
+            if len(dirs) == history_size:
+                del dirs[0], stps[0], ro[0]
+            dirs.append(y)
+            stps.append(s)
+            ro.append(1.0 / ys)
+            h_diag = ys / y.dot(y)  # H0 = (s.y / y.y) I, N&W eq. 7.20
+        alpha = state.setdefault("al", [None] * history_size)
+        q = -g
+        for i in reversed(range(len(dirs))):
+            alpha[i] = stps[i].dot(q) * ro[i]
+            q = q - alpha[i] * dirs[i]
+        r = q * h_diag
+        for i in range(len(dirs)):
+            beta = dirs[i].dot(r) * ro[i]
+            r = r + (alpha[i] - beta) * stps[i]
+        return r, h_diag
+
+    def _probe(self, evaluate, x0, t, d):
+        """Loss and gradient at x0 + t d; the parameters go back to x0."""
+        self._move(t, d)
+        loss, g = float(evaluate()), self._flat_grad()
+        for p, x in zip(self._params, x0):
+            p.copy_(x)
+        return loss, g
