@@ -1,20 +1,19 @@
-"""Constraints: the sets a distribution's parameters and samples live in (torch.distributions.constraints).
+"""Constraints: the set a parameter or a sample lives in (torch.distributions.constraints).
 
-``constraint.check(value)`` returns a boolean tensor over the batch dims: True where the value is
-in the set. ``event_dim`` says how many rightmost dims make one point of the set.
+``check(value)`` answers elementwise over the batch: the last ``event_dim`` dimensions of `value` form one
+point and collapse into one bool. ``is_discrete`` says whether the set is countable.
 """
 import ember
 
-__all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
-           "greater_than", "greater_than_eq", "independent", "integer_interval", "interval",
-           "half_open_interval", "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "MixtureSameFamilyConstraint",
-           "multinomial", "nonnegative", "nonnegative_integer", "one_hot", "positive",
-           "positive_semidefinite", "positive_definite", "positive_integer", "real", "real_vector",
-           "simplex", "square", "stack", "symmetric", "unit_interval"]
+__all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than",
+           "greater_than_eq", "independent", "integer_interval", "interval", "half_open_interval", "is_dependent",
+           "less_than", "lower_cholesky", "lower_triangular", "MixtureSameFamilyConstraint", "multinomial",
+           "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_semidefinite", "positive_definite",
+           "positive_integer", "real", "real_vector", "simplex", "square", "stack", "symmetric", "unit_interval"]
 
 
 class Constraint:
-    """Base class: a region over which a variable is valid."""
+    """A set; ``check`` says which values lie in it."""
     is_discrete = False
     event_dim = 0
 
@@ -22,16 +21,20 @@ class Constraint:
         raise NotImplementedError
 
     def __repr__(self):
-        return self.__class__.__name__[1:] + "()"
+        return type(self).__name__.lstrip("_") + "()"
 
 
+def _all_last(x, n):
+    """x reduced with `all` over its last n dimensions."""
+    return x.reshape(tuple(x.shape[:x.dim() - n]) + (-1,)).all(-1) if n else x
+
+
+# --------------------------------------------------------------------- constraints known only at run time
 class _Dependent(Constraint):
-    """A placeholder for a support that depends on other parameters; it cannot be checked."""
+    """A constraint that depends on other parameters (a Uniform's support, a Binomial's count)."""
 
     def __init__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
-        self._is_discrete = is_discrete
-        self._event_dim = event_dim
-        super().__init__()
+        self._is_discrete, self._event_dim = is_discrete, event_dim
 
     @property
     def is_discrete(self):
@@ -46,23 +49,22 @@ class _Dependent(Constraint):
         return self._event_dim
 
     def __call__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
-        if is_discrete is NotImplemented:
-            is_discrete = self._is_discrete
-        if event_dim is NotImplemented:
-            event_dim = self._event_dim
-        return _Dependent(is_discrete=is_discrete, event_dim=event_dim)
+        """A copy with the given static facts filled in."""
+        return _Dependent(is_discrete=self._is_discrete if is_discrete is NotImplemented else is_discrete,
+                          event_dim=self._event_dim if event_dim is NotImplemented else event_dim)
 
     def check(self, x):
         raise ValueError("Cannot determine validity of dependent constraint")
 
 
 def is_dependent(constraint):
-    """Whether `constraint` is a dependent (uncheckable) one."""
+    """Whether `constraint` is only known once the distribution's parameters are."""
     return isinstance(constraint, _Dependent)
 
 
 class _DependentProperty(property, _Dependent):
-    """A property that is also a dependent constraint (for ``support`` of Uniform and friends)."""
+    """A property that the class also reads as a dependent constraint; usable as ``@dependent_property`` or
+    ``@dependent_property(is_discrete=..., event_dim=...)``."""
 
     def __init__(self, fn=None, *, is_discrete=NotImplemented, event_dim=NotImplemented):
         property.__init__(self, fn)
@@ -72,15 +74,14 @@ class _DependentProperty(property, _Dependent):
         return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
 
 
+# --------------------------------------------------------------------- wrappers
 class _IndependentConstraint(Constraint):
-    """Reinterprets `reinterpreted_batch_ndims` batch dims of a constraint as event dims."""
+    """`base_constraint` with its `reinterpreted_batch_ndims` rightmost batch dimensions read as event."""
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
-        assert isinstance(base_constraint, Constraint)
-        assert isinstance(reinterpreted_batch_ndims, int) and reinterpreted_batch_ndims >= 0
-        self.base_constraint = base_constraint
-        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        super().__init__()
+        assert isinstance(base_constraint, Constraint) and isinstance(reinterpreted_batch_ndims, int)
+        assert reinterpreted_batch_ndims >= 0
+        self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
 
     @property
     def is_discrete(self):
@@ -91,25 +92,21 @@ class _IndependentConstraint(Constraint):
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value):
-        result = self.base_constraint.check(value)
-        if result.dim() < self.reinterpreted_batch_ndims:
-            expected = self.base_constraint.event_dim + self.reinterpreted_batch_ndims
-            raise ValueError(f"Expected value.dim() >= {expected} but got {value.dim()}")
-        result = result.reshape(tuple(result.shape[:result.dim() - self.reinterpreted_batch_ndims]) + (-1,))
-        return result.all(-1)
+        ok = self.base_constraint.check(value)
+        if ok.dim() < self.reinterpreted_batch_ndims:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        return _all_last(ok, self.reinterpreted_batch_ndims)
 
     def __repr__(self):
-        return f"{self.__class__.__name__[1:]}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
 class MixtureSameFamilyConstraint(Constraint):
-    """The support of a MixtureSameFamily: a value is valid if it is in the component's support."""
+    """The support of a mixture's components, checked over the mixture's batch."""
 
     def __init__(self, base_constraint):
-        if not isinstance(base_constraint, Constraint):
-            raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
+        assert isinstance(base_constraint, Constraint)
         self.base_constraint = base_constraint
-        super().__init__()
 
     @property
     def is_discrete(self):
@@ -120,16 +117,17 @@ class MixtureSameFamilyConstraint(Constraint):
         return self.base_constraint.event_dim
 
     def check(self, value):
-        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
-        if value.dim() < self.event_dim:
-            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        ok = self.base_constraint.check(value)
+        if value.dim() == 0:
+            return ok
         keep = value.dim() - self.event_dim
-        return result.reshape(tuple(result.shape[:keep]) + (-1,)).all(-1)
+        return ok.reshape(tuple(ok.shape[:keep]) + (-1,)).all(-1)
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({self.base_constraint!r})"
+        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
 
 
+# --------------------------------------------------------------------- discrete sets
 class _Boolean(Constraint):
     is_discrete = True
 
@@ -138,73 +136,73 @@ class _Boolean(Constraint):
 
 
 class _OneHot(Constraint):
-    is_discrete = True
-    event_dim = 1
+    is_discrete, event_dim = True, 1
 
     def check(self, value):
-        is_boolean = (value == 0) | (value == 1)
-        is_normalized = value.sum(-1).eq(1)
-        return is_boolean.all(-1) & is_normalized
+        return _Boolean().check(value).all(-1) & (value.sum(-1) == 1)
 
 
-class _IntegerInterval(Constraint):
-    is_discrete = True
+class _Bounded(Constraint):
+    """Shared by the bounded sets: stores the bounds and prints them as torch does."""
+    _bounds = ()
 
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
+    def __init__(self, *bounds):
+        for name, b in zip(self._bounds, bounds):
+            setattr(self, name, b)
         super().__init__()
 
-    def check(self, value):
-        return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
-
     def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        inner = ", ".join(f"{n}={getattr(self, n)}" for n in self._bounds)
+        return f"{type(self).__name__.lstrip('_')}({inner})"
 
 
-class _IntegerLessThan(Constraint):
-    is_discrete = True
+def _is_int(value):
+    return value % 1 == 0
 
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
+
+class _IntegerInterval(_Bounded):
+    is_discrete, _bounds = True, ("lower_bound", "upper_bound")
 
     def check(self, value):
-        return (value % 1 == 0) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(upper_bound={self.upper_bound})"
+        return _is_int(value) & (self.lower_bound <= value) & (value <= self.upper_bound)
 
 
-class _IntegerGreaterThan(Constraint):
-    is_discrete = True
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
+class _IntegerLessThan(_Bounded):
+    is_discrete, _bounds = True, ("upper_bound",)
 
     def check(self, value):
-        return (value % 1 == 0) & (value >= self.lower_bound)
+        return _is_int(value) & (value <= self.upper_bound)
+
+
+class _IntegerGreaterThan(_Bounded):
+    is_discrete, _bounds = True, ("lower_bound",)
+
+    def check(self, value):
+        return _is_int(value) & (value >= self.lower_bound)
+
+
+class _Multinomial(_Bounded):
+    """Nonnegative counts that add up to at most `upper_bound`."""
+    is_discrete, event_dim, _bounds = True, 1, ("upper_bound",)
+
+    def check(self, x):
+        return (x >= 0).all(-1) & (x.sum(-1) <= self.upper_bound)
 
     def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound})"
+        return "Multinomial()"
 
 
+# --------------------------------------------------------------------- real sets
 class _Real(Constraint):
     def check(self, value):
-        return value == value  # False only for NaN
+        return value == value  # False only at NaN
 
 
-class _GreaterThan(Constraint):
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
+class _GreaterThan(_Bounded):
+    _bounds = ("lower_bound",)
 
     def check(self, value):
         return self.lower_bound < value
-
-    def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound})"
 
 
 class _GreaterThanEq(_GreaterThan):
@@ -212,29 +210,18 @@ class _GreaterThanEq(_GreaterThan):
         return self.lower_bound <= value
 
 
-class _LessThan(Constraint):
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
+class _LessThan(_Bounded):
+    _bounds = ("upper_bound",)
 
     def check(self, value):
         return value < self.upper_bound
 
-    def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(upper_bound={self.upper_bound})"
 
-
-class _Interval(Constraint):
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
+class _Interval(_Bounded):
+    _bounds = ("lower_bound", "upper_bound")
 
     def check(self, value):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
 class _HalfOpenInterval(_Interval):
@@ -243,51 +230,14 @@ class _HalfOpenInterval(_Interval):
 
 
 class _Simplex(Constraint):
+    """Nonnegative vectors summing to 1 (to within 1e-6)."""
     event_dim = 1
 
     def check(self, value):
-        return ember.all(value >= 0, dim=-1) & ((value.sum(-1) - 1).abs() < 1e-6)
+        return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
-class _Multinomial(Constraint):
-    is_discrete = True
-    event_dim = 1
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-
-    def check(self, x):
-        return (x >= 0).all(dim=-1) & (x.sum(dim=-1) <= self.upper_bound)
-
-
-class _LowerTriangular(Constraint):
-    event_dim = 2
-
-    def check(self, value):
-        value_tril = value.tril()
-        return (value_tril == value).reshape(tuple(value.shape[:-2]) + (-1,)).min(-1)[0]
-
-
-class _LowerCholesky(Constraint):
-    event_dim = 2
-
-    def check(self, value):
-        value_tril = value.tril()
-        lower_triangular = (value_tril == value).reshape(tuple(value.shape[:-2]) + (-1,)).min(-1)[0]
-        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).min(-1)[0]
-        return lower_triangular & positive_diagonal
-
-
-class _CorrCholesky(Constraint):
-    event_dim = 2
-
-    def check(self, value):
-        tol = float(_eps(value)) * value.shape[-1] * 10
-        row_norm = ember.linalg.norm(value.detach(), dim=-1)
-        unit_row_norm = ((row_norm - 1.0).abs() <= tol).all(dim=-1)
-        return _LowerCholesky().check(value) & unit_row_norm
-
-
+# --------------------------------------------------------------------- matrix sets
 class _Square(Constraint):
     event_dim = 2
 
@@ -297,46 +247,59 @@ class _Square(Constraint):
 
 class _Symmetric(_Square):
     def check(self, value):
-        square_check = super().check(value)
-        if not square_check.all():
-            return square_check
-        return ember.isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
+        square = super().check(value)
+        if not square.all():
+            return square
+        return ember.isclose(value, value.mT, atol=1e-6).all(-1).all(-1)
 
 
 class _PositiveSemidefinite(_Symmetric):
     def check(self, value):
-        sym_check = super().check(value)
-        if not sym_check.all():
-            return sym_check
-        import numpy as np
-        return ember.tensor(np.linalg.eigvalsh(value._data).min(-1) >= 0)
+        sym = super().check(value)
+        return sym if not sym.all() else (ember.linalg.eigvalsh(value) >= 0).all(-1)
 
 
 class _PositiveDefinite(_Symmetric):
     def check(self, value):
-        sym_check = super().check(value)
-        if not sym_check.all():
-            return sym_check
-        import numpy as np
-        ok = np.ones(value.shape[:-2], dtype=bool)
-        flat = value._data.reshape((-1,) + tuple(value.shape[-2:]))
-        for i, m in enumerate(flat):
-            try:
-                np.linalg.cholesky(m)
-            except np.linalg.LinAlgError:
-                ok.reshape(-1)[i] = False
-        return ember.tensor(ok)
+        sym = super().check(value)
+        return sym if not sym.all() else ember.linalg.cholesky_ex(value).info == 0  # Cholesky exists iff PD
 
 
+class _LowerTriangular(Constraint):
+    event_dim = 2
+
+    def check(self, value):
+        return (value.tril() == value).all(-1).all(-1)
+
+
+class _LowerCholesky(Constraint):
+    """Lower triangular with a positive diagonal."""
+    event_dim = 2
+
+    def check(self, value):
+        diag = value.diagonal(dim1=-2, dim2=-1)
+        return (value.tril() == value).all(-1).all(-1) & (diag > 0).all(-1)
+
+
+class _CorrCholesky(Constraint):
+    """Cholesky factors of correlation matrices: lower Cholesky with rows of unit length."""
+    event_dim = 2
+
+    def check(self, value):
+        from .utils import _finfo
+        tol = float(_finfo(value.dtype).eps) * value.shape[-1] * 10  # rounding grows with the row length
+        unit_rows = ((value.norm(dim=-1) - 1).abs() <= tol).all(-1)
+        return _LowerCholesky().check(value) & unit_rows
+
+
+# --------------------------------------------------------------------- several constraints side by side
 class _Cat(Constraint):
-    """Applies constraints `cseq` to consecutive pieces (of sizes `lengths`) along `dim`."""
+    """Constraint i applies to the slice of length lengths[i] along `dim`."""
 
     def __init__(self, cseq, dim=0, lengths=None):
-        self.cseq = list(cseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
-        assert len(self.lengths) == len(self.cseq)
-        self.dim = dim
-        super().__init__()
+        self.cseq, self.dim = list(cseq), dim
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        assert all(isinstance(c, Constraint) for c in self.cseq) and len(self.lengths) == len(self.cseq)
 
     @property
     def is_discrete(self):
@@ -347,20 +310,18 @@ class _Cat(Constraint):
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value):
-        checks, start = [], 0
-        for constr, length in zip(self.cseq, self.lengths):
-            checks.append(constr.check(value.narrow(self.dim, start, length)))
-            start += length
-        return ember.cat(checks, self.dim)
+        assert -value.dim() <= self.dim < value.dim()
+        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
+        return ember.cat([c.check(value.narrow(self.dim, s, n)) for c, s, n in zip(self.cseq, starts, self.lengths)],
+                         self.dim)
 
 
 class _Stack(Constraint):
-    """Applies constraints `cseq` to the slices along `dim`."""
+    """Constraint i applies to entry i along `dim`."""
 
     def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        self.dim = dim
-        super().__init__()
+        self.cseq, self.dim = list(cseq), dim
+        assert all(isinstance(c, Constraint) for c in self.cseq)
 
     @property
     def is_discrete(self):
@@ -368,21 +329,15 @@ class _Stack(Constraint):
 
     @property
     def event_dim(self):
-        dim = max(c.event_dim for c in self.cseq)
-        if self.dim + dim < 0:
-            dim += 1
-        return dim
+        d = max(c.event_dim for c in self.cseq)
+        return d + 1 if self.dim + d < 0 else d  # stacking along an event dimension adds one
 
     def check(self, value):
-        vs = [value.select(self.dim, i) for i in range(value.size(self.dim))]
-        return ember.stack([c.check(v) for v, c in zip(vs, self.cseq)], self.dim)
+        assert -value.dim() <= self.dim < value.dim()
+        return ember.stack([c.check(v) for c, v in zip(self.cseq, value.unbind(self.dim))], self.dim)
 
 
-def _eps(value):
-    import numpy as np
-    return np.finfo(value._data.dtype).eps
-
-
+# --------------------------------------------------------------------- public instances, torch's names
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint

@@ -1,4 +1,4 @@
-"""`Distribution`: the base class: shapes, argument and sample validation, and the interface."""
+"""`Distribution`: the base class every distribution derives from: shapes, validation and the interface."""
 import warnings
 
 import ember
@@ -8,50 +8,47 @@ from .utils import lazy_property
 
 
 class Distribution:
-    """Base class for probability distributions (torch.distributions.Distribution).
+    """A batch of probability distributions (torch.distributions.Distribution).
 
-    ``batch_shape`` indexes independent distributions; ``event_shape`` is the shape of one sample of
-    one of them. A sample of ``sample_shape`` has shape ``sample_shape + batch_shape + event_shape``.
+    A draw of ``sample_shape`` has shape ``sample_shape + batch_shape + event_shape``: ``batch_shape`` counts
+    independent distributions, ``event_shape`` is the shape of one outcome of one of them.
     """
     has_rsample = False
     has_enumerate_support = False
-    _validate_args = __debug__  # torch validates by default unless Python runs with -O
+    _validate_args = __debug__  # on unless Python runs with -O, as in torch
 
     @staticmethod
     def set_default_validate_args(value):
-        """Turn argument and sample validation on or off for distributions made from now on."""
-        if value not in [True, False]:
+        """Switch argument and sample validation on or off for every distribution built afterwards."""
+        if value not in (True, False):
             raise ValueError
         Distribution._validate_args = value
 
     def __init__(self, batch_shape=Size(), event_shape=Size(), validate_args=None):
-        self._batch_shape = Size(batch_shape)
-        self._event_shape = Size(event_shape)
+        self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
         if validate_args is not None:
             self._validate_args = validate_args
         if self._validate_args:
-            try:
-                arg_constraints = self.arg_constraints
-            except NotImplementedError:
-                arg_constraints = {}
-                warnings.warn(f"{self.__class__} does not define `arg_constraints`. Please set "
-                              "`arg_constraints = {}` or initialize the distribution with "
-                              "`validate_args=False` to turn off validation.")
-            for param, constraint in arg_constraints.items():
-                if constraints.is_dependent(constraint):
-                    continue  # a constraint that depends on other parameters cannot be checked
-                if param not in self.__dict__ and isinstance(getattr(type(self), param), lazy_property):
-                    continue  # a lazily computed parameter (probs given logits, ...) is not checked
-                value = getattr(self, param)
-                valid = constraint.check(value)
-                if not bool(valid.all()):
-                    raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape "
-                                     f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
-                                     f"constraint {constraint!r}, but found invalid values:\n{value}")
+            self._check_parameters()
 
-    def expand(self, batch_shape, _instance=None):
-        """A new distribution with its batch dims broadcast to `batch_shape` (no new memory)."""
-        raise NotImplementedError
+    def _check_parameters(self):
+        try:
+            checks = self.arg_constraints
+        except NotImplementedError:
+            checks = {}
+            warnings.warn(f"{self.__class__} does not define `arg_constraints`. Please set `arg_constraints = {{}}` "
+                          "or initialize the distribution with `validate_args=False` to turn off validation.")
+        for name, constraint in checks.items():
+            if constraints.is_dependent(constraint):
+                continue
+            # a parameter given the other way (probs for logits) is a lazy property not computed yet: skip it
+            if name not in self.__dict__ and isinstance(getattr(type(self), name, None), lazy_property):
+                continue
+            value = getattr(self, name)
+            if not constraint.check(value).all():
+                raise ValueError(f"Expected parameter {name} ({type(value).__name__} of shape {tuple(value.shape)}) "
+                                 f"of distribution {self!r} to satisfy the constraint {constraint!r}, "
+                                 f"but found invalid values:\n{value}")
 
     @property
     def batch_shape(self):
@@ -61,12 +58,15 @@ class Distribution:
     def event_shape(self):
         return self._event_shape
 
+    # what each distribution supplies
     @property
     def arg_constraints(self):
+        """Parameter name -> the constraint its values satisfy."""
         raise NotImplementedError
 
     @property
     def support(self):
+        """The constraint every outcome satisfies."""
         raise NotImplementedError
 
     @property
@@ -85,17 +85,21 @@ class Distribution:
     def stddev(self):
         return self.variance.sqrt()
 
+    def expand(self, batch_shape, _instance=None):
+        """The same distribution repeated over a larger ``batch_shape`` (parameters are views, not copies)."""
+        raise NotImplementedError
+
+    def rsample(self, sample_shape=Size()):
+        """A reparameterized draw: gradients flow back to the parameters."""
+        raise NotImplementedError
+
     def sample(self, sample_shape=Size()):
-        """A sample (or a batch of `sample_shape` samples), outside autograd."""
+        """A draw with no gradient."""
         with ember.no_grad():
             return self.rsample(sample_shape)
 
-    def rsample(self, sample_shape=Size()):
-        """A reparameterized sample: differentiable in the parameters."""
-        raise NotImplementedError
-
     def sample_n(self, n):
-        warnings.warn("sample_n will be deprecated. Use .sample((n,)) instead", UserWarning)
+        warnings.warn("`sample_n(n)` will be deprecated. Use `sample((n,))` instead.", FutureWarning)
         return self.sample(Size((n,)))
 
     def log_prob(self, value):
@@ -108,6 +112,7 @@ class Distribution:
         raise NotImplementedError
 
     def enumerate_support(self, expand=True):
+        """Every value of a discrete support along dimension 0, expanded over the batch when `expand`."""
         raise NotImplementedError
 
     def entropy(self):
@@ -116,44 +121,49 @@ class Distribution:
     def perplexity(self):
         return ember.exp(self.entropy())
 
+    # helpers for subclasses
     def _extended_shape(self, sample_shape=Size()):
         """sample_shape + batch_shape + event_shape."""
+        if not isinstance(sample_shape, Size):
+            sample_shape = Size(sample_shape)
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
 
     def _validate_sample(self, value):
-        """Raise torch's ValueError when `value` does not fit the shapes or the support."""
+        """Raise ValueError unless `value` is a tensor whose shape fits and whose entries lie in the support."""
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
-        event_dim_start = len(value.size()) - len(self._event_shape)
-        if value.size()[event_dim_start:] != self._event_shape:
-            raise ValueError(f"The right-most size of value must match event_shape: "
+        event = tuple(self._event_shape)
+        if tuple(value.shape[value.dim() - len(event):]) != event:
+            raise ValueError("The right-most size of value must match event_shape: "
                              f"{value.size()} vs {self._event_shape}.")
-        actual_shape = value.size()
-        expected_shape = Size(tuple(self._batch_shape) + tuple(self._event_shape))
-        for i, j in zip(reversed(actual_shape), reversed(expected_shape)):
-            if i != 1 and j != 1 and i != j:
-                raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
-                                 f"{actual_shape} vs {expected_shape}.")
+        expected = self._extended_shape()
+        for a, b in zip(reversed(tuple(value.shape)), reversed(tuple(expected))):
+            if a != 1 and b != 1 and a != b:
+                raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {value.size()} vs "
+                                 f"{expected}.")
         try:
             support = self.support
         except NotImplementedError:
-            warnings.warn(f"{self.__class__} does not define `support` to enable sample validation. "
-                          "Please initialize the distribution with `validate_args=False` to turn off validation.")
+            warnings.warn(f"{self.__class__} does not define `support` to enable sample validation. Please "
+                          "initialize the distribution with `validate_args=False` to turn off validation.")
             return
-        valid = support.check(value)
-        if not bool(valid.all()):
-            raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.size())}) "
-                             f"to be within the support ({support!r}) of the distribution {self!r}, "
+        if not support.check(value).all():
+            raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be "
+                             f"within the support ({support!r}) of the distribution {self!r}, "
                              f"but found invalid values:\n{value}")
 
     def _get_checked_instance(self, cls, _instance=None):
+        """A bare instance for `expand` to fill; a subclass with its own __init__ must write its own expand."""
         if _instance is None and type(self).__init__ != cls.__init__:
-            raise NotImplementedError(f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a "
-                                      "custom __init__ method must also define a custom .expand() method.")
+            raise NotImplementedError(f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom "
+                                      "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
     def __repr__(self):
-        names = [k for k in self.arg_constraints if k in self.__dict__]
-        args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"
-                         for p in names)
-        return self.__class__.__name__ + "(" + args + ")"
+        try:
+            names = [k for k in self.arg_constraints if k in self.__dict__]
+        except NotImplementedError:
+            names = []
+        shown = [f"{k}: {v.item() if v.numel() == 1 else v.size()}" for k, v in
+                 ((k, self.__dict__[k]) for k in names)]
+        return f"{type(self).__name__}({', '.join(shown)})"

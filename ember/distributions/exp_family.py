@@ -1,11 +1,11 @@
-"""`ExponentialFamily`: distributions with a log-normalizer, whose entropy and KL follow from it."""
+"""`ExponentialFamily`: p(x) = exp(<t(x), theta> - F(theta) + k(x)); entropy and KL follow from F alone."""
 import ember
 from .distribution import Distribution
 
 
 class ExponentialFamily(Distribution):
-    """p(x; theta) = exp(<t(x), theta> - F(theta) + k(x)); subclasses give the natural parameters,
-    F (``_log_normalizer``) and the carrier measure's mean (``_mean_carrier_measure``)."""
+    """Base of the exponential families. A subclass names its natural parameters theta, the log-normalizer F
+    (``_log_normalizer``) and E[k(X)] (``_mean_carrier_measure``)."""
 
     @property
     def _natural_params(self):
@@ -19,12 +19,11 @@ class ExponentialFamily(Distribution):
         raise NotImplementedError
 
     def entropy(self):
-        """The entropy as the Bregman divergence of the log-normalizer (through autograd)."""
-        result = -self._mean_carrier_measure
-        nparams = [p.detach().requires_grad_() for p in self._natural_params]
-        lg_normal = self._log_normalizer(*nparams)
-        gradients = ember.autograd.grad(lg_normal.sum(), nparams, create_graph=True)
-        result = result + lg_normal
-        for np_, g in zip(nparams, gradients):
-            result = result - (np_ * g).reshape(tuple(self._batch_shape) + (-1,)).sum(-1)
-        return result
+        """H = F(theta) - <theta, grad F(theta)> - E[k(X)]; grad F(theta) = E[t(X)] comes from autograd."""
+        theta = [p.detach().requires_grad_() for p in self._natural_params]
+        f = self._log_normalizer(*theta)
+        grad_f = ember.autograd.grad(f.sum(), theta, create_graph=True)
+        h = f - self._mean_carrier_measure
+        for t, g in zip(theta, grad_f):
+            h = h - (t * g).reshape(tuple(self._batch_shape) + (-1,)).sum(-1)
+        return h

@@ -1,62 +1,49 @@
-"""mixture_same_family: ported from torch/distributions/mixture_same_family.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
+"""`MixtureSameFamily`: a finite mixture whose components all come from one batched distribution."""
 import ember
-from .categorical import Categorical
+from .._tensor import Size
 from . import constraints
-from .constraints import MixtureSameFamilyConstraint
+from .categorical import Categorical
 from .distribution import Distribution
-
-__all__ = ["MixtureSameFamily"]
 
 
 class MixtureSameFamily(Distribution):
-    """The `MixtureSameFamily` distribution implements a (batch of) mixture distribution where all components are from different parameterizations of the same distribution type."""
-
+    """p(x) = sum_k pi_k p_k(x): `mixture_distribution` (a Categorical over K) picks the component, and the
+    rightmost batch dimension (of size K) of `component_distribution` indexes the components."""
     arg_constraints = {}
     has_rsample = False
 
     def __init__(self, mixture_distribution, component_distribution, validate_args=None):
-        self._mixture_distribution = mixture_distribution
-        self._component_distribution = component_distribution
-        if not isinstance(self._mixture_distribution, Categorical):
+        if not isinstance(mixture_distribution, Categorical):
             raise ValueError(" The Mixture distribution needs to be an  instance of torch.distributions.Categorical")
-        if not isinstance(self._component_distribution, Distribution):
+        if not isinstance(component_distribution, Distribution):
             raise ValueError("The Component distribution needs to be an instance of torch.distributions.Distribution")
-        mdbs = self._mixture_distribution.batch_shape
-        cdbs = self._component_distribution.batch_shape[:-1]
-        for size1, size2 in zip(reversed(mdbs), reversed(cdbs)):
-            if size1 != 1 and size2 != 1 and (size1 != size2):
-                raise ValueError(
-                    f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible with `component_distribution.batch_shape`({cdbs})"
-                )
-        km = self._mixture_distribution.logits.shape[-1]
-        kc = self._component_distribution.batch_shape[-1]
-        if km is not None and kc is not None and (km != kc):
-            raise ValueError(
-                f"`mixture_distribution component` ({km}) does not equal `component_distribution.batch_shape[-1]` ({kc})"
-            )
-        self._num_component = km
-        event_shape = self._component_distribution.event_shape
-        self._event_ndims = len(event_shape)
-        super().__init__(batch_shape=cdbs, event_shape=event_shape, validate_args=validate_args)
+        mix_batch, comp_batch = mixture_distribution.batch_shape, component_distribution.batch_shape[:-1]
+        for a, b in zip(reversed(tuple(mix_batch)), reversed(tuple(comp_batch))):
+            if a != 1 and b != 1 and a != b:
+                raise ValueError(f"`mixture_distribution.batch_shape` ({mix_batch}) is not compatible with "
+                                 f"`component_distribution.batch_shape`({comp_batch})")
+        k_mix, k_comp = mixture_distribution.logits.shape[-1], component_distribution.batch_shape[-1]
+        if k_mix != k_comp:
+            raise ValueError(f"`mixture_distribution component` ({k_mix}) does not equal "
+                             f"`component_distribution.batch_shape[-1]` ({k_comp})")
+        self._mixture_distribution, self._component_distribution = mixture_distribution, component_distribution
+        self._num_component = k_mix
+        self._event_ndims = len(component_distribution.event_shape)
+        super().__init__(comp_batch, component_distribution.event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        batch_shape = Size(batch_shape)
-        batch_shape_comp = batch_shape + (self._num_component,)
         new = self._get_checked_instance(MixtureSameFamily, _instance)
-        new._component_distribution = self._component_distribution.expand(batch_shape_comp)
+        batch_shape = Size(batch_shape)
+        new._component_distribution = self._component_distribution.expand(tuple(batch_shape) + (self._num_component,))
         new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
-        new._num_component = self._num_component
-        new._event_ndims = self._event_ndims
-        event_shape = new._component_distribution.event_shape
-        super(MixtureSameFamily, new).__init__(batch_shape=batch_shape, event_shape=event_shape, validate_args=False)
+        new._num_component, new._event_ndims = self._num_component, self._event_ndims
+        Distribution.__init__(new, batch_shape, new._component_distribution.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
 
     @constraints.dependent_property
     def support(self):
-        return MixtureSameFamilyConstraint(self._component_distribution.support)
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
 
     @property
     def mixture_distribution(self):
@@ -66,59 +53,45 @@ class MixtureSameFamily(Distribution):
     def component_distribution(self):
         return self._component_distribution
 
+    def _weights(self):
+        """Mixture probabilities shaped to multiply the components' per-event quantities."""
+        p = self._mixture_distribution.probs
+        return p.reshape(tuple(p.shape) + (1,) * self._event_ndims)
+
+    def _pad(self, x):
+        """Room for the component dimension, just left of the event dimensions."""
+        return x.unsqueeze(-1 - self._event_ndims)
+
     @property
     def mean(self):
-        probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
-        return ember.sum(probs * self.component_distribution.mean, dim=-1 - self._event_ndims)
+        return (self._weights() * self._component_distribution.mean).sum(-1 - self._event_ndims)
 
     @property
     def variance(self):
-        probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
-        mean_cond_var = ember.sum(probs * self.component_distribution.variance, dim=-1 - self._event_ndims)
-        var_cond_mean = ember.sum(
-            probs * (self.component_distribution.mean - self._pad(self.mean)).pow(2.0), dim=-1 - self._event_ndims
-        )
-        return mean_cond_var + var_cond_mean
+        # law of total variance: E[Var(X | k)] + Var(E[X | k])
+        w, comp, k_dim = self._weights(), self._component_distribution, -1 - self._event_ndims
+        spread = (comp.mean - self._pad(self.mean)).pow(2.0)
+        return (w * comp.variance).sum(k_dim) + (w * spread).sum(k_dim)
 
     def cdf(self, x):
-        x = self._pad(x)
-        cdf_x = self.component_distribution.cdf(x)
-        mix_prob = self.mixture_distribution.probs
-        return ember.sum(cdf_x * mix_prob, dim=-1)
+        return (self._component_distribution.cdf(self._pad(x)) * self._mixture_distribution.probs).sum(-1)
 
     def log_prob(self, x):
         if self._validate_args:
             self._validate_sample(x)
-        x = self._pad(x)
-        log_prob_x = self.component_distribution.log_prob(x)
-        log_mix_prob = ember.log_softmax(self.mixture_distribution.logits, dim=-1)
-        return ember.logsumexp(log_prob_x + log_mix_prob, dim=-1)
+        log_px = self._component_distribution.log_prob(self._pad(x))
+        log_w = ember.log_softmax(self._mixture_distribution.logits, dim=-1)
+        return ember.logsumexp(log_px + log_w, dim=-1)  # log sum_k pi_k p_k(x), without underflow
 
     def sample(self, sample_shape=Size()):
         with ember.no_grad():
-            sample_len = len(sample_shape)
-            batch_len = len(self.batch_shape)
-            gather_dim = sample_len + batch_len
-            es = self.event_shape
-            mix_sample = self.mixture_distribution.sample(sample_shape)
-            mix_shape = mix_sample.shape
-            comp_samples = self.component_distribution.sample(sample_shape)
-            mix_sample_r = mix_sample.reshape(mix_shape + Size([1] * (len(es) + 1)))
-            mix_sample_r = mix_sample_r.repeat(Size([1] * len(mix_shape)) + Size([1]) + es)
-            samples = ember.gather(comp_samples, gather_dim, mix_sample_r)
-            return samples.squeeze(gather_dim)
-
-    def _pad(self, x):
-        return x.unsqueeze(-1 - self._event_ndims)
-
-    def _pad_mixture_dimensions(self, x):
-        dist_batch_ndims = len(self.batch_shape)
-        cat_batch_ndims = len(self.mixture_distribution.batch_shape)
-        pad_ndims = 0 if cat_batch_ndims == 1 else dist_batch_ndims - cat_batch_ndims
-        xs = x.shape
-        x = x.reshape(xs[:-1] + Size(pad_ndims * [1]) + xs[-1:] + Size(self._event_ndims * [1]))
-        return x
+            # draw the component indices first, then every component, and keep the chosen one (torch's order)
+            k = self._mixture_distribution.sample(sample_shape)
+            xs = self._component_distribution.sample(sample_shape)  # sample + batch + (K,) + event
+            event = tuple(self.event_shape)
+            k_dim = len(tuple(sample_shape)) + len(tuple(self.batch_shape))
+            index = k.reshape(tuple(k.shape) + (1,) * (len(event) + 1)).expand(tuple(k.shape) + (1,) + event)
+            return xs.gather(k_dim, index).squeeze(k_dim)
 
     def __repr__(self):
-        args_string = f"\n  {self.mixture_distribution},\n  {self.component_distribution}"
-        return "MixtureSameFamily" + "(" + args_string + ")"
+        return f"{type(self).__name__}(\n  {self._mixture_distribution},\n  {self._component_distribution})"

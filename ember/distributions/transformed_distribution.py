@@ -1,65 +1,50 @@
-"""transformed_distribution: ported from torch/distributions/transformed_distribution.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
+"""`TransformedDistribution`: the law of Y = f(X) for X from a base distribution and f a chain of transforms."""
 import ember
+from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent
 from .transforms import ComposeTransform, Transform
 from .utils import _sum_rightmost
 
-__all__ = ["TransformedDistribution"]
-
 
 class TransformedDistribution(Distribution):
-    """Extension of the Distribution class, which applies a sequence of Transforms to a base distribution."""
-
+    """Y = transforms[-1](...transforms[0](X)). By change of variables,
+    log p(y) = log p_X(x) - sum_i log|det J_i|, each term summed over the event dims it does not have itself."""
     arg_constraints = {}
 
     def __init__(self, base_distribution, transforms, validate_args=None):
         if isinstance(transforms, Transform):
-            self.transforms = [transforms]
-        elif isinstance(transforms, list):
-            if not all((isinstance(t, Transform) for t in transforms)):
-                raise ValueError("transforms must be a Transform or a list of Transforms")
-            self.transforms = transforms
-        else:
-            raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
-        base_shape = base_distribution.batch_shape + base_distribution.event_shape
-        base_event_dim = len(base_distribution.event_shape)
-        transform = ComposeTransform(self.transforms)
-        if len(base_shape) < transform.domain.event_dim:
-            raise ValueError(
-                f"base_distribution needs to have shape with size at least {transform.domain.event_dim}, but got {base_shape}."
-            )
-        forward_shape = transform.forward_shape(base_shape)
-        expanded_base_shape = transform.inverse_shape(forward_shape)
-        if base_shape != expanded_base_shape:
-            base_batch_shape = expanded_base_shape[: len(expanded_base_shape) - base_event_dim]
-            base_distribution = base_distribution.expand(base_batch_shape)
-        reinterpreted_batch_ndims = transform.domain.event_dim - base_event_dim
-        if reinterpreted_batch_ndims > 0:
-            base_distribution = Independent(base_distribution, reinterpreted_batch_ndims)
+            transforms = [transforms]
+        elif not (isinstance(transforms, list) and all(isinstance(t, Transform) for t in transforms)):
+            raise ValueError(f"transforms must be a Transform or a list of Transforms, but was {transforms}")
+        self.transforms = transforms
+        chain = ComposeTransform(transforms)
+        base_shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        base_event = len(base_distribution.event_shape)
+        if len(base_shape) < chain.domain.event_dim:
+            raise ValueError(f"base_distribution needs to have shape with size at least {chain.domain.event_dim}, "
+                             f"but got {Size(base_shape)}.")
+        shape = tuple(chain.forward_shape(base_shape))
+        full_base = tuple(chain.inverse_shape(shape))
+        if full_base != base_shape:  # the transforms' parameters broadcast the base: expand it to match
+            base_distribution = base_distribution.expand(full_base[:len(full_base) - base_event])
+        if chain.domain.event_dim > base_event:  # the chain reads some base batch dims as one event
+            base_distribution = Independent(base_distribution, chain.domain.event_dim - base_event)
         self.base_dist = base_distribution
-        transform_change_in_event_dim = transform.codomain.event_dim - transform.domain.event_dim
-        event_dim = max(transform.codomain.event_dim, base_event_dim + transform_change_in_event_dim)
-        if len(forward_shape) < event_dim:
-            raise AssertionError(f"forward_shape length {len(forward_shape)} must be >= event_dim {event_dim}")
-        cut = len(forward_shape) - event_dim
-        batch_shape = forward_shape[:cut]
-        event_shape = forward_shape[cut:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        event_dim = chain.codomain.event_dim + max(base_event - chain.domain.event_dim, 0)
+        cut = len(shape) - event_dim
+        super().__init__(shape[:cut], shape[cut:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(TransformedDistribution, _instance)
         batch_shape = Size(batch_shape)
-        shape = batch_shape + self.event_shape
+        shape = tuple(batch_shape) + tuple(self.event_shape)
         for t in reversed(self.transforms):
-            shape = t.inverse_shape(shape)
-        base_batch_shape = shape[: len(shape) - len(self.base_dist.event_shape)]
-        new.base_dist = self.base_dist.expand(base_batch_shape)
+            shape = tuple(t.inverse_shape(shape))
+        new.base_dist = self.base_dist.expand(shape[:len(shape) - len(self.base_dist.event_shape)])
         new.transforms = self.transforms
-        super(TransformedDistribution, new).__init__(batch_shape, self.event_shape, validate_args=False)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
 
@@ -67,64 +52,52 @@ class TransformedDistribution(Distribution):
     def support(self):
         if not self.transforms:
             return self.base_dist.support
-        support = self.transforms[-1].codomain
-        if len(self.event_shape) > support.event_dim:
-            support = constraints.independent(support, len(self.event_shape) - support.event_dim)
-        return support
+        s = self.transforms[-1].codomain
+        extra = len(self.event_shape) - s.event_dim
+        return constraints.independent(s, extra) if extra > 0 else s
 
     @property
     def has_rsample(self):
         return self.base_dist.has_rsample
 
+    def _push(self, x):
+        for t in self.transforms:
+            x = t(x)
+        return x
+
     def sample(self, sample_shape=Size()):
         with ember.no_grad():
-            x = self.base_dist.sample(sample_shape)
-            for transform in self.transforms:
-                x = transform(x)
-            return x
+            return self._push(self.base_dist.sample(sample_shape))
 
     def rsample(self, sample_shape=Size()):
-        x = self.base_dist.rsample(sample_shape)
-        for transform in self.transforms:
-            x = transform(x)
-        return x
+        return self._push(self.base_dist.rsample(sample_shape))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        event_dim = len(self.event_shape)
-        log_prob = 0.0
-        y = value
-        for transform in reversed(self.transforms):
-            x = transform.inv(y)
-            event_dim += transform.domain.event_dim - transform.codomain.event_dim
-            log_prob = log_prob - _sum_rightmost(
-                transform.log_abs_det_jacobian(x, y), event_dim - transform.domain.event_dim
-            )
+        event_dim, y, lp = len(self.event_shape), value, 0.0
+        for t in reversed(self.transforms):
+            x = t.inv(y)
+            event_dim += t.domain.event_dim - t.codomain.event_dim
+            lp = lp - _sum_rightmost(t.log_abs_det_jacobian(x, y), event_dim - t.domain.event_dim)
             y = x
-        log_prob = log_prob + _sum_rightmost(self.base_dist.log_prob(y), event_dim - len(self.base_dist.event_shape))
-        return log_prob
+        return lp + _sum_rightmost(self.base_dist.log_prob(y), event_dim - len(self.base_dist.event_shape))
 
     def _monotonize_cdf(self, value):
+        """F_Y(y) = F_X(x) for an increasing chain, 1 - F_X(x) for a decreasing one."""
         sign = 1
-        for transform in self.transforms:
-            sign = sign * transform.sign
+        for t in self.transforms:
+            sign = sign * t.sign
         if isinstance(sign, int) and sign == 1:
             return value
         return sign * (value - 0.5) + 0.5
 
     def cdf(self, value):
-        for transform in self.transforms[::-1]:
-            value = transform.inv(value)
+        for t in reversed(self.transforms):
+            value = t.inv(value)
         if self._validate_args:
             self.base_dist._validate_sample(value)
-        value = self.base_dist.cdf(value)
-        value = self._monotonize_cdf(value)
-        return value
+        return self._monotonize_cdf(self.base_dist.cdf(value))
 
     def icdf(self, value):
-        value = self._monotonize_cdf(value)
-        value = self.base_dist.icdf(value)
-        for transform in self.transforms:
-            value = transform(value)
-        return value
+        return self._push(self.base_dist.icdf(self._monotonize_cdf(value)))

@@ -1,51 +1,57 @@
-"""Transforms: invertible maps with log|det J|, used by TransformedDistribution and biject_to."""
-import functools
+"""Transforms: invertible (or at least computable) maps y = f(x) between constraint sets, with
+log|det df/dx| so that densities can be pushed through them (torch.distributions.transforms)."""
 import math
 import numbers
-import operator
 import weakref
-
-import numpy as np
+from functools import reduce
 
 import ember
-from ..nn import functional as F
-from .._tensor import Size
 from . import constraints
-from .utils import _sum_rightmost, broadcast_all, lazy_property, tril_matrix_to_vec, vec_to_tril_matrix
+from .utils import _finfo, _sum_rightmost, broadcast_all, tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
            "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
-           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
-           "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "StackTransform",
-           "StickBreakingTransform", "Transform", "identity_transform"]
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
+           "TanhTransform", "SoftmaxTransform", "StackTransform", "StickBreakingTransform", "Transform",
+           "identity_transform"]
 
 
-def _tiny_eps(x):
-    fi = np.finfo(x._data.dtype)
-    return float(fi.tiny), float(fi.eps)
+def _softplus(x):
+    return ember.nn.functional.softplus(x)
+
+
+def _clipped_sigmoid(x):
+    # keep sigmoid strictly inside (0, 1): its log and log(1 - .) must stay finite downstream
+    fi = _finfo(x.dtype)
+    return ember.sigmoid(x).clamp(min=float(fi.tiny), max=1.0 - float(fi.eps))
+
+
+def _prepend(x, value, end=False):
+    """x with one more entry `value` at the start (or end) of its last dimension."""
+    edge = ember.full(tuple(x.shape[:-1]) + (1,), value, dtype=x.dtype)
+    return ember.cat([x, edge] if end else [edge, x], -1)
 
 
 class Transform:
-    """An invertible (or at least computable) map with a log-abs-det-Jacobian.
+    """A map y = f(x) from ``domain`` to ``codomain``.
 
-    Args:
-        cache_size: 1 remembers the last (x, y) pair, so that ``t.inv(t(x))`` returns x itself.
+    Subclasses write ``_call`` (x -> y), ``_inverse`` (y -> x) and ``log_abs_det_jacobian``. With
+    ``cache_size=1`` the last (x, y) pair is remembered, so that ``t.inv(t(x)) is x``.
     """
     bijective = False
+    domain = constraints.real
+    codomain = constraints.real
 
     def __init__(self, cache_size=0):
-        self._cache_size = cache_size
-        self._inv = None
-        if cache_size == 0:
-            pass
-        elif cache_size == 1:
-            self._cached_x_y = None, None
-        else:
+        if cache_size not in (0, 1):
             raise ValueError("cache_size must be 0 or 1")
+        self._cache_size = cache_size
+        self._cached_x_y = None, None
+        self._inv = None  # a weak reference to the inverse, built on first use
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_inv"] = None
+        state = dict(self.__dict__)
+        state["_inv"] = None  # weak references do not pickle
         return state
 
     @property
@@ -56,10 +62,8 @@ class Transform:
 
     @property
     def inv(self):
-        """The inverse transform (the same object each time while it is alive)."""
-        inv = None
-        if self._inv is not None:
-            inv = self._inv()
+        """The inverse transform (t.inv.inv is t)."""
+        inv = self._inv() if self._inv is not None else None
         if inv is None:
             inv = _InverseTransform(self)
             self._inv = weakref.ref(inv)
@@ -67,7 +71,7 @@ class Transform:
 
     @property
     def sign(self):
-        """+1 or -1 for a monotone transform of scalars."""
+        """+1 or -1: whether the (elementwise) map increases or decreases."""
         raise NotImplementedError
 
     def with_cache(self, cache_size=1):
@@ -86,7 +90,7 @@ class Transform:
     __hash__ = object.__hash__
 
     def __call__(self, x):
-        if self._cache_size == 0:
+        if not self._cache_size:
             return self._call(x)
         x_old, y_old = self._cached_x_y
         if x is x_old:
@@ -96,7 +100,7 @@ class Transform:
         return y
 
     def _inv_call(self, y):
-        if self._cache_size == 0:
+        if not self._cache_size:
             return self._inverse(y)
         x_old, y_old = self._cached_x_y
         if y is y_old:
@@ -112,45 +116,32 @@ class Transform:
         raise NotImplementedError
 
     def log_abs_det_jacobian(self, x, y):
-        """log |dy/dx| for y = self(x)."""
         raise NotImplementedError
 
-    def __repr__(self):
-        return self.__class__.__name__ + "()"
-
     def forward_shape(self, shape):
+        """The shape of f(x) for x of `shape`."""
         return shape
 
     def inverse_shape(self, shape):
+        """The shape of the preimage of y of `shape`."""
         return shape
+
+    def __repr__(self):
+        return type(self).__name__ + "()"
 
 
 class _InverseTransform(Transform):
-    """The inverse of a transform, computed by calling the transform's inverse."""
+    """The inverse of a transform, sharing its cache by calling back into it."""
 
     def __init__(self, transform):
         super().__init__(cache_size=transform._cache_size)
-        self._inv = transform
+        self._inv = transform  # a strong reference: the inverse keeps its forward alive
 
-    @constraints.dependent_property(is_discrete=False)
-    def domain(self):
-        return self._inv.codomain
-
-    @constraints.dependent_property(is_discrete=False)
-    def codomain(self):
-        return self._inv.domain
-
-    @property
-    def bijective(self):
-        return self._inv.bijective
-
-    @property
-    def sign(self):
-        return self._inv.sign
-
-    @property
-    def inv(self):
-        return self._inv
+    domain = property(lambda self: self._inv.codomain)
+    codomain = property(lambda self: self._inv.domain)
+    bijective = property(lambda self: self._inv.bijective)
+    sign = property(lambda self: self._inv.sign)
+    inv = property(lambda self: self._inv)
 
     def with_cache(self, cache_size=1):
         return self.inv.with_cache(cache_size).inv
@@ -161,7 +152,7 @@ class _InverseTransform(Transform):
     __hash__ = object.__hash__
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({self._inv!r})"
+        return f"{type(self).__name__}({self._inv!r})"
 
     def __call__(self, x):
         return self._inv._inv_call(x)
@@ -176,12 +167,21 @@ class _InverseTransform(Transform):
         return self._inv.forward_shape(shape)
 
 
+class _ByType(Transform):
+    """A parameterless transform: any two instances are equal."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    __hash__ = object.__hash__
+
+
+# ------------------------------------------------------------------------------ combinators
 class ComposeTransform(Transform):
-    """Applies `parts` in order."""
+    """parts[-1](...parts[0](x)); the empty composition is the identity."""
 
     def __init__(self, parts, cache_size=0):
-        if cache_size:
-            parts = [part.with_cache(cache_size) for part in parts]
+        parts = [p.with_cache(cache_size) for p in parts] if cache_size else list(parts)
         super().__init__(cache_size=cache_size)
         self.parts = parts
 
@@ -190,48 +190,38 @@ class ComposeTransform(Transform):
 
     __hash__ = object.__hash__
 
-    @constraints.dependent_property(is_discrete=False)
+    def _widen(self, constraint, parts, into, out_of):
+        """`constraint` made independent over as many dims as the chain of parts consumes end to end."""
+        dim = getattr(parts[-1], out_of).event_dim
+        for p in reversed(parts):
+            dim = max(dim + getattr(p, into).event_dim - getattr(p, out_of).event_dim, getattr(p, into).event_dim)
+        assert dim >= constraint.event_dim
+        return constraints.independent(constraint, dim - constraint.event_dim) if dim > constraint.event_dim \
+            else constraint
+
+    @property
     def domain(self):
         if not self.parts:
             return constraints.real
-        domain = self.parts[0].domain
-        event_dim = self.parts[-1].codomain.event_dim  # the largest event_dim among the parts
-        for part in reversed(self.parts):
-            event_dim += part.domain.event_dim - part.codomain.event_dim
-            event_dim = max(event_dim, part.domain.event_dim)
-        if event_dim > domain.event_dim:
-            domain = constraints.independent(domain, event_dim - domain.event_dim)
-        return domain
+        return self._widen(self.parts[0].domain, self.parts, "domain", "codomain")
 
-    @constraints.dependent_property(is_discrete=False)
+    @property
     def codomain(self):
         if not self.parts:
             return constraints.real
-        codomain = self.parts[-1].codomain
-        event_dim = self.parts[0].domain.event_dim
-        for part in self.parts:
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-            event_dim = max(event_dim, part.codomain.event_dim)
-        if event_dim > codomain.event_dim:
-            codomain = constraints.independent(codomain, event_dim - codomain.event_dim)
-        return codomain
+        return self._widen(self.parts[-1].codomain, self.parts[::-1], "codomain", "domain")
 
-    @lazy_property
+    @property
     def bijective(self):
         return all(p.bijective for p in self.parts)
 
-    @lazy_property
+    @property
     def sign(self):
-        sign = 1
-        for p in self.parts:
-            sign = sign * p.sign
-        return sign
+        return reduce(lambda s, p: s * p.sign, self.parts, 1)
 
     @property
     def inv(self):
-        inv = None
-        if self._inv is not None:
-            inv = self._inv()
+        inv = self._inv() if self._inv is not None else None
         if inv is None:
             inv = ComposeTransform([p.inv for p in reversed(self.parts)])
             self._inv = weakref.ref(inv)
@@ -239,48 +229,46 @@ class ComposeTransform(Transform):
         return inv
 
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return ComposeTransform(self.parts, cache_size=cache_size)
+        return self if self._cache_size == cache_size else ComposeTransform(self.parts, cache_size=cache_size)
 
     def __call__(self, x):
-        for part in self.parts:
-            x = part(x)
+        for p in self.parts:
+            x = p(x)
         return x
 
     def log_abs_det_jacobian(self, x, y):
         if not self.parts:
             return ember.zeros_like(x)
-        xs = [x]  # the intermediates (free when the parts cache them)
-        for part in self.parts[:-1]:
-            xs.append(part(xs[-1]))
+        xs = [x]
+        for p in self.parts[:-1]:
+            xs.append(p(xs[-1]))
         xs.append(y)
-        terms = []
-        event_dim = self.domain.event_dim
-        for part, a, b in zip(self.parts, xs[:-1], xs[1:]):
-            terms.append(_sum_rightmost(part.log_abs_det_jacobian(a, b), event_dim - part.domain.event_dim))
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-        return functools.reduce(operator.add, terms)
+        # each part's term is summed over the event dims the whole chain has but that part does not
+        dim, total = self.domain.event_dim, 0
+        for p, a, b in zip(self.parts, xs[:-1], xs[1:]):
+            total = total + _sum_rightmost(p.log_abs_det_jacobian(a, b), dim - p.domain.event_dim)
+            dim += p.codomain.event_dim - p.domain.event_dim
+        return total
 
     def forward_shape(self, shape):
-        for part in self.parts:
-            shape = part.forward_shape(shape)
+        for p in self.parts:
+            shape = p.forward_shape(shape)
         return shape
 
     def inverse_shape(self, shape):
-        for part in reversed(self.parts):
-            shape = part.inverse_shape(shape)
+        for p in reversed(self.parts):
+            shape = p.inverse_shape(shape)
         return shape
 
     def __repr__(self):
-        return self.__class__.__name__ + "(\n    " + ",\n    ".join(repr(p) for p in self.parts) + "\n)"
+        return type(self).__name__ + "(\n    " + ",\n    ".join(repr(p) for p in self.parts) + "\n)"
 
 
 identity_transform = ComposeTransform([])
 
 
 class IndependentTransform(Transform):
-    """Treats `reinterpreted_batch_ndims` batch dims of a transform as event dims (sums their log-dets)."""
+    """`base_transform` with its `reinterpreted_batch_ndims` rightmost batch dims read as event dims."""
 
     def __init__(self, base_transform, reinterpreted_batch_ndims, cache_size=0):
         super().__init__(cache_size=cache_size)
@@ -292,21 +280,11 @@ class IndependentTransform(Transform):
             return self
         return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size)
 
-    @constraints.dependent_property(is_discrete=False)
-    def domain(self):
-        return constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
-
-    @constraints.dependent_property(is_discrete=False)
-    def codomain(self):
-        return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
-
-    @property
-    def bijective(self):
-        return self.base_transform.bijective
-
-    @property
-    def sign(self):
-        return self.base_transform.sign
+    domain = property(lambda self: constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims))
+    codomain = property(lambda self: constraints.independent(self.base_transform.codomain,
+                                                             self.reinterpreted_batch_ndims))
+    bijective = property(lambda self: self.base_transform.bijective)
+    sign = property(lambda self: self.base_transform.sign)
 
     def _call(self, x):
         if x.dim() < self.domain.event_dim:
@@ -319,11 +297,10 @@ class IndependentTransform(Transform):
         return self.base_transform.inv(y)
 
     def log_abs_det_jacobian(self, x, y):
-        result = self.base_transform.log_abs_det_jacobian(x, y)
-        return _sum_rightmost(result, self.reinterpreted_batch_ndims)
+        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims)
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
+        return f"{type(self).__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
 
     def forward_shape(self, shape):
         return self.base_transform.forward_shape(shape)
@@ -333,69 +310,55 @@ class IndependentTransform(Transform):
 
 
 class ReshapeTransform(Transform):
-    """Reshapes the rightmost dims from `in_shape` to `out_shape` (log-det 0)."""
+    """Reshapes the rightmost `in_shape` dimensions into `out_shape` (log-det 0)."""
     bijective = True
 
     def __init__(self, in_shape, out_shape, cache_size=0):
-        self.in_shape = Size(in_shape)
-        self.out_shape = Size(out_shape)
+        self.in_shape, self.out_shape = ember.Size(in_shape), ember.Size(out_shape)
         if self.in_shape.numel() != self.out_shape.numel():
             raise ValueError("in_shape, out_shape have different numbers of elements")
         super().__init__(cache_size=cache_size)
 
-    @constraints.dependent_property
-    def domain(self):
-        return constraints.independent(constraints.real, len(self.in_shape))
-
-    @constraints.dependent_property
-    def codomain(self):
-        return constraints.independent(constraints.real, len(self.out_shape))
+    domain = property(lambda self: constraints.independent(constraints.real, len(self.in_shape)))
+    codomain = property(lambda self: constraints.independent(constraints.real, len(self.out_shape)))
 
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
+        return self if self._cache_size == cache_size else ReshapeTransform(self.in_shape, self.out_shape,
+                                                                             cache_size=cache_size)
+
+    @staticmethod
+    def _swap(x, old, new):
+        return x.reshape(tuple(x.shape[:x.dim() - len(old)]) + tuple(new))
 
     def _call(self, x):
-        batch_shape = tuple(x.shape[:x.dim() - len(self.in_shape)])
-        return x.reshape(batch_shape + tuple(self.out_shape))
+        return self._swap(x, self.in_shape, self.out_shape)
 
     def _inverse(self, y):
-        batch_shape = tuple(y.shape[:y.dim() - len(self.out_shape)])
-        return y.reshape(batch_shape + tuple(self.in_shape))
+        return self._swap(y, self.out_shape, self.in_shape)
 
     def log_abs_det_jacobian(self, x, y):
-        batch_shape = tuple(x.shape[:x.dim() - len(self.in_shape)])
-        return x.new_zeros(batch_shape)
+        return x.new_zeros(tuple(x.shape[:x.dim() - len(self.in_shape)]))
+
+    @staticmethod
+    def _reshape_shape(shape, old, new):
+        if len(shape) < len(old):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(old)
+        if tuple(shape[cut:]) != tuple(old):
+            raise ValueError(f"Shape mismatch: expected {tuple(shape[cut:])} but got {old}")
+        return tuple(shape[:cut]) + tuple(new)
 
     def forward_shape(self, shape):
-        if len(shape) < len(self.in_shape):
-            raise ValueError("Too few dimensions on input")
-        cut = len(shape) - len(self.in_shape)
-        if tuple(shape[cut:]) != tuple(self.in_shape):
-            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.in_shape}")
-        return Size(tuple(shape[:cut]) + tuple(self.out_shape))
+        return self._reshape_shape(shape, self.in_shape, self.out_shape)
 
     def inverse_shape(self, shape):
-        if len(shape) < len(self.out_shape):
-            raise ValueError("Too few dimensions on input")
-        cut = len(shape) - len(self.out_shape)
-        if tuple(shape[cut:]) != tuple(self.out_shape):
-            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.out_shape}")
-        return Size(tuple(shape[:cut]) + tuple(self.in_shape))
+        return self._reshape_shape(shape, self.out_shape, self.in_shape)
 
 
-class ExpTransform(Transform):
+# ------------------------------------------------------------------------------ elementwise maps
+class ExpTransform(_ByType):
     """y = exp(x)."""
-    domain = constraints.real
-    codomain = constraints.positive
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
+    codomain, bijective, sign = constraints.positive, True, +1
 
     def _call(self, x):
         return x.exp()
@@ -404,13 +367,12 @@ class ExpTransform(Transform):
         return y.log()
 
     def log_abs_det_jacobian(self, x, y):
-        return x
+        return x  # d exp(x)/dx = exp(x)
 
 
 class PowerTransform(Transform):
-    """y = x ** exponent."""
-    domain = constraints.positive
-    codomain = constraints.positive
+    """y = x ** exponent on the positive reals."""
+    domain = codomain = constraints.positive
     bijective = True
 
     def __init__(self, exponent, cache_size=0):
@@ -418,16 +380,14 @@ class PowerTransform(Transform):
         (self.exponent,) = broadcast_all(exponent)
 
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return PowerTransform(self.exponent, cache_size=cache_size)
+        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
 
-    @lazy_property
+    @property
     def sign(self):
         return self.exponent.sign()
 
     def __eq__(self, other):
-        return isinstance(other, PowerTransform) and bool(self.exponent.eq(other.exponent).all())
+        return isinstance(other, PowerTransform) and bool(self.exponent.eq(other.exponent).all().item())
 
     __hash__ = object.__hash__
 
@@ -438,99 +398,62 @@ class PowerTransform(Transform):
         return y.pow(1 / self.exponent)
 
     def log_abs_det_jacobian(self, x, y):
-        return (self.exponent * y / x).abs().log()
+        return (self.exponent * y / x).abs().log()  # |e x^(e-1)| = |e y / x|
 
     def forward_shape(self, shape):
-        return ember.broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
+        return ember.broadcast_shapes(shape, tuple(getattr(self.exponent, "shape", ())))
 
-    def inverse_shape(self, shape):
-        return ember.broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
-
-
-def _clipped_sigmoid(x):
-    # keep the result inside (0, 1) so that its log and logit stay finite
-    tiny, eps = _tiny_eps(x)
-    return ember.clamp(ember.sigmoid(x), min=tiny, max=1.0 - eps)
+    inverse_shape = forward_shape
 
 
-class SigmoidTransform(Transform):
-    """y = sigmoid(x)."""
-    domain = constraints.real
-    codomain = constraints.unit_interval
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
+class SigmoidTransform(_ByType):
+    """y = 1 / (1 + exp(-x))."""
+    codomain, bijective, sign = constraints.unit_interval, True, +1
 
     def _call(self, x):
         return _clipped_sigmoid(x)
 
     def _inverse(self, y):
-        tiny, eps = _tiny_eps(y)
-        y = y.clamp(min=tiny, max=1.0 - eps)
+        fi = _finfo(y.dtype)
+        y = y.clamp(min=float(fi.tiny), max=1.0 - float(fi.eps))
         return y.log() - (-y).log1p()
 
     def log_abs_det_jacobian(self, x, y):
-        return -F.softplus(-x) - F.softplus(x)
+        return -_softplus(-x) - _softplus(x)  # log s(x)(1 - s(x)), computed stably
 
 
-class SoftplusTransform(Transform):
-    """y = log(1 + exp(x))."""
-    domain = constraints.real
-    codomain = constraints.positive
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
-
-    def _call(self, x):
-        return F.softplus(x)
-
-    def _inverse(self, y):
-        return (-y).expm1().neg().log() + y
-
-    def log_abs_det_jacobian(self, x, y):
-        return -F.softplus(-x)
-
-
-class TanhTransform(Transform):
+class TanhTransform(_ByType):
     """y = tanh(x)."""
-    domain = constraints.real
-    codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
+    codomain, bijective, sign = constraints.interval(-1.0, 1.0), True, +1
 
     def _call(self, x):
         return x.tanh()
 
     def _inverse(self, y):
-        return ember.atanh(y)
+        return y.atanh()
 
     def log_abs_det_jacobian(self, x, y):
-        # log(1 - tanh(x)^2) written stably: 2 (log 2 - x - softplus(-2x))
-        return 2.0 * (math.log(2.0) - x - F.softplus(-2.0 * x))
+        # log(1 - tanh(x)^2) = 2 (log 2 - x - softplus(-2x)): no cancellation for large |x|
+        return 2.0 * (math.log(2.0) - x - _softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
-    """y = |x| (not invertible: the inverse returns y)."""
-    domain = constraints.real
+class SoftplusTransform(_ByType):
+    """y = log(1 + exp(x))."""
+    codomain, bijective, sign = constraints.positive, True, +1
+
+    def _call(self, x):
+        return _softplus(x)
+
+    def _inverse(self, y):
+        return (-y).expm1().neg().log() + y  # log(exp(y) - 1) = y + log(1 - exp(-y))
+
+    def log_abs_det_jacobian(self, x, y):
+        return -_softplus(-x)  # log sigmoid(x)
+
+
+class AbsTransform(_ByType):
+    """y = |x| (not injective: the inverse returns the nonnegative preimage)."""
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -540,46 +463,37 @@ class AbsTransform(Transform):
 
 
 class AffineTransform(Transform):
-    """y = loc + scale * x, over `event_dim` rightmost dims."""
+    """y = loc + scale * x, over `event_dim` rightmost dimensions."""
     bijective = True
 
     def __init__(self, loc, scale, event_dim=0, cache_size=0):
         super().__init__(cache_size=cache_size)
-        self.loc = loc
-        self.scale = scale
-        self._event_dim = event_dim
+        self.loc, self.scale, self._event_dim = loc, scale, event_dim
 
     @property
     def event_dim(self):
         return self._event_dim
 
-    @constraints.dependent_property(is_discrete=False)
+    @property
     def domain(self):
-        if self.event_dim == 0:
-            return constraints.real
-        return constraints.independent(constraints.real, self.event_dim)
+        return constraints.real if not self._event_dim else constraints.independent(constraints.real, self._event_dim)
 
-    @constraints.dependent_property(is_discrete=False)
-    def codomain(self):
-        if self.event_dim == 0:
-            return constraints.real
-        return constraints.independent(constraints.real, self.event_dim)
+    codomain = domain
 
     def with_cache(self, cache_size=1):
         if self._cache_size == cache_size:
             return self
-        return AffineTransform(self.loc, self.scale, self.event_dim, cache_size=cache_size)
+        return AffineTransform(self.loc, self.scale, self._event_dim, cache_size=cache_size)
 
     def __eq__(self, other):
         if not isinstance(other, AffineTransform):
             return False
-        for a, b in ((self.loc, other.loc), (self.scale, other.scale)):
+
+        def same(a, b):
             if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
-                if a != b:
-                    return False
-            elif not bool((a == b).all()):
-                return False
-        return True
+                return a == b
+            return bool((a == b).all().item())
+        return same(self.loc, other.loc) and same(self.scale, other.scale)
 
     __hash__ = object.__hash__
 
@@ -596,64 +510,57 @@ class AffineTransform(Transform):
         return (y - self.loc) / self.scale
 
     def log_abs_det_jacobian(self, x, y):
-        shape = x.shape
-        scale = self.scale
-        if isinstance(scale, numbers.Real):
-            result = ember.full_like(x, math.log(abs(scale)))
-        else:
-            result = ember.abs(scale).log()
-        if self.event_dim:
-            result = result.reshape(tuple(result.shape[:result.dim() - self.event_dim]) + (-1,)).sum(-1)
-            shape = shape[:len(shape) - self.event_dim]
-        return result.expand(tuple(shape))
+        s = self.scale
+        out = ember.full_like(x, math.log(abs(s))) if isinstance(s, numbers.Real) else s.abs().log()
+        shape = tuple(x.shape)
+        if self._event_dim:
+            out = _sum_rightmost(out, self._event_dim)
+            shape = shape[:len(shape) - self._event_dim]
+        return out.expand(shape)
 
     def forward_shape(self, shape):
-        return ember.broadcast_shapes(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+        return ember.broadcast_shapes(shape, tuple(getattr(self.loc, "shape", ())),
+                                      tuple(getattr(self.scale, "shape", ())))
 
-    def inverse_shape(self, shape):
-        return ember.broadcast_shapes(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+    inverse_shape = forward_shape
 
 
-class CorrCholeskyTransform(Transform):
-    """Unconstrained vector of length D(D-1)/2 -> Cholesky factor of a D x D correlation matrix."""
-    domain = constraints.real_vector
-    codomain = constraints.corr_cholesky
-    bijective = True
+# ------------------------------------------------------------------------------ vector and matrix maps
+class CorrCholeskyTransform(_ByType):
+    """Unconstrained vectors of length D(D-1)/2 -> Cholesky factors of D x D correlation matrices.
+
+    tanh turns each entry into a partial correlation z_ij in (-1, 1); row i is then built by stick breaking:
+    L_ij = z_ij * sqrt(1 - sum_{k<j} L_ik^2), and the diagonal takes what is left, so every row has unit norm.
+    """
+    domain, codomain, bijective = constraints.real_vector, constraints.corr_cholesky, True
 
     def _call(self, x):
-        x = ember.tanh(x)
-        eps = _tiny_eps(x)[1]
-        x = x.clamp(min=-1 + eps, max=1 - eps)
-        r = vec_to_tril_matrix(x, diag=-1)
-        # stick-breaking on the squares: y = r * sqrt(cumprod(1 - r^2)) shifted by one column
-        z = r ** 2
-        z1m_cumprod_sqrt = (1 - z).sqrt().cumprod(-1)
-        r = r + ember.eye(r.shape[-1], dtype=r.dtype)
-        return r * F.pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+        eps = float(_finfo(x.dtype).eps)
+        z = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        # sqrt of what each row has left before column j: prod_{k<j} sqrt(1 - z_ik^2)
+        left = _prepend((1 - z * z).sqrt().cumprod(-1)[..., :-1], 1.0)
+        return (z + ember.eye(z.shape[-1], dtype=z.dtype)) * left
 
     def _inverse(self, y):
-        y_cumsum = 1 - ember.cumsum(y * y, dim=-1)
-        y_cumsum_shifted = F.pad(y_cumsum[..., :-1], [1, 0], value=1)
-        y_vec = tril_matrix_to_vec(y, diag=-1)
-        y_cumsum_vec = tril_matrix_to_vec(y_cumsum_shifted, diag=-1)
-        t = y_vec / y_cumsum_vec.sqrt()
-        return (t.log1p() - t.neg().log1p()) / 2  # atanh
+        left = _prepend((1 - (y * y).cumsum(-1))[..., :-1], 1.0)
+        z = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(left, diag=-1).sqrt()
+        return z.atanh()
 
     def log_abs_det_jacobian(self, x, y, intermediates=None):
-        y1m_cumsum = 1 - (y * y).cumsum(dim=-1)
-        y1m_cumsum_tril = tril_matrix_to_vec(y1m_cumsum, diag=-2)
-        stick_breaking_logdet = 0.5 * y1m_cumsum_tril.log().sum(-1)
-        tanh_logdet = -2 * (x + F.softplus(-2 * x) - math.log(2.0)).sum(dim=-1)
-        return stick_breaking_logdet + tanh_logdet
+        # stick breaking: dL_ij/dz_ij = sqrt(1 - sum_{k<j} L_ik^2); the entries with j >= 1 lie below diagonal -2
+        left = 1 - (y * y).cumsum(-1)
+        stick = 0.5 * tril_matrix_to_vec(left, diag=-2).log().sum(-1)  # select first: the row ends hold log(0)
+        tanh = 2.0 * (math.log(2.0) - x - _softplus(-2.0 * x)).sum(-1)  # log(1 - tanh(x)^2)
+        return stick + tanh
 
     def forward_shape(self, shape):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
         n = shape[-1]
-        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)  # the root of d(d-1)/2 = n
         if d * (d - 1) // 2 != n:
             raise ValueError("Input is not a flattend lower-diagonal number")
-        return Size(tuple(shape[:-1]) + (d, d))
+        return tuple(shape[:-1]) + (d, d)
 
     def inverse_shape(self, shape):
         if len(shape) < 2:
@@ -661,22 +568,16 @@ class CorrCholeskyTransform(Transform):
         if shape[-2] != shape[-1]:
             raise ValueError("Input is not square")
         d = shape[-1]
-        return Size(tuple(shape[:-2]) + (d * (d - 1) // 2,))
+        return tuple(shape[:-2]) + (d * (d - 1) // 2,)
 
 
-class SoftmaxTransform(Transform):
-    """y = softmax(x) over the last dim (not bijective: the inverse is log)."""
-    domain = constraints.real_vector
-    codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
+class SoftmaxTransform(_ByType):
+    """Unconstrained vectors -> the simplex by softmax (not injective; the inverse is the log)."""
+    domain, codomain = constraints.real_vector, constraints.simplex
 
     def _call(self, x):
-        probs = (x - x.max(-1, True)[0]).exp()
-        return probs / probs.sum(-1, True)
+        p = (x - x.max(-1, True)[0]).exp()  # shifted by the max: exp cannot overflow
+        return p / p.sum(-1, True)
 
     def _inverse(self, y):
         return y.log()
@@ -686,207 +587,166 @@ class SoftmaxTransform(Transform):
             raise ValueError("Too few dimensions on input")
         return shape
 
-    def inverse_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return shape
+    inverse_shape = forward_shape
 
 
-class StickBreakingTransform(Transform):
-    """R^(K-1) -> the K-simplex by stick breaking (bijective)."""
-    domain = constraints.real_vector
-    codomain = constraints.simplex
-    bijective = True
+class StickBreakingTransform(_ByType):
+    """R^(K-1) -> the K-simplex by stick breaking: piece k takes the fraction
+    z_k = sigmoid(x_k - log(K - k)) of what is left; the shift maps x = 0 to the uniform vector."""
+    domain, codomain, bijective = constraints.real_vector, constraints.simplex, True
 
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
+    @staticmethod
+    def _shift(n, like):
+        return (n - ember.arange(n, dtype=like.dtype)).log()  # log(K - k) for k = 1..K-1
 
     def _call(self, x):
-        offset = x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)
-        z = _clipped_sigmoid(x - offset.log())
-        z_cumprod = (1 - z).cumprod(-1)
-        return F.pad(z, [0, 1], value=1) * F.pad(z_cumprod, [1, 0], value=1)
+        z = _clipped_sigmoid(x - self._shift(x.shape[-1], x))
+        rest = (1 - z).cumprod(-1)
+        return _prepend(z, 1.0, end=True) * _prepend(rest, 1.0)
 
     def _inverse(self, y):
-        y_crop = y[..., :-1]
-        offset = y.shape[-1] - y.new_ones(y_crop.shape[-1]).cumsum(-1)
-        sf = 1 - y_crop.cumsum(-1)
-        # keep sf positive: rounding can make it <= 0 when y[-1] ~ 0 or y[:-1].sum() ~ 1
-        sf = ember.clamp(sf, min=_tiny_eps(y)[0])
-        return y_crop.log() - sf.log() + offset.log()
+        head = y[..., :-1]
+        left = (1 - head.cumsum(-1)).clamp(min=float(_finfo(y.dtype).tiny))
+        return head.log() - left.log() + self._shift(head.shape[-1], y)  # logit(z_k) + log(K - k)
 
     def log_abs_det_jacobian(self, x, y):
-        offset = x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)
-        x = x - offset.log()
-        # 1 - sigmoid(x) = exp(-x) * sigmoid(x)
-        return (-x + F.logsigmoid(x) + y[..., :-1].log()).sum(-1)
+        # triangular Jacobian: dy_k/dx_k = y_k (1 - z_k), and log(1 - z) = logsigmoid(u) - u with u = x - shift
+        u = x - self._shift(x.shape[-1], x)
+        return (-u + ember.nn.functional.logsigmoid(u) + y[..., :-1].log()).sum(-1)
 
     def forward_shape(self, shape):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
-        return Size(tuple(shape[:-1]) + (shape[-1] + 1,))
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
 
     def inverse_shape(self, shape):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
-        return Size(tuple(shape[:-1]) + (shape[-1] - 1,))
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
-    """Unconstrained matrix -> lower-triangular with a positive diagonal (exp of the diagonal)."""
-    domain = constraints.independent(constraints.real, 2)
-    codomain = constraints.lower_cholesky
+class LowerCholeskyTransform(_ByType):
+    """Square matrices -> lower triangular with positive diagonal: keep the strict lower part, exp the diagonal."""
+    domain, codomain = constraints.independent(constraints.real, 2), constraints.lower_cholesky
 
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
+    @staticmethod
+    def _map(x, fn):
+        return x.tril(-1) + fn(x.diagonal(dim1=-2, dim2=-1)).diag_embed()
 
     def _call(self, x):
-        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+        return self._map(x, ember.exp)
 
     def _inverse(self, y):
-        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+        return self._map(y, ember.log)
 
 
-class PositiveDefiniteTransform(Transform):
-    """Unconstrained matrix -> positive-definite matrix L L^T."""
-    domain = constraints.independent(constraints.real, 2)
-    codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
+class PositiveDefiniteTransform(_ByType):
+    """Square matrices -> positive definite ones, as L L^T of their lower Cholesky image."""
+    domain, codomain = constraints.independent(constraints.real, 2), constraints.positive_definite
 
     def _call(self, x):
-        x = LowerCholeskyTransform()(x)
-        return x @ x.mT
+        low = LowerCholeskyTransform()(x)
+        return low @ low.mT
 
     def _inverse(self, y):
         return LowerCholeskyTransform().inv(ember.linalg.cholesky(y))
 
 
+# ------------------------------------------------------------------------------ transforms side by side
 class CatTransform(Transform):
-    """Applies transforms `tseq` to consecutive pieces (of sizes `lengths`) along `dim`."""
+    """tseq[i] applies to the slice of length lengths[i] along `dim`."""
 
     def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
         assert all(isinstance(t, Transform) for t in tseq)
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        tseq = [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
+        self.transforms, self.dim = tseq, dim
+        self.lengths = [1] * len(tseq) if lengths is None else list(lengths)
         assert len(self.lengths) == len(self.transforms)
-        self.dim = dim
 
-    @lazy_property
+    @property
     def event_dim(self):
         return max(t.event_dim for t in self.transforms)
 
-    @lazy_property
+    @property
     def length(self):
         return sum(self.lengths)
 
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+        return self if self._cache_size == cache_size else CatTransform(self.transforms, self.dim, self.lengths,
+                                                                         cache_size)
 
-    def _pieces(self, x, fn):
-        assert -x.dim() <= self.dim < x.dim()
-        assert x.size(self.dim) == self.length
-        out, start = [], 0
-        for trans, length in zip(self.transforms, self.lengths):
-            out.append(fn(trans, x.narrow(self.dim, start, length)))
-            start += length
-        return ember.cat(out, dim=self.dim)
+    def _pieces(self, *tensors):
+        """(transform, slices of each tensor) for every piece along `dim`."""
+        start = 0
+        for t, n in zip(self.transforms, self.lengths):
+            yield t, [v.narrow(self.dim, start, n) for v in tensors]
+            start += n
+
+    def _map(self, x, inverse):
+        assert -x.dim() <= self.dim < x.dim() and x.size(self.dim) == self.length
+        return ember.cat([(t.inv if inverse else t)(s) for t, (s,) in self._pieces(x)], self.dim)
 
     def _call(self, x):
-        return self._pieces(x, lambda t, v: t(v))
+        return self._map(x, False)
 
     def _inverse(self, y):
-        return self._pieces(y, lambda t, v: t.inv(v))
+        return self._map(y, True)
 
     def log_abs_det_jacobian(self, x, y):
-        logdetjacs, start = [], 0
-        for trans, length in zip(self.transforms, self.lengths):
-            xs, ys = x.narrow(self.dim, start, length), y.narrow(self.dim, start, length)
-            ld = trans.log_abs_det_jacobian(xs, ys)
-            if trans.event_dim < self.event_dim:
-                ld = _sum_rightmost(ld, self.event_dim - trans.event_dim)
-            logdetjacs.append(ld)
-            start += length
-        dim = self.dim
-        if dim >= 0:
-            dim = dim - x.dim()
-        dim = dim + self.event_dim
-        if dim < 0:
-            return ember.cat(logdetjacs, dim=dim)
-        return sum(logdetjacs)
+        assert -x.dim() <= self.dim < x.dim() and x.size(self.dim) == self.length
+        terms = [_sum_rightmost(t.log_abs_det_jacobian(a, b), self.event_dim - t.event_dim)
+                 for t, (a, b) in self._pieces(x, y)]
+        # `dim` counted from the right, after the event dims are summed out: a batch dim -> concatenate the
+        # pieces' terms; an event dim -> the pieces are parts of one event, so their terms add
+        dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
+        return ember.cat(terms, dim) if dim < 0 else sum(terms)
 
     @property
     def bijective(self):
         return all(t.bijective for t in self.transforms)
 
-    @constraints.dependent_property
-    def domain(self):
-        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
-
-    @constraints.dependent_property
-    def codomain(self):
-        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+    domain = property(lambda self: constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths))
+    codomain = property(lambda self: constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths))
 
 
 class StackTransform(Transform):
-    """Applies transforms `tseq` to the slices along `dim`."""
+    """tseq[i] applies to entry i along `dim`."""
 
     def __init__(self, tseq, dim=0, cache_size=0):
         assert all(isinstance(t, Transform) for t in tseq)
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        tseq = [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
-        self.dim = dim
+        self.transforms, self.dim = tseq, dim
 
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return StackTransform(self.transforms, self.dim, cache_size)
+        return self if self._cache_size == cache_size else StackTransform(self.transforms, self.dim, cache_size)
 
-    def _slice(self, z):
-        return [z.select(self.dim, i) for i in range(z.size(self.dim))]
+    def _each(self, fn, *tensors):
+        assert -tensors[0].dim() <= self.dim < tensors[0].dim() and tensors[0].size(self.dim) == len(self.transforms)
+        return ember.stack([fn(t, *vs) for t, *vs in zip(self.transforms, *(v.unbind(self.dim) for v in tensors))],
+                           self.dim)
 
     def _call(self, x):
-        return ember.stack([t(v) for v, t in zip(self._slice(x), self.transforms)], dim=self.dim)
+        return self._each(lambda t, a: t(a), x)
 
     def _inverse(self, y):
-        return ember.stack([t.inv(v) for v, t in zip(self._slice(y), self.transforms)], dim=self.dim)
+        return self._each(lambda t, b: t.inv(b), y)
 
     def log_abs_det_jacobian(self, x, y):
-        return ember.stack([t.log_abs_det_jacobian(a, b)
-                            for a, b, t in zip(self._slice(x), self._slice(y), self.transforms)], dim=self.dim)
+        return self._each(lambda t, a, b: t.log_abs_det_jacobian(a, b), x, y)
 
     @property
     def bijective(self):
         return all(t.bijective for t in self.transforms)
 
-    @constraints.dependent_property
-    def domain(self):
-        return constraints.stack([t.domain for t in self.transforms], self.dim)
-
-    @constraints.dependent_property
-    def codomain(self):
-        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+    domain = property(lambda self: constraints.stack([t.domain for t in self.transforms], self.dim))
+    codomain = property(lambda self: constraints.stack([t.codomain for t in self.transforms], self.dim))
 
 
 class CumulativeDistributionTransform(Transform):
-    """y = distribution.cdf(x): a univariate distribution's CDF as a transform to (0, 1)."""
-    bijective = True
-    codomain = constraints.unit_interval
-    sign = +1
+    """x -> F(x), the CDF of a univariate `distribution`; its log-det is the log-density."""
+    bijective, codomain, sign = True, constraints.unit_interval, +1
 
     def __init__(self, distribution, cache_size=0):
         super().__init__(cache_size=cache_size)
@@ -896,11 +756,6 @@ class CumulativeDistributionTransform(Transform):
     def domain(self):
         return self.distribution.support
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
-
     def _call(self, x):
         return self.distribution.cdf(x)
 
@@ -909,3 +764,7 @@ class CumulativeDistributionTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return self.distribution.log_prob(x)
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else CumulativeDistributionTransform(self.distribution,
+                                                                                            cache_size=cache_size)
