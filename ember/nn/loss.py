@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .. import ops, _runtime
-from .._backend import get_array_module
+from .._backend import get_array_module, to_device
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Op
@@ -770,10 +770,19 @@ class CTC(Op):
     derivative (see backward)."""
     save = False
 
-    def forward(self, lp, ext, in_lens, tg_lens, blank, zero_infinity):
+    def forward(self, lp, targets, in_lens, tg_lens, blank, zero_infinity):
         xp = get_array_module(lp)
         t_max, n, _ = lp.shape
-        width = ext.shape[1]
+        # the target with a blank around every label (built here, so that a replay builds it again)
+        tg = np.asarray(to_device(targets, "cpu")).astype(np.int64)
+        in_lens = np.asarray(to_device(in_lens, "cpu")).astype(np.int64).reshape(-1)
+        tg_lens = np.asarray(to_device(tg_lens, "cpu")).astype(np.int64).reshape(-1)
+        width = 2 * (int(tg_lens.max()) if n else 0) + 1
+        ext = np.full((n, width), blank, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(tg_lens)[:-1]])
+        for i in range(n):
+            ext[i, 1:2 * tg_lens[i]:2] = tg[i, :tg_lens[i]] if tg.ndim == 2 else tg[starts[i]:starts[i] + tg_lens[i]]
+        ext, in_lens, tg_lens = xp.asarray(ext), xp.asarray(in_lens), xp.asarray(tg_lens)
         s = xp.arange(width)
         # a label may be reached from two positions back unless it is a blank or repeats that label
         skip = (s >= 2) & (ext != blank) & (ext != xp.roll(ext, 2, axis=1))
@@ -864,17 +873,12 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if in_lens.size and in_lens.max() > t_max:
         raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value {in_lens.max()} "
                            f"(while checking arguments for ctc_loss_cpu)")
-    tg = np.asarray(targets._data).astype(np.int64)
-    width = 2 * (int(tg_lens.max()) if n else 0) + 1
-    ext = np.full((n, width), blank, dtype=np.int64)        # the target with a blank around every label
-    starts = np.concatenate([[0], np.cumsum(tg_lens)[:-1]])
-    for i in range(n):
-        labels = tg[i, :tg_lens[i]] if tg.ndim == 2 else tg[starts[i]:starts[i] + tg_lens[i]]
-        ext[i, 1:2 * tg_lens[i]:2] = labels
-    xp = get_array_module(log_probs._data)
-    nll = CTC.apply(log_probs, xp.asarray(ext), xp.asarray(in_lens), xp.asarray(tg_lens), blank, zero_infinity)
+    from ..ops.creation import tensor
+    lens = [v if isinstance(v, Tensor) else tensor(np.asarray(v, dtype=np.int64))
+            for v in (input_lengths, target_lengths)]
+    nll = CTC.apply(log_probs, targets, lens[0], lens[1], blank, zero_infinity)
     if reduction == "mean":
-        return (nll / _wrap(xp.asarray(np.maximum(tg_lens, 1).astype(nll._data.dtype)))).mean()
+        return (nll / lens[1].reshape(-1).clamp(min=1).to(nll.dtype)).mean()
     if reduction == "sum":
         return nll.sum()
     return nll.squeeze(0) if unbatched else nll

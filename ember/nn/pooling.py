@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._backend import as_strided, get_array_module
+from .._backend import as_strided, get_array_module, to_device
 from .._tensor import _wrap
 from ..autograd.function import Op
 from .fold import pad_array, windows, _pair
@@ -599,36 +599,67 @@ def _plan3d(input, kernel_size, stride, padding, dilation, ceil_mode, max_pool=T
     return k, s, tuple(g[1] for g in geo), d, out
 
 
-def _volume_gather(x, idx):
-    """y[..., i, j, l] = x[..., flat idx] over the (D, H, W) volume (differentiable in x)."""
-    lead, (dd, h, w) = x._data.shape[:-3], x._data.shape[-3:]
-    y = _PlaneGather.apply(x.reshape(lead + (dd, h * w)), idx.reshape(idx.shape[:-2] + (-1,)))
-    return y.reshape(idx.shape)
+class _IndexedMax(Op):
+    """The values of x at the flat positions of its last `nd` dims that ``find(x, extra)`` picks
+    (the window maxima of 3-D, adaptive 3-D and fractional max pooling). The positions are
+    found inside forward, so a replayed capture (ember.compile) finds them again for new inputs;
+    the gradient scatters back through them."""
+    save = False
+
+    def forward(self, x, extra, find, nd, keep=None):
+        idx = find(x, extra)
+        lead = x.shape[:-nd]
+        self.shape, self.idx, self.lead = x.shape, idx, lead
+        xp = get_array_module(x)
+        y = xp.take_along_axis(x.reshape(lead + (-1,)), idx.reshape(lead + (-1,)), axis=-1).reshape(idx.shape)
+        if keep is not None:  # return_indices: hand the indices out through a list
+            keep.append(idx)
+        return y
+
+    def backward(self, gy):
+        plane = math.prod(self.shape[len(self.lead):])
+        g = _PlaneScatter.apply(gy.reshape(self.lead + (1, -1)), self.idx.reshape(self.lead + (1, -1)), (1, plane),
+                                False)
+        return g.reshape(self.shape), None, None, None, None
+
+
+def _indexed_max(x, extra, find, nd, return_indices):
+    if not return_indices:
+        return _IndexedMax.apply(x, extra, find, nd)
+    keep = []
+    y = _IndexedMax.apply(x, extra, find, nd, keep)
+    return y, _wrap(keep[0])
+
+
+def _last_max(win, xp):
+    """The position of each window's maximum along the last dim: the first maximum, or the
+    last NaN (torch's `val > max || isnan(val)`)."""
+    pos = win.argmax(-1)
+    if win.dtype.kind == "f":
+        nan = xp.isnan(win)
+        if nan.any():
+            pos = xp.where(nan.any(-1), win.shape[-1] - 1 - nan[..., ::-1].argmax(-1), pos)
+    return pos
 
 
 def _max_pool3d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     k, s, pads, d, out = _plan3d(x, kernel_size, stride, padding, dilation, ceil_mode)
-    a = x._data
-    xp = get_array_module(a)
-    low = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
-    v = pad_array(a, pads, low)
-    st = v.strides[-3:]
-    win = as_strided(v, v.shape[:-3] + out + k, v.strides[:-3] + tuple(t * u for t, u in zip(st, s))
-                     + tuple(t * u for t, u in zip(st, d)))
-    win = win.reshape(win.shape[:-3] + (-1,))                      # (..., OD, OH, OW, K): one copy
-    pos = win.argmax(-1)                                           # torch keeps the first maximum
-    if a.dtype.kind == "f":
-        nan = xp.isnan(win)
-        if nan.any():  # torch's `val > max || isnan(val)` ends on the window's last NaN
-            pos = xp.where(nan.any(-1), win.shape[-1] - 1 - nan[..., ::-1].argmax(-1), pos)
-    kz, ky, kx = xp.unravel_index(pos, k)
-    grid = [np.arange(o) * s[i] - pads[i][0] for i, o in enumerate(out)]
-    z = xp.asarray(grid[0]).reshape(-1, 1, 1) + kz * d[0]
-    yy = xp.asarray(grid[1]).reshape(-1, 1) + ky * d[1]
-    xx = xp.asarray(grid[2]) + kx * d[2]
-    idx = (z * a.shape[-2] + yy) * a.shape[-1] + xx                # torch's flat D*H*W indices
-    y = _volume_gather(x, idx)
-    return (y, _wrap(idx)) if return_indices else y
+
+    def find(a, _):
+        xp = get_array_module(a)
+        low = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+        v = pad_array(a, pads, low)
+        st = v.strides[-3:]
+        win = as_strided(v, v.shape[:-3] + out + k, v.strides[:-3] + tuple(t * u for t, u in zip(st, s))
+                         + tuple(t * u for t, u in zip(st, d)))
+        pos = _last_max(win.reshape(win.shape[:-3] + (-1,)), xp)   # (..., OD, OH, OW): one copy of the windows
+        kz, ky, kx = xp.unravel_index(pos, k)
+        grid = [np.arange(o) * s[i] - pads[i][0] for i, o in enumerate(out)]
+        z = xp.asarray(grid[0]).reshape(-1, 1, 1) + kz * d[0]
+        yy = xp.asarray(grid[1]).reshape(-1, 1) + ky * d[1]
+        xx = xp.asarray(grid[2]) + kx * d[2]
+        return (z * a.shape[-2] + yy) * a.shape[-1] + xx            # torch's flat D*H*W indices
+    return _indexed_max(x, None, find, 3, return_indices)
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -695,9 +726,7 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max_pool3d(x, output_size, return_indices):
-    a = x._data
-    xp = get_array_module(a)
-    size = a.shape[-3:]
+    size = x._data.shape[-3:]
     outs = tuple(v if v is not None else n for v, n in zip(_pair(output_size, 3), size))
     idx = []  # every window padded to the largest by repeating its last index, as in 2-D
     for n, o in zip(size, outs):
@@ -706,13 +735,15 @@ def _adaptive_max_pool3d(x, output_size, return_indices):
         idx.append(np.minimum(start[:, None] + np.arange(kk), end[:, None] - 1))
     iz, iy, ix = idx
     flat = ((iz[:, None, None, :, None, None] * size[1] + iy[None, :, None, None, :, None]) * size[2]
-            + ix[None, None, :, None, None, :])                    # (od, oh, ow, kd, kh, kw)
-    flat = xp.asarray(flat.reshape(outs + (-1,)))
-    vals = a.reshape(a.shape[:-3] + (-1,))[..., flat]               # (..., od, oh, ow, K)
-    best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
-    pos = xp.take_along_axis(xp.broadcast_to(flat, vals.shape), best[..., None], axis=-1)[..., 0]
-    y = _volume_gather(x, pos)
-    return (y, _wrap(pos)) if return_indices else y
+            + ix[None, None, :, None, None, :]).reshape(outs + (-1,))  # (od, oh, ow, kd*kh*kw)
+
+    def find(a, _):
+        xp = get_array_module(a)
+        f = xp.asarray(flat)
+        vals = a.reshape(a.shape[:-3] + (-1,))[..., f]                 # (..., od, oh, ow, K)
+        best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
+        return xp.take_along_axis(xp.broadcast_to(f, vals.shape), best[..., None], axis=-1)[..., 0]
+    return _indexed_max(x, None, find, 3, return_indices)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
@@ -808,36 +839,30 @@ def _fractional_max_pool(x, kernel_size, output_size, output_ratio, return_indic
         if o + kk - 1 > s:
             raise RuntimeError(f"{name}_out(): pool {dim} {kk} too large relative to input {dim} {s}")
     a = x._data
-    xp = get_array_module(a)
     if samples is None:  # torch's draw: rand(N, C, nd) in the input's dtype
         from ..ops.creation import rand
         samples = rand(a.shape[0] if a.ndim == nd + 2 else 1, a.shape[-nd - 1], nd, dtype=x.dtype)
-    u = np.asarray(samples._data).reshape((-1, a.shape[-nd - 1], nd))
-    if a.ndim == nd + 1:
-        u = u[0]
-    # the samples run width, height(, time) in 2-D and time, height, width in 3-D, as torch's kernels
-    order = (1, 0) if nd == 2 else (0, 1, 2)
-    starts = [_fractional_starts(u[..., order[i]], size[i], out[i], k[i]) for i in range(nd)]
-    # flat positions of every window element: (..., out..., k...)
-    flat = 0
-    for i in range(nd):
-        shape = [1] * (2 * nd)
-        shape[i] = out[i]
-        pos = starts[i].reshape(starts[i].shape[:-1] + tuple(shape))
-        pos = pos + np.arange(k[i]).reshape([1] * (nd + i) + [k[i]] + [1] * (nd - i - 1))
-        flat = flat * size[i] + pos
-    flat = np.broadcast_to(flat, a.shape[:-nd] + tuple(out) + tuple(k)).reshape(a.shape[:-nd] + tuple(out) + (-1,))
-    flat = xp.asarray(flat)
-    lead = a.shape[:-nd]
-    vals = xp.take_along_axis(a.reshape(lead + (-1,)), flat.reshape(lead + (-1,)), axis=-1).reshape(flat.shape)
-    best = vals.argmax(-1)                                      # the first maximum
-    if a.dtype.kind == "f":
-        nan = xp.isnan(vals)
-        if nan.any():  # torch's `val > max || isnan(val)` ends on the window's last NaN
-            best = xp.where(nan.any(-1), vals.shape[-1] - 1 - nan[..., ::-1].argmax(-1), best)
-    idx = xp.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
-    y = _volume_gather(x, idx) if nd == 3 else _PlaneGather.apply(x, idx)
-    return (y, _wrap(idx)) if return_indices else y
+
+    def find(a, samples):
+        xp = get_array_module(a)
+        u = np.asarray(to_device(samples, "cpu")).reshape((-1, a.shape[-nd - 1], nd))  # (small: on the host)
+        if a.ndim == nd + 1:
+            u = u[0]
+        # the samples run width, height(, time) in 2-D and time, height, width in 3-D, as torch's kernels
+        order = (1, 0) if nd == 2 else (0, 1, 2)
+        starts = [_fractional_starts(u[..., order[i]], size[i], out[i], k[i]) for i in range(nd)]
+        flat = 0  # flat positions of every window element: (..., out..., k...)
+        for i in range(nd):
+            shape = [1] * (2 * nd)
+            shape[i] = out[i]
+            pos = starts[i].reshape(starts[i].shape[:-1] + tuple(shape))
+            pos = pos + np.arange(k[i]).reshape([1] * (nd + i) + [k[i]] + [1] * (nd - i - 1))
+            flat = flat * size[i] + pos
+        lead = a.shape[:-nd]
+        flat = xp.asarray(np.broadcast_to(flat, lead + tuple(out) + tuple(k)).reshape(lead + tuple(out) + (-1,)))
+        vals = xp.take_along_axis(a.reshape(lead + (-1,)), flat.reshape(lead + (-1,)), axis=-1).reshape(flat.shape)
+        return xp.take_along_axis(flat, _last_max(vals, xp)[..., None], axis=-1)[..., 0]
+    return _indexed_max(x, samples, find, nd, return_indices)
 
 
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,

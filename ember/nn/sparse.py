@@ -6,7 +6,7 @@ through generic indexing it would also build an index-gradient node per call.
 """
 import numpy as np
 
-from .._backend import get_array_module
+from .._backend import get_array_module, to_device
 from .._tensor import _wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
@@ -182,6 +182,36 @@ class Embedding(Module):
 
 
 # ---------------------------------------------------------------- EmbeddingBag
+class _BagGather(Op):
+    """table[pos]: the rows of each bag laid out as (bags, longest bag, dim), missing entries (short
+    bags, padding_idx) reading the table's last row. The layout is computed from the indices and
+    offsets inside forward, so a replayed capture (ember.compile) computes it again."""
+    save = False
+
+    def forward(self, table, idx, offsets, bounds, padding_idx):
+        if offsets is None:  # 2-D input: rows of equal length
+            starts = np.arange(bounds[0], dtype=np.int64) * bounds[1]
+            ends = starts + bounds[1]
+        else:
+            off = np.asarray(to_device(offsets, "cpu")).astype(np.int64)
+            starts = off[:-1] if bounds else off           # bounds: include_last_offset
+            ends = off[1:] if bounds else np.append(off[1:], idx.size)
+        counts = ends - starts
+        width = max(int(counts.max()) if counts.size else 0, 1)
+        pos = starts[:, None] + np.arange(width)
+        valid = np.arange(width) < counts[:, None]
+        if padding_idx is not None and idx.size:
+            flat = np.asarray(to_device(idx, "cpu")).reshape(-1)
+            valid &= flat[np.minimum(pos, flat.size - 1)] != padding_idx
+        self.pos = get_array_module(table).asarray(np.where(valid, pos, table.shape[0] - 1))
+        self.shape = table.shape
+        return table[self.pos]
+
+    def backward(self, gy):
+        from ..ops.indexing import IndexGrad
+        return IndexGrad.apply(gy, self.shape, (self.pos,)), None, None, None, None
+
+
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """The sum, mean or max of the embeddings in each bag: the rows of a 2-D `input`, or the runs
@@ -195,9 +225,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
                              f"fixed length sequences. However, found offsets of type {type(offsets)}")
-        b, n = input.shape
-        starts = np.arange(b, dtype=np.int64) * n
-        ends = starts + n
+        bounds = tuple(input.shape)
     elif input.dim() == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
@@ -210,8 +238,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if off.size and off[-1] > input.shape[0]:
             raise RuntimeError(f"offsets[-1] can not be greater than input's length ({input.shape[0]}), but got "
                                f"offsets[-1] of {int(off[-1])}")
-        starts = off[:-1] if include_last_offset else off
-        ends = off[1:] if include_last_offset else np.append(off[1:], input.shape[0])
+        bounds = bool(include_last_offset)
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
     if mode not in ("sum", "mean", "max"):
@@ -231,24 +258,21 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)      # (N, D)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1, 1)
-    counts = ends - starts
-    width = max(int(counts.max()) if counts.size else 0, 1)
-    pos = starts[:, None] + np.arange(width)                                              # (B, L)
-    valid = np.arange(width) < counts[:, None]
-    if padding_idx is not None and flat.shape[0]:
-        idx = np.asarray(flat._data)
-        valid &= idx[np.minimum(pos, idx.size - 1)] != padding_idx
-    pos = np.where(valid, pos, flat.shape[0])                                             # missing: the extra row
-    used = valid.sum(1)
-    extra = C.full((1, weight.shape[1]), -np.inf if mode == "max" else 0.0, dtype=rows.dtype, device=rows.device)
-    bags = cat([rows, extra])[_wrap(pos)]                                               # (B, L, D)
+    # one more column of ones counts each bag's entries; one more row (0 for sums, -inf for max,
+    # count 0) stands for the missing entries
+    d = weight.shape[1]
+    ones = C.ones((rows.shape[0], 1), dtype=rows.dtype, device=rows.device)
+    extra = C.full((1, d + 1), -np.inf if mode == "max" else 0.0, dtype=rows.dtype, device=rows.device)
+    extra[0, d] = 0.0
+    bags = _BagGather.apply(cat([cat([rows, ones], 1), extra]), input, offsets, bounds, padding_idx)  # (B, L, D+1)
     if mode == "max":
-        out = bags.max(1).values
-        return out.masked_fill(_wrap(used[:, None] == 0), 0.0) if (used == 0).any() else out  # empty bags give 0
-    out = bags.sum(1)
+        from ..ops.pointwise import where
+        top = bags.max(1).values
+        return where(top[:, d:] > 0, top[:, :d], 0.0)  # empty bags give 0
+    total = bags.sum(1)
     if mode == "mean":
-        out = out / _wrap(np.maximum(used, 1).astype(out._data.dtype)[:, None])
-    return out
+        return total[:, :d] / total[:, d:].clamp(min=1)
+    return total[:, :d]
 
 
 class EmbeddingBag(Module):

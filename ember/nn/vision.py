@@ -350,12 +350,12 @@ def _reflect(c, low2, high2):
     """torch's reflect_coordinates: fold c into [low2/2, high2/2] by reflecting at the ends."""
     if low2 == high2:
         return c * 0
+    from ..ops.pointwise import where
     lo, span = low2 / 2, (high2 - low2) / 2
     c = (c - lo).abs()
     extra = c.fmod(span)
-    flips = np.floor(np.asarray(c._data) / span).astype(np.int64)
-    from ..ops.pointwise import where
-    return where(_wrap(flips % 2 == 0), extra + lo, span - extra + lo)
+    flips = (c.detach() / span).floor()
+    return where(flips.fmod(2) == 0, extra + lo, span - extra + lo)
 
 
 def _padded_coordinate(c, size, padding_mode, align_corners):
@@ -368,17 +368,12 @@ def _padded_coordinate(c, size, padding_mode, align_corners):
 
 
 def _padded_index(i, size, padding_mode, align_corners):
-    """The same for a bicubic tap's integer position (no gradient flows through it)."""
+    """The same for a bicubic tap's position (a float tensor of whole numbers; no gradient)."""
     if padding_mode == "border":
-        return np.clip(i, 0, size - 1)
+        return i.clamp(0, size - 1)
     if padding_mode == "reflection":
-        lo2, hi2 = (0, 2 * (size - 1)) if align_corners else (-1, 2 * size - 1)
-        if lo2 == hi2:
-            return np.zeros_like(i)
-        lo, span = lo2 / 2, (hi2 - lo2) / 2
-        c = np.abs(i - lo)
-        extra, flips = np.fmod(c, span), np.floor(c / span)
-        return np.clip(np.where(flips % 2 == 0, extra + lo, span - extra + lo), 0, size - 1).astype(np.int64)
+        c = _reflect(i, 0, 2 * (size - 1)) if align_corners else _reflect(i, -1, 2 * size - 1)
+        return c.clamp(0, size - 1).floor()  # (torch truncates; the value is >= 0 here)
     return i
 
 
@@ -423,54 +418,53 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     out = tuple(grid.shape[1:-1])
     flat = input.reshape(n, c, -1)
     xp = get_array_module(input._data)
-    dt = input._data.dtype
     # source positions per spatial dim (D,) H, W: grid's last entry 0 is x (along W)
     src = []
     for d, size in enumerate(sizes):
         g = grid[..., nd - 1 - d]
         src.append(((g + 1) / 2) * (size - 1) if align_corners else ((g + 1) * size - 1) / 2)
 
+    # integer positions are computed with tensor ops (no gradient), so that a replayed capture
+    # (ember.compile) computes them again for a new grid
     def tap(idx):
-        """input at integer positions idx (one array per dim), 0 outside: (N, C, P)."""
-        ok = np.ones(idx[0].shape, dtype=bool)
-        lin = np.zeros(idx[0].shape, dtype=np.int64)
+        """input at whole-number positions idx (float tensors, one per dim), 0 outside: (N, C, P)."""
+        ok = lin = None
         for i, size in zip(idx, sizes):
-            ok &= (i >= 0) & (i < size)
-            lin = lin * size + np.clip(i, 0, size - 1)
-        vals = flat.gather(2, _wrap(xp.asarray(lin.reshape(n, 1, -1))).expand(n, c, -1))
-        return vals if ok.all() else vals * _wrap(xp.asarray(ok.reshape(n, 1, -1).astype(dt)))
+            inside = (i >= 0) & (i < size)
+            ok = inside if ok is None else ok & inside
+            lin = i.clamp(0, size - 1) if lin is None else lin * size + i.clamp(0, size - 1)
+        vals = flat.gather(2, lin.long().reshape(n, 1, -1).expand(n, c, -1))
+        return vals * ok.reshape(n, 1, -1).to(input.dtype)
 
     if mode == "bicubic":
         ix, iy = src[1], src[0]
-        x0, y0 = np.floor(np.asarray(ix._data)), np.floor(np.asarray(iy._data))
-        wx = _cubic_weights(ix - _wrap(xp.asarray(x0)))
-        wy = _cubic_weights(iy - _wrap(xp.asarray(y0)))
+        x0, y0 = ix.detach().floor(), iy.detach().floor()
+        wx, wy = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
         result = 0
         for a in range(4):
-            yi = _padded_index((y0 - 1 + a).astype(np.int64), sizes[0], padding_mode, align_corners)
+            yi = _padded_index(y0 + (a - 1), sizes[0], padding_mode, align_corners)
             row = 0
             for b in range(4):
-                xi = _padded_index((x0 - 1 + b).astype(np.int64), sizes[1], padding_mode, align_corners)
+                xi = _padded_index(x0 + (b - 1), sizes[1], padding_mode, align_corners)
                 row = row + tap([yi, xi]) * wx[b].reshape(n, 1, -1)
             result = result + row * wy[a].reshape(n, 1, -1)
         return result.reshape((n, c) + out)
     src = [_padded_coordinate(s, size, padding_mode, align_corners) for s, size in zip(src, sizes)]
     if mode == "nearest":  # round half to even, as torch's nearbyint
-        y = tap([np.rint(np.asarray(s._data)).astype(np.int64) for s in src])
+        y = tap([s.detach().round() for s in src])
         if grid.requires_grad:  # torch's grid gradient here is zeros, not None: a where() that selects none of it
             from ..ops.pointwise import where
             y = y + where(_wrap(xp.zeros(src[0].shape, dtype=bool)), src[0], 0.0).reshape(n, 1, -1)
         return y.reshape((n, c) + out)
-    lows = [np.floor(np.asarray(s._data)) for s in src]
-    fracs = [s - _wrap(xp.asarray(lo)) for s, lo in zip(src, lows)]              # weight of the upper corner
+    lows = [s.detach().floor() for s in src]
+    fracs = [s - lo for s, lo in zip(src, lows)]                                  # weight of the upper corner
     result = 0
     for corner in range(2 ** nd):
         bits = [(corner >> (nd - 1 - d)) & 1 for d in range(nd)]
         w = 1
         for bit, f in zip(bits, fracs):
             w = w * (f if bit else 1 - f)
-        idx = [(lo + bit).astype(np.int64) for lo, bit in zip(lows, bits)]
-        result = result + tap(idx) * w.reshape(n, 1, -1)
+        result = result + tap([lo + bit for lo, bit in zip(lows, bits)]) * w.reshape(n, 1, -1)
     return result.reshape((n, c) + out)
 
 

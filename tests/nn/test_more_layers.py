@@ -588,3 +588,30 @@ def test_torch_module_paths_and_helpers():
         with pytest.raises(TypeError):
             lib.nn.factory_kwargs({"size": 3})
         assert lib.nn.common_types._size_2_t is not None
+
+
+def test_data_dependent_layers_replay_under_compile():
+    """Window maxima, bag layouts, grid positions and CTC targets are found inside ops, so a
+    compiled function computes them again for new inputs (not the first call's)."""
+    F = ember.nn.functional
+    r = np.random.default_rng(5)
+    img = ember.tensor(r.standard_normal((1, 1, 4, 4)))
+    table = ember.tensor(r.standard_normal((10, 3)))
+    cases = [
+        (lambda x: F.max_pool3d(x, 2), lambda: (r.standard_normal((1, 2, 4, 4, 4)),)),
+        (lambda x: F.adaptive_max_pool3d(x, 2), lambda: (r.standard_normal((1, 2, 5, 5, 5)),)),
+        (lambda x: F.fractional_max_pool2d(x, 2, output_size=3, _random_samples=ember.tensor([[[0.3, 0.6]]],
+                                                                                             dtype=ember.float64)),
+         lambda: (r.standard_normal((1, 1, 6, 6)),)),
+        (lambda g: F.grid_sample(img, g, mode="bicubic", padding_mode="reflection", align_corners=False),
+         lambda: (r.uniform(-1.2, 1.2, (1, 3, 3, 2)),)),
+        (lambda i, o: F.embedding_bag(i, table, o, mode="max", padding_idx=2),
+         lambda: (r.integers(0, 10, 8), np.sort(np.r_[0, r.integers(0, 9, 2)]))),
+        (lambda x, t, il, tl: F.ctc_loss(x.log_softmax(2), t, il, tl),
+         lambda: (r.standard_normal((10, 2, 5)), r.integers(1, 5, (2, 4)), r.integers(6, 11, 2), r.integers(1, 5, 2))),
+    ]
+    for f, make in cases:
+        cf = ember.compile(f)
+        for _ in range(3):
+            args = [ember.tensor(a) for a in make()]
+            assert_close(cf(*args), f(*args))

@@ -70,8 +70,9 @@ def invert_permutation(permutation):
 
 
 def _lengths(lengths):
+    # a host read (tolist): the layout depends on the values, so ember.compile runs this eagerly
     if isinstance(lengths, Tensor):
-        return np.asarray(lengths._data).astype(np.int64).reshape(-1)
+        return np.asarray(lengths.tolist(), dtype=np.int64).reshape(-1)
     return np.asarray(lengths, dtype=np.int64).reshape(-1)
 
 
@@ -109,7 +110,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
     """Undo pack_padded_sequence: (padded batch in the original order, lengths)."""
-    sizes = np.asarray(sequence.batch_sizes._data).astype(np.int64)
+    sizes = _lengths(sequence.batch_sizes)
     t_max = sizes.size
     if total_length is not None:
         if total_length < t_max:
