@@ -1212,7 +1212,7 @@ def _fill(x, value):
             return _inplace(x, lambda t, v: t * 0 + v, value)
         value = value.item()
     if (_grad_state.enabled and x._rg) or _trace.active is not None:
-        return _inplace(x, lambda t: t * 0 + value if value == value else t * float("nan"))
+        return _inplace(x, _C.Fill.apply, value)
     x._data.fill(value)
     x._version[0] += 1
     return x

@@ -453,3 +453,17 @@ def test_double_backward_through_grad_outputs():
         out[lib] = (hv, v.grad, x.grad)
     for e, t in zip(out[ember], out[torch]):
         assert_close(e, t, atol=1e-5, rtol=1e-5)
+
+
+def test_fill_and_zero_under_autograd_overwrite_inf_and_nan():
+    # the old value gets a zero gradient, and inf/NaN in it do not leak into the filled value
+    out = {}
+    for lib in (ember, torch):
+        a = lib.tensor([1.0, float("inf"), float("nan")], requires_grad=True)
+        b, c = a * 2, a * 3
+        b.zero_()
+        c.fill_(2.5)
+        (b + c + a).sum().backward()
+        out[lib.__name__] = (b.detach().numpy(), c.detach().numpy(), a.grad.numpy())
+    for e, t in zip(out["ember"], out["torch"]):
+        np.testing.assert_array_equal(e, t)

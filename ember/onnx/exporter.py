@@ -874,6 +874,12 @@ def _full(g, r, b):
     return g.op("ConstantOfShape", shape, value=g.numpy_helper.from_array(np.asarray([value], dtype=dt)))
 
 
+@onnx_op("Fill")
+def _fill(g, r, b):  # x.fill_(value) inside a forward: the value spread to x's shape
+    x, value = r.inputs
+    return g.op("Expand", g.const(np.asarray(value, dtype=_dtype(x))), g.op("Shape", g.v(x)))
+
+
 @onnx_op("EmbeddingOp")
 def _embedding(g, r, b):
     w, idx = r.inputs[:2]

@@ -9,6 +9,7 @@ from .._backend import to_device, device as _device
 from .. import random as _random
 from .. import _runtime
 from ..autograd import trace as _trace
+from ..autograd.function import Op
 
 
 def _finish(a, device, requires_grad):
@@ -152,6 +153,18 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return _like(zeros, input, dtype, device, requires_grad)
+
+
+class Fill(Op):
+    """``x.fill_(value)`` / ``x.zero_()`` under autograd or a trace: every element becomes `value`,
+    whatever x held (inf or NaN too), and the old value gets a zero gradient, as in torch."""
+    save, arrays = False, True
+
+    def forward(self, x, value):
+        return np.full_like(x, value)
+
+    def backward(self, gy):
+        return gy * 0, None
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
