@@ -46,6 +46,7 @@ def _strong_wolfe(probe, t, d, f0, g0, gtd0, c1=1e-4, c2=0.9, tolerance_change=1
     def flat_enough(p):  # the slope has shrunk enough (the strong curvature condition)
         return abs(p[3]) <= -c2 * gtd0
 
+    d_max = float(d.abs().max())
     # Algorithm 3.5: lengthen the step until an interval [prev, cur] surely holds a good one
     prev, cur = [0, f0, g0, gtd0], trial(t)
     n, done, bracket = 0, False, None
@@ -71,10 +72,11 @@ def _strong_wolfe(probe, t, d, f0, g0, gtd0, c1=1e-4, c2=0.9, tolerance_change=1
     lo, hi = (0, 1) if bracket[0][1] <= bracket[-1][1] else (1, 0)
     stalled = False
     while not done and n < max_ls:
-        left, right = sorted((bracket[0][0], bracket[1][0]))
-        if (right - left) * float(d.abs().max()) < tolerance_change:
+        (ta, fa, _, ga), (tb, fb, _, gb) = bracket
+        left, right = min(ta, tb), max(ta, tb)
+        if (right - left) * d_max < tolerance_change:  # the interval is too short to matter
             break
-        t = _cubic_min(*bracket[0][:2], bracket[0][3], *bracket[1][:2], bracket[1][3])
+        t = _cubic_min(ta, fa, ga, tb, fb, gb)
         # keep trials off the ends: if two in a row land within 10% of one, step 10% inside instead
         margin = 0.1 * (right - left)
         if min(right - t, t - left) < margin:
@@ -98,6 +100,21 @@ def _strong_wolfe(probe, t, d, f0, g0, gtd0, c1=1e-4, c2=0.9, tolerance_change=1
             bracket[lo] = new
     t, f, g, _ = bracket[lo]
     return f, g, t, n + 1
+
+
+def _two_loop(g, dirs, stps, ro, h_diag, alpha):
+    """-H g, H the L-BFGS inverse Hessian of the pairs (stps[i], dirs[i]) (N&W Algorithm 7.4).
+
+    `alpha` holds the first loop's coefficients (torch keeps it in the state as ``al``)."""
+    q = -g
+    for i in reversed(range(len(dirs))):
+        alpha[i] = stps[i].dot(q) * ro[i]
+        q = q - alpha[i] * dirs[i]
+    r = q * h_diag
+    for i in range(len(dirs)):
+        beta = dirs[i].dot(r) * ro[i]
+        r = r + (alpha[i] - beta) * stps[i]
+    return r
 
 
 class LBFGS(Optimizer):
@@ -161,7 +178,16 @@ class LBFGS(Optimizer):
             if state["n_iter"] == 1:  # no history yet: steepest descent
                 d, dirs, stps, ro, h_diag = -g, [], [], [], 1
             else:
-                d, h_diag = self._direction(state, g, g - g_prev, d * t, dirs, stps, ro, h_diag, group["history_size"])
+                y, s = g - g_prev, d * t
+                ys = y.dot(s)
+                if ys > 1e-10:  # keep a pair only if its curvature y.s is positive: H stays positive definite
+                    if len(dirs) == group["history_size"]:
+                        del dirs[0], stps[0], ro[0]
+                    dirs.append(y)
+                    stps.append(s)
+                    ro.append(1.0 / ys)
+                    h_diag = ys / y.dot(y)  # H0 = (s.y / y.y) I, N&W eq. 7.20
+                d = _two_loop(g, dirs, stps, ro, h_diag, state.setdefault("al", [None] * group["history_size"]))
             g_prev, loss_prev = g.clone(), loss
             # the first step is scaled by 1 / |g|_1 (at most 1), as we know nothing of the curvature yet
             t = min(1.0, 1.0 / float(g.abs().sum())) * lr if state["n_iter"] == 1 else lr
@@ -174,7 +200,7 @@ class LBFGS(Optimizer):
                 if group["line_search_fn"] != "strong_wolfe":
                     raise RuntimeError("only 'strong_wolfe' is supported")
                 x0 = [p.clone() for p in self._params]
-                loss, g, t, n_ls = _strong_wolfe(lambda s: self._probe(evaluate, x0, s, d), t, d, loss, g, gtd,
+                loss, g, t, n_ls = _strong_wolfe(lambda step: self._probe(evaluate, x0, step, d), t, d, loss, g, gtd,
                                                  tolerance_change=tol_change)
                 self._move(t, d)
                 converged = g.abs().max() <= tol_grad
@@ -196,28 +222,6 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=dirs, old_stps=stps, ro=ro, H_diag=h_diag,
                      prev_flat_grad=g_prev, prev_loss=loss_prev)
         return first_loss
-
-    @staticmethod
-    def _direction(state, g, y, s, dirs, stps, ro, h_diag, history_size):
-        """The new direction -H g by the two-loop recursion, after adding the pair (s, y) to the history."""
-        ys = y.dot(s)
-        if ys > 1e-10:  # keep the pair only where the curvature y.s is positive (H stays positive definite)
-            if len(dirs) == history_size:
-                del dirs[0], stps[0], ro[0]
-            dirs.append(y)
-            stps.append(s)
-            ro.append(1.0 / ys)
-            h_diag = ys / y.dot(y)  # H0 = (s.y / y.y) I, N&W eq. 7.20
-        alpha = state.setdefault("al", [None] * history_size)
-        q = -g
-        for i in reversed(range(len(dirs))):
-            alpha[i] = stps[i].dot(q) * ro[i]
-            q = q - alpha[i] * dirs[i]
-        r = q * h_diag
-        for i in range(len(dirs)):
-            beta = dirs[i].dot(r) * ro[i]
-            r = r + (alpha[i] - beta) * stps[i]
-        return r, h_diag
 
     def _probe(self, evaluate, x0, t, d):
         """Loss and gradient at x0 + t d; the parameters go back to x0."""
