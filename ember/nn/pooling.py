@@ -355,25 +355,26 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_max_pool2d(x, output_size, return_indices):
-    a = x._data
-    xp = get_array_module(a)
-    h, w = a.shape[-2:]
+    h, w = x._data.shape[-2:]
     oh, ow = (v if v is not None else d for v, d in zip(_pair(output_size), (h, w)))
     # Gather every window padded to the largest one by repeating its last index (a repeat
-    # cannot change a max), take the argmax, and pick the outputs with a differentiable gather.
+    # cannot change a max), take the argmax, and pick the outputs with a differentiable gather
+    # (inside _IndexedMax, so that a replayed capture finds the maxima of new inputs).
     idx = []
     for size, out in ((h, oh), (w, ow)):
         start, end = _adaptive_bounds(size, out)
         k = int((end - start).max())
         idx.append(np.minimum(start[:, None] + np.arange(k), end[:, None] - 1))
     ih, iw = idx
-    flat = ih[:, None, :, None] * w + iw[None, :, None, :]          # (oh, ow, kh, kw)
-    flat = xp.asarray(flat.reshape(oh, ow, -1))
-    vals = a.reshape(a.shape[:-2] + (h * w,))[..., flat]            # (..., oh, ow, kh*kw)
-    best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
-    pos = xp.take_along_axis(xp.broadcast_to(flat, vals.shape), best[..., None], axis=-1)[..., 0]
-    y = _PlaneGather.apply(x, pos)
-    return (y, _wrap(pos)) if return_indices else y
+    flat = (ih[:, None, :, None] * w + iw[None, :, None, :]).reshape(oh, ow, -1)   # (oh, ow, kh*kw)
+
+    def find(a, _):
+        xp = get_array_module(a)
+        f = xp.asarray(flat)
+        vals = a.reshape(a.shape[:-2] + (h * w,))[..., f]            # (..., oh, ow, kh*kw)
+        best = vals.argmax(-1) if a.dtype.kind != "f" else _nan_argmax(vals, xp)
+        return xp.take_along_axis(xp.broadcast_to(f, vals.shape), best[..., None], axis=-1)[..., 0]
+    return _indexed_max(x, None, find, 2, return_indices)
 
 
 def _nan_argmax(v, xp):
@@ -611,14 +612,16 @@ class _IndexedMax(Op):
         lead = x.shape[:-nd]
         self.shape, self.idx, self.lead = x.shape, idx, lead
         xp = get_array_module(x)
-        y = xp.take_along_axis(x.reshape(lead + (-1,)), idx.reshape(lead + (-1,)), axis=-1).reshape(idx.shape)
+        n, m = math.prod(x.shape[-nd:]), math.prod(idx.shape[len(lead):])  # (explicit sizes: lead may be 0)
+        y = xp.take_along_axis(x.reshape(lead + (n,)), idx.reshape(lead + (m,)), axis=-1).reshape(idx.shape)
         if keep is not None:  # return_indices: hand the indices out through a list
             keep.append(idx)
         return y
 
     def backward(self, gy):
         plane = math.prod(self.shape[len(self.lead):])
-        g = _PlaneScatter.apply(gy.reshape(self.lead + (1, -1)), self.idx.reshape(self.lead + (1, -1)), (1, plane),
+        m = math.prod(self.idx.shape[len(self.lead):])
+        g = _PlaneScatter.apply(gy.reshape(self.lead + (1, m)), self.idx.reshape(self.lead + (1, m)), (1, plane),
                                 False)
         return g.reshape(self.shape), None, None, None, None
 

@@ -600,6 +600,7 @@ def test_data_dependent_layers_replay_under_compile():
     cases = [
         (lambda x: F.max_pool3d(x, 2), lambda: (r.standard_normal((1, 2, 4, 4, 4)),)),
         (lambda x: F.adaptive_max_pool3d(x, 2), lambda: (r.standard_normal((1, 2, 5, 5, 5)),)),
+        (lambda x: F.adaptive_max_pool2d(x, (2, 3)), lambda: (r.standard_normal((1, 2, 5, 7)),)),
         (lambda x: F.fractional_max_pool2d(x, 2, output_size=3, _random_samples=ember.tensor([[[0.3, 0.6]]],
                                                                                              dtype=ember.float64)),
          lambda: (r.standard_normal((1, 1, 6, 6)),)),
