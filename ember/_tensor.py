@@ -874,6 +874,7 @@ class Tensor:
     def resize_as(self, tensor): return _resized(self, tensor.shape)
 
     # dtypes, memory and other facts about the tensor
+    def to_dense(self, dtype=None, *, masked_grad=None): return self if dtype is None else self.to(dtype)  # (already dense)
     def cfloat(self, memory_format=None): return self.to(_dtype.complex64)
     def bfloat16(self, memory_format=None): return self.to(_top.bfloat16)  # (ml_dtypes' bfloat16: the `amp` extra)
     def cdouble(self, memory_format=None): return self.to(_dtype.complex128)
@@ -1454,6 +1455,22 @@ from . import autograd as _autograd  # noqa: E402
 from .ops import pointwise as _P, reduction as _R, shape as _S, indexing as _I, linalg as _L, creation as _C  # noqa: E402
 import importlib as _importlib  # noqa: E402
 _top = _importlib.import_module(__package__)  # the ember package (softmax, matrix_exp ... live there)
+
+
+def _unsupported_methods():
+    """torch's methods for what NumPy cannot hold (sparse layouts, quantized and named tensors, oneDNN):
+    each raises NotImplementedError naming the feature (the reasons are in ember/_unsupported.py)."""
+    from ._unsupported import unsupported
+    for name in ("to_sparse", "to_sparse_coo", "to_sparse_csr", "to_sparse_csc", "to_sparse_bsr", "to_sparse_bsc",
+                 "coalesce", "indices", "values", "crow_indices", "col_indices", "ccol_indices", "row_indices",
+                 "sparse_dim", "dense_dim", "sparse_mask", "sparse_resize_", "sparse_resize_and_clear_", "smm",
+                 "sspaddmm", "q_scale", "q_zero_point", "q_per_channel_scales", "q_per_channel_zero_points",
+                 "q_per_channel_axis", "qscheme", "int_repr", "dequantize", "refine_names", "rename", "rename_",
+                 "align_to", "align_as", "to_mkldnn", "to_padded_tensor"):
+        setattr(Tensor, name, unsupported("torch.Tensor." + name))
+
+
+_unsupported_methods()
 
 # the arithmetic dunders' fast paths need the ops, so they are set once those have loaded
 Tensor.__add__ = _arith(_P.Add, _operator.add, _P.add)

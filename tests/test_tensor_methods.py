@@ -555,3 +555,17 @@ def test_torch_level_facts():
     assert back is not None and float(back[0]) == 7.0
     p, pt = ember.empty_permuted((2, 3, 4), (0, 2, 1)), torch.empty_permuted((2, 3, 4), (0, 2, 1))
     assert p.shape == pt.shape and p.stride() == pt.stride()
+
+
+def test_unsupported_features_raise_naming_them():
+    x = ember.zeros(2, 2)
+    for call, word in ((lambda: x.to_sparse(), "sparse"), (lambda: x.to_sparse_csr(), "sparse"),
+                       (lambda: x.indices(), "sparse"), (lambda: x.q_scale(), "quantized"),
+                       (lambda: x.dequantize(), "quantized"), (lambda: x.refine_names("N", "C"), "named"),
+                       (lambda: x.to_mkldnn(), "oneDNN")):
+        with pytest.raises(NotImplementedError, match=word):
+            call()
+    assert x.to_dense() is x and torch.zeros(2).to_dense().layout == torch.strided
+    cov = _coverage_module()
+    unsupported = dict(cov.classify("torch.Tensor")["unsupported"])
+    assert "to_sparse" in unsupported and "q_scale" in unsupported
