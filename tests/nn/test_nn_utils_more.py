@@ -352,3 +352,14 @@ def test_stateless_functional_call_and_vectors():
                     sorted({c.category.__name__ for c in caught})))
     assert res[0][5:] == res[1][5:]
     assert_close(list(res[0][:5]), list(res[1][:5]), atol=1e-6)
+
+
+def test_parametrized_state_dict_from_torch():
+    """A torch checkpoint of a parametrized module loads into the same ember module."""
+    x = rng.standard_normal((2, 4)).astype(np.float32)
+    for make in ("weight_norm", "spectral_norm", "orthogonal"):
+        t = getattr(torch.nn.utils.parametrizations, make)(torch.nn.Linear(4, 4))
+        e = getattr(ember.nn.utils.parametrizations, make)(ember.nn.Linear(4, 4))
+        e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+        t.eval(), e.eval()
+        assert_close(e(ember.tensor(x)), t(torch.tensor(x)), atol=1e-6)
