@@ -1,10 +1,14 @@
-"""kl: ported from torch/distributions/kl.py (BSD-3-Clause) onto ember."""
+"""KL divergences KL(p || q) = E_p[log p(X) - log q(X)] in closed form (torch.distributions.kl).
 
+``register_kl(P, Q)`` files a function under a pair of classes; ``kl_divergence(p, q)`` picks the most specific
+registered pair for ``(type(p), type(q))``. Pairs within one family have their textbook closed forms below;
+pairs across families share one formula, KL = -H(p) + CE(p, q), with the cross-entropy CE(p, q) = -E_p[log q]
+written once per family of q from a few expectations under p (E[X], Var X, E[log X], ...).
+"""
 import math
 import warnings
-from functools import total_ordering
+
 import ember
-from math import inf
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -12,7 +16,6 @@ from .categorical import Categorical
 from .cauchy import Cauchy
 from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .gamma import Gamma
@@ -21,333 +24,124 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
-from .lowrank_multivariate_normal import _batch_lowrank_logdet, _batch_lowrank_mahalanobis, LowRankMultivariateNormal
-from .multivariate_normal import _batch_mahalanobis, MultivariateNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
-from .utils import _sum_rightmost, euler_constant as _euler_gamma
+from .utils import _sum_rightmost, euler_constant
 
-_KL_REGISTRY = {}
-_KL_MEMOIZE = {}
-__all__ = ["register_kl", "kl_divergence"]
+_KL_REGISTRY = {}  # (type_p, type_q) -> fn(p, q)
+_KL_MEMOIZE = {}  # (type(p), type(q)) -> the function dispatch chose
 
 
 def register_kl(type_p, type_q):
-    if not isinstance(type_p, type) and issubclass(type_p, Distribution):
-        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
-    if not isinstance(type_q, type) and issubclass(type_q, Distribution):
-        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
+    """Decorator: use the decorated ``fn(p, q)`` for KL(p || q) when p is a `type_p` and q a `type_q`."""
+    for name, t in (("type_p", type_p), ("type_q", type_q)):
+        if not isinstance(t, type):  # like torch, any class is accepted; only non-classes are refused
+            raise TypeError(f"Expected {name} to be a Distribution subclass but got {t}")
 
-    def decorator(fun):
-        _KL_REGISTRY[type_p, type_q] = fun
-        _KL_MEMOIZE.clear()
-        return fun
-
+    def decorator(fn):
+        _KL_REGISTRY[type_p, type_q] = fn
+        _KL_MEMOIZE.clear()  # an earlier lookup may now have a more specific answer
+        return fn
     return decorator
 
 
-@total_ordering
-class _Match:
-    __slots__ = ["types"]
-
-    def __init__(self, *types):
-        self.types = types
-
-    def __eq__(self, other):
-        return self.types == other.types
-
-    def __le__(self, other):
-        for x, y in zip(self.types, other.types):
-            if not issubclass(x, y):
-                return False
-            if x is not y:
-                break
-        return True
+def _more_specific(a, b):
+    """Whether pair a comes before pair b: p's class decides first (a subclass is more specific), then q's."""
+    for x, y in zip(a, b):
+        if not issubclass(x, y):
+            return False
+        if x is not y:
+            return True
+    return False
 
 
-def _dispatch_kl(type_p, type_q):
-    matches = [
-        (super_p, super_q)
-        for super_p, super_q in _KL_REGISTRY
-        if issubclass(type_p, super_p) and issubclass(type_q, super_q)
-    ]
-    if not matches:
+def _most_specific(pairs):
+    best = pairs[0]
+    for m in pairs[1:]:
+        if _more_specific(m, best):
+            best = m
+    return best
+
+
+def _dispatch(type_p, type_q):
+    pairs = [m for m in _KL_REGISTRY if issubclass(type_p, m[0]) and issubclass(type_q, m[1])]
+    if not pairs:
         return NotImplemented
-    left_p, left_q = min((_Match(*m) for m in matches)).types
-    right_q, right_p = min((_Match(*reversed(m)) for m in matches)).types
-    left_fun = _KL_REGISTRY[left_p, left_q]
-    right_fun = _KL_REGISTRY[right_p, right_q]
-    if left_fun is not right_fun:
-        warnings.warn(
-            f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please register_kl({left_p.__name__}, {right_q.__name__})",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-    return left_fun
-
-
-def _infinite_like(tensor):
-    return ember.full_like(tensor, inf)
-
-
-def _x_log_x(tensor):
-    return ember.xlogy(tensor, tensor)
-
-
-def _batch_trace_XXT(bmat):
-    n = bmat.size(-1)
-    m = bmat.size(-2)
-    flat_trace = bmat.reshape(-1, m * n).pow(2).sum(-1)
-    return flat_trace.reshape(bmat.shape[:-2])
+    left = _most_specific(pairs)
+    right = _most_specific([m[::-1] for m in pairs])[::-1]  # the same search with q's class deciding first
+    if _KL_REGISTRY[left] is not _KL_REGISTRY[right]:
+        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). "
+                      f"Please register_kl({left[0].__name__}, {right[1].__name__})", RuntimeWarning)
+    return _KL_REGISTRY[left]
 
 
 def kl_divergence(p, q):
-    try:
-        fun = _KL_MEMOIZE[type(p), type(q)]
-    except KeyError:
-        fun = _dispatch_kl(type(p), type(q))
-        _KL_MEMOIZE[type(p), type(q)] = fun
-    if fun is NotImplemented:
-        raise NotImplementedError(
-            f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type {q.__class__.__name__}"
-        )
-    return fun(p, q)
+    """KL(p || q) over the broadcast batch of p and q."""
+    key = type(p), type(q)
+    if key not in _KL_MEMOIZE:
+        _KL_MEMOIZE[key] = _dispatch(*key)
+    fn = _KL_MEMOIZE[key]
+    if fn is NotImplemented:
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "
+                                  f"and q type {type(q).__name__}")
+    return fn(p, q)
 
 
+def _infinite_like(t):
+    return ember.full_like(t, math.inf)
+
+
+def _inf_where(mask, value):
+    return ember.where(mask, ember.full_like(value, math.inf), value)
+
+
+# ---------------------------------------------------------------------------- one family
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p, q):
-    t1 = p.probs * (ember.nn.functional.softplus(-q.logits) - ember.nn.functional.softplus(-p.logits))
-    t1[q.probs == 0] = inf
-    t1[p.probs == 0] = 0
-    t2 = (1 - p.probs) * (ember.nn.functional.softplus(q.logits) - ember.nn.functional.softplus(p.logits))
-    t2[q.probs == 1] = inf
-    t2[p.probs == 1] = 0
-    return t1 + t2
+    # p log(p/q) + (1-p) log((1-p)/(1-q)), with log p = -softplus(-logit p), log(1-p) = -softplus(logit p)
+    sp = ember.nn.functional.softplus
+    one = p.probs * (sp(-q.logits) - sp(-p.logits))
+    zero = (1 - p.probs) * (sp(q.logits) - sp(p.logits))
+    one = ember.where(p.probs == 0, ember.zeros_like(one), _inf_where(q.probs == 0, one))  # 0 log 0 = 0
+    zero = ember.where(p.probs == 1, ember.zeros_like(zero), _inf_where(q.probs == 1, zero))
+    return one + zero
 
 
-@register_kl(Beta, Beta)
-def _kl_beta_beta(p, q):
-    sum_params_p = p.concentration1 + p.concentration0
-    sum_params_q = q.concentration1 + q.concentration0
-    t1 = ember.lgamma(q.concentration1) + ember.lgamma(q.concentration0) + ember.lgamma(sum_params_p)
-    t2 = ember.lgamma(p.concentration1) + ember.lgamma(p.concentration0) + ember.lgamma(sum_params_q)
-    t3 = (p.concentration1 - q.concentration1) * ember.digamma(p.concentration1)
-    t4 = (p.concentration0 - q.concentration0) * ember.digamma(p.concentration0)
-    t5 = (sum_params_q - sum_params_p) * ember.digamma(sum_params_p)
-    return t1 - t2 + t3 + t4 + t5
-
-
-@register_kl(Binomial, Binomial)
-def _kl_binomial_binomial(p, q):
-    if (p.total_count < q.total_count).any():
-        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
-    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
-    inf_idxs = p.total_count > q.total_count
-    kl[inf_idxs] = _infinite_like(kl[inf_idxs])
-    return kl
+def _kl_categorical(pp, pl, qp, ql):
+    t = pp * (pl - ql)
+    t = ember.where(pp == 0, ember.zeros_like(t), _inf_where(qp == 0, t))
+    return t.sum(-1)
 
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p, q):
-    t = p.probs * (p.logits - q.logits)
-    t[(q.probs == 0).expand_as(t)] = inf
-    t[(p.probs == 0).expand_as(t)] = 0
-    return t.sum(-1)
-
-
-@register_kl(ContinuousBernoulli, ContinuousBernoulli)
-def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
-    t1 = p.mean * (p.logits - q.logits)
-    t2 = p._cont_bern_log_norm() + ember.log1p(-p.probs)
-    t3 = -q._cont_bern_log_norm() - ember.log1p(-q.probs)
-    return t1 + t2 + t3
-
-
-@register_kl(Dirichlet, Dirichlet)
-def _kl_dirichlet_dirichlet(p, q):
-    sum_p_concentration = p.concentration.sum(-1)
-    sum_q_concentration = q.concentration.sum(-1)
-    t1 = ember.lgamma(sum_p_concentration) - ember.lgamma(sum_q_concentration)
-    t2 = (ember.lgamma(p.concentration) - ember.lgamma(q.concentration)).sum(-1)
-    t3 = p.concentration - q.concentration
-    t4 = ember.digamma(p.concentration) - ember.digamma(sum_p_concentration).unsqueeze(-1)
-    return t1 - t2 + (t3 * t4).sum(-1)
-
-
-@register_kl(Exponential, Exponential)
-def _kl_exponential_exponential(p, q):
-    rate_ratio = q.rate / p.rate
-    t1 = -rate_ratio.log()
-    return t1 + rate_ratio - 1
-
-
-@register_kl(ExponentialFamily, ExponentialFamily)
-def _kl_expfamily_expfamily(p, q):
-    if type(p) is not type(q):
-        raise NotImplementedError(
-            "The cross KL-divergence between different exponential families cannot                             be computed using Bregman divergences"
-        )
-    p_nparams = [np.detach().requires_grad_() for np in p._natural_params]
-    q_nparams = q._natural_params
-    lg_normal = p._log_normalizer(*p_nparams)
-    gradients = ember.autograd.grad(lg_normal.sum(), p_nparams, create_graph=True)
-    result = q._log_normalizer(*q_nparams) - lg_normal
-    for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
-        term = (qnp - pnp) * g
-        result -= _sum_rightmost(term, len(q.event_shape))
-    return result
-
-
-@register_kl(Gamma, Gamma)
-def _kl_gamma_gamma(p, q):
-    t1 = q.concentration * (p.rate / q.rate).log()
-    t2 = ember.lgamma(q.concentration) - ember.lgamma(p.concentration)
-    t3 = (p.concentration - q.concentration) * ember.digamma(p.concentration)
-    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
-    return t1 + t2 + t3 + t4
-
-
-@register_kl(Gumbel, Gumbel)
-def _kl_gumbel_gumbel(p, q):
-    ct1 = p.scale / q.scale
-    ct2 = q.loc / q.scale
-    ct3 = p.loc / q.scale
-    t1 = -ct1.log() - ct2 + ct3
-    t2 = ct1 * _euler_gamma
-    t3 = ember.exp(ct2 + ember.lgamma((1 + ct1)) - ct3)
-    return t1 + t2 + t3 - (1 + _euler_gamma)
-
-
-@register_kl(Geometric, Geometric)
-def _kl_geometric_geometric(p, q):
-    return -p.entropy() - ember.log1p(-q.probs) / p.probs - q.logits
-
-
-@register_kl(HalfNormal, HalfNormal)
-def _kl_halfnormal_halfnormal(p, q):
-    return _kl_normal_normal(p.base_dist, q.base_dist)
-
-
-@register_kl(Laplace, Laplace)
-def _kl_laplace_laplace(p, q):
-    scale_ratio = p.scale / q.scale
-    loc_abs_diff = (p.loc - q.loc).abs()
-    t1 = -scale_ratio.log()
-    t2 = loc_abs_diff / q.scale
-    t3 = scale_ratio * ember.exp(-loc_abs_diff / p.scale)
-    return t1 + t2 + t3 - 1
-
-
-@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
-def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
-    if p.event_shape != q.event_shape:
-        raise ValueError(
-            "KL-divergence between two Low Rank Multivariate Normals with                          different event shapes cannot be computed"
-        )
-    term1 = _batch_lowrank_logdet(
-        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
-    ) - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril)
-    term3 = _batch_lowrank_mahalanobis(
-        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril
-    )
-    qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
-    term21 = (p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
-    term22 = _batch_trace_XXT(p._unbroadcasted_cov_factor * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
-    term23 = _batch_trace_XXT(A * p._unbroadcasted_cov_diag.sqrt().unsqueeze(-2))
-    term24 = _batch_trace_XXT(A.matmul(p._unbroadcasted_cov_factor))
-    term2 = term21 + term22 - term23 - term24
-    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
-
-
-@register_kl(MultivariateNormal, LowRankMultivariateNormal)
-def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
-    if p.event_shape != q.event_shape:
-        raise ValueError(
-            "KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed"
-        )
-    term1 = _batch_lowrank_logdet(
-        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
-    ) - 2 * p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-    term3 = _batch_lowrank_mahalanobis(
-        q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc, q._capacitance_tril
-    )
-    qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
-    term21 = _batch_trace_XXT(p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
-    term22 = _batch_trace_XXT(A.matmul(p._unbroadcasted_scale_tril))
-    term2 = term21 - term22
-    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
-
-
-@register_kl(LowRankMultivariateNormal, MultivariateNormal)
-def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
-    if p.event_shape != q.event_shape:
-        raise ValueError(
-            "KL-divergence between two (Low Rank) Multivariate Normals with                          different event shapes cannot be computed"
-        )
-    term1 = 2 * q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - _batch_lowrank_logdet(
-        p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril
-    )
-    term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
-    combined_batch_shape = ember.broadcast_shapes(
-        q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2]
-    )
-    n = p.event_shape[0]
-    q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
-    p_cov_factor = p._unbroadcasted_cov_factor.expand(combined_batch_shape + (n, p.cov_factor.size(-1)))
-    p_cov_diag = ember.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(combined_batch_shape + (n, n))
-    term21 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_cov_factor, upper=False))
-    term22 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_cov_diag, upper=False))
-    term2 = term21 + term22
-    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
-
-
-@register_kl(MultivariateNormal, MultivariateNormal)
-def _kl_multivariatenormal_multivariatenormal(p, q):
-    if p.event_shape != q.event_shape:
-        raise ValueError(
-            "KL-divergence between two Multivariate Normals with                          different event shapes cannot be computed"
-        )
-    half_term1 = q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(
-        -1
-    ) - p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-    combined_batch_shape = ember.broadcast_shapes(
-        q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_scale_tril.shape[:-2]
-    )
-    n = p.event_shape[0]
-    q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
-    p_scale_tril = p._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
-    term2 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_scale_tril, upper=False))
-    term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
-    return half_term1 + 0.5 * (term2 + term3 - n)
-
-
-@register_kl(Normal, Normal)
-def _kl_normal_normal(p, q):
-    var_ratio = (p.scale / q.scale).pow(2)
-    t1 = ((p.loc - q.loc) / q.scale).pow(2)
-    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+    return _kl_categorical(p.probs, p.logits, q.probs, q.logits)
 
 
 @register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_onehotcategorical_onehotcategorical(p, q):
-    return _kl_categorical_categorical(p._categorical, q._categorical)
+    return _kl_categorical(p.probs, p.logits, q.probs, q.logits)
 
 
-@register_kl(Pareto, Pareto)
-def _kl_pareto_pareto(p, q):
-    scale_ratio = p.scale / q.scale
-    alpha_ratio = q.alpha / p.alpha
-    t1 = q.alpha * scale_ratio.log()
-    t2 = -alpha_ratio.log()
-    result = t1 + t2 + alpha_ratio - 1
-    result[p.support.lower_bound < q.support.lower_bound] = inf
-    return result
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    # with equal counts n: n [p (logit p - logit q) + log(1-p) - log(1-q)]
+    if (p.total_count < q.total_count).any():
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
+    return _inf_where(p.total_count > q.total_count, kl)  # p reaches counts q cannot
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    # E_p[k] = (1-p)/p failures, each costing -log(1-q) under q, and one success costing -log q
+    return -p.entropy() - (1 - p.probs) / p.probs * (-q.probs).log1p() - q.probs.log()
 
 
 @register_kl(Poisson, Poisson)
@@ -355,384 +149,307 @@ def _kl_poisson_poisson(p, q):
     return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
 
 
-@register_kl(TransformedDistribution, TransformedDistribution)
-def _kl_transformed_transformed(p, q):
-    if p.transforms != q.transforms:
-        raise NotImplementedError
-    if p.event_shape != q.event_shape:
-        raise NotImplementedError
-    return kl_divergence(p.base_dist, q.base_dist)
+def _kl_dirichlet(a, b):
+    """KL(Dir(a) || Dir(b)) over the last dimension: log B(b) - log B(a) + sum (a - b)(psi(a) - psi(a0))."""
+    a0, b0 = a.sum(-1), b.sum(-1)
+    log_norm = a0.lgamma() - b0.lgamma() - (a.lgamma() - b.lgamma()).sum(-1)
+    return log_norm + ((a - b) * (ember.special.digamma(a) - ember.special.digamma(a0).unsqueeze(-1))).sum(-1)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    return _kl_dirichlet(p.concentration, q.concentration)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    def conc(d):
+        return ember.stack(ember.broadcast_tensors(d.concentration1, d.concentration0), -1)
+    a, b = ember.broadcast_tensors(conc(p), conc(q))
+    return _kl_dirichlet(a, b)  # Beta(a, b) is the Dirichlet on two points
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    # log q(x) is affine in x, so E_p[log q(X)] needs only E_p[X]
+    return -p.entropy() + _ce_continuous_bernoulli(q, p)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    r = q.rate / p.rate
+    return r - r.log() - 1
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    a, b, c, d = p.concentration, p.rate, q.concentration, q.rate
+    return ((a - c) * ember.special.digamma(a) - a.lgamma() + c.lgamma() + c * (b.log() - d.log())
+            + a * (d - b) / b)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    # E_p[exp(-(X - m_q)/s_q)] = exp((m_q - m_p)/s_q) Gamma(1 + s_p/s_q), the Gumbel's moment generating function
+    r = p.scale / q.scale
+    shift = (p.loc - q.loc) / q.scale
+    return -r.log() + shift + euler_constant * (r - 1) + (-shift + (1 + r).lgamma()).exp() - 1
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    v = (p.scale / q.scale).pow(2)  # folding both at 0 leaves the normals' KL unchanged
+    return 0.5 * (v - 1 - v.log())
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    # E_p|X - m_q| = d + b_p exp(-d / b_p) with d = |m_p - m_q|
+    r = p.scale / q.scale
+    d = (p.loc - q.loc).abs()
+    return -r.log() + d / q.scale + r * (-d / p.scale).exp() - 1
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p, q):
+    v = (p.scale / q.scale).pow(2)
+    return 0.5 * (v + ((p.loc - q.loc) / q.scale).pow(2) - 1 - v.log())
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p, q):
+    # the known closed form: log(((s_p + s_q)^2 + (m_p - m_q)^2) / (4 s_p s_q))
+    return ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log() - (4 * p.scale * q.scale).log()
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    # E_p[log X] = log x_p + 1/a_p gives log(a_p/a_q) + a_q log(x_p/x_q) + a_q/a_p - 1
+    r = q.alpha / p.alpha
+    kl = q.alpha * (p.scale / q.scale).log() - r.log() + r - 1
+    return _inf_where(p.scale < q.scale, kl)  # p puts mass below q's support
 
 
 @register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(p, q):
-    result = ((q.high - q.low) / (p.high - p.low)).log()
-    result[(q.low > p.low) | (q.high < p.high)] = inf
-    return result
-
-
-@register_kl(Bernoulli, Poisson)
-def _kl_bernoulli_poisson(p, q):
-    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
-
-
-@register_kl(Beta, ContinuousBernoulli)
-def _kl_beta_continuous_bernoulli(p, q):
-    return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
-
-
-@register_kl(Beta, Pareto)
-def _kl_beta_infinity(p, q):
-    return _infinite_like(p.concentration1)
-
-
-@register_kl(Beta, Exponential)
-def _kl_beta_exponential(p, q):
-    return -p.entropy() - q.rate.log() + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0))
-
-
-@register_kl(Beta, Gamma)
-def _kl_beta_gamma(p, q):
-    t1 = -p.entropy()
-    t2 = ember.lgamma(q.concentration) - q.concentration * q.rate.log()
-    t3 = (q.concentration - 1) * (
-        ember.digamma(p.concentration1) - ember.digamma((p.concentration1 + p.concentration0))
-    )
-    t4 = q.rate * p.concentration1 / (p.concentration1 + p.concentration0)
-    return t1 + t2 - t3 + t4
-
-
-@register_kl(Beta, Normal)
-def _kl_beta_normal(p, q):
-    E_beta = p.concentration1 / (p.concentration1 + p.concentration0)
-    var_normal = q.scale.pow(2)
-    t1 = -p.entropy()
-    t2 = 0.5 * (var_normal * 2 * math.pi).log()
-    t3 = (E_beta * (1 - E_beta) / (p.concentration1 + p.concentration0 + 1) + E_beta.pow(2)) * 0.5
-    t4 = q.loc * E_beta
-    t5 = q.loc.pow(2) * 0.5
-    return t1 + t2 + (t3 - t4 + t5) / var_normal
-
-
-@register_kl(Beta, Uniform)
-def _kl_beta_uniform(p, q):
-    result = -p.entropy() + (q.high - q.low).log()
-    result[(q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)] = inf
-    return result
-
-
-@register_kl(ContinuousBernoulli, Pareto)
-def _kl_continuous_bernoulli_infinity(p, q):
-    return _infinite_like(p.probs)
-
-
-@register_kl(ContinuousBernoulli, Exponential)
-def _kl_continuous_bernoulli_exponential(p, q):
-    return -p.entropy() - ember.log(q.rate) + q.rate * p.mean
-
-
-@register_kl(ContinuousBernoulli, Normal)
-def _kl_continuous_bernoulli_normal(p, q):
-    t1 = -p.entropy()
-    t2 = 0.5 * (math.log(2.0 * math.pi) + ember.square(q.loc / q.scale)) + ember.log(q.scale)
-    t3 = (p.variance + ember.square(p.mean) - 2.0 * q.loc * p.mean) / (2.0 * ember.square(q.scale))
-    return t1 + t2 + t3
-
-
-@register_kl(ContinuousBernoulli, Uniform)
-def _kl_continuous_bernoulli_uniform(p, q):
-    result = -p.entropy() + (q.high - q.low).log()
-    return ember.where(
-        ember.max(ember.ge(q.low, p.support.lower_bound), ember.le(q.high, p.support.upper_bound)),
-        ember.ones_like(result) * inf,
-        result,
-    )
-
-
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, ContinuousBernoulli)
-@register_kl(Exponential, Pareto)
-@register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
-@register_kl(Exponential, Gamma)
-def _kl_exponential_gamma(p, q):
-    ratio = q.rate / p.rate
-    t1 = -q.concentration * ember.log(ratio)
-    return t1 + ratio + ember.lgamma(q.concentration) + q.concentration * _euler_gamma - (1 + _euler_gamma)
-
-
-@register_kl(Exponential, Gumbel)
-def _kl_exponential_gumbel(p, q):
-    scale_rate_prod = p.rate * q.scale
-    loc_scale_ratio = q.loc / q.scale
-    t1 = scale_rate_prod.log() - 1
-    t2 = ember.exp(loc_scale_ratio) * scale_rate_prod / (scale_rate_prod + 1)
-    t3 = scale_rate_prod.reciprocal()
-    return t1 - loc_scale_ratio + t2 + t3
-
-
-@register_kl(Exponential, Normal)
-def _kl_exponential_normal(p, q):
-    var_normal = q.scale.pow(2)
-    rate_sqr = p.rate.pow(2)
-    t1 = 0.5 * ember.log(rate_sqr * var_normal * 2 * math.pi)
-    t2 = rate_sqr.reciprocal()
-    t3 = q.loc / p.rate
-    t4 = q.loc.pow(2) * 0.5
-    return t1 - 1 + (t2 - t3 + t4) / var_normal
-
-
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, ContinuousBernoulli)
-@register_kl(Gamma, Pareto)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
-
-
-@register_kl(Gamma, Exponential)
-def _kl_gamma_exponential(p, q):
-    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
-
-
-@register_kl(Gamma, Gumbel)
-def _kl_gamma_gumbel(p, q):
-    beta_scale_prod = p.rate * q.scale
-    loc_scale_ratio = q.loc / q.scale
-    t1 = (p.concentration - 1) * ember.digamma(p.concentration) - ember.lgamma(p.concentration) - p.concentration
-    t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
-    t3 = ember.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration) - loc_scale_ratio
-    return t1 + t2 + t3
-
-
-@register_kl(Gamma, Normal)
-def _kl_gamma_normal(p, q):
-    var_normal = q.scale.pow(2)
-    beta_sqr = p.rate.pow(2)
-    t1 = 0.5 * ember.log(beta_sqr * var_normal * 2 * math.pi) - p.concentration - ember.lgamma(p.concentration)
-    t2 = 0.5 * (p.concentration.pow(2) + p.concentration) / beta_sqr
-    t3 = q.loc * p.concentration / p.rate
-    t4 = 0.5 * q.loc.pow(2)
-    return t1 + (p.concentration - 1) * ember.digamma(p.concentration) + (t2 - t3 + t4) / var_normal
-
-
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, ContinuousBernoulli)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Pareto)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
-@register_kl(Gumbel, Normal)
-def _kl_gumbel_normal(p, q):
-    param_ratio = p.scale / q.scale
-    t1 = (param_ratio / math.sqrt(2 * math.pi)).log()
-    t2 = (math.pi * param_ratio * 0.5).pow(2) / 3
-    t3 = ((p.loc + p.scale * _euler_gamma - q.loc) / q.scale).pow(2) * 0.5
-    return -t1 + t2 + t3 - (_euler_gamma + 1)
-
-
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, ContinuousBernoulli)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Pareto)
-@register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
-@register_kl(Laplace, Normal)
-def _kl_laplace_normal(p, q):
-    var_normal = q.scale.pow(2)
-    scale_sqr_var_ratio = p.scale.pow(2) / var_normal
-    t1 = 0.5 * ember.log(2 * scale_sqr_var_ratio / math.pi)
-    t2 = 0.5 * p.loc.pow(2)
-    t3 = p.loc * q.loc
-    t4 = 0.5 * q.loc.pow(2)
-    return -t1 + scale_sqr_var_ratio + (t2 - t3 + t4) / var_normal - 1
-
-
-@register_kl(Normal, Beta)
-@register_kl(Normal, ContinuousBernoulli)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Pareto)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
-@register_kl(Normal, Gumbel)
-def _kl_normal_gumbel(p, q):
-    mean_scale_ratio = p.loc / q.scale
-    var_scale_sqr_ratio = (p.scale / q.scale).pow(2)
-    loc_scale_ratio = q.loc / q.scale
-    t1 = var_scale_sqr_ratio.log() * 0.5
-    t2 = mean_scale_ratio - loc_scale_ratio
-    t3 = ember.exp(-mean_scale_ratio + 0.5 * var_scale_sqr_ratio + loc_scale_ratio)
-    return -t1 + t2 + t3 - 0.5 * (1 + math.log(2 * math.pi))
-
-
-@register_kl(Normal, Laplace)
-def _kl_normal_laplace(p, q):
-    loc_diff = p.loc - q.loc
-    scale_ratio = p.scale / q.scale
-    loc_diff_scale_ratio = loc_diff / p.scale
-    t1 = ember.log(scale_ratio)
-    t2 = math.sqrt(2 / math.pi) * p.scale * ember.exp(-0.5 * loc_diff_scale_ratio.pow(2))
-    t3 = loc_diff * ember.erf(math.sqrt(0.5) * loc_diff_scale_ratio)
-    return -t1 + (t2 + t3) / q.scale - 0.5 * (1 + math.log(0.5 * math.pi))
-
-
-@register_kl(Pareto, Beta)
-@register_kl(Pareto, ContinuousBernoulli)
-@register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p, q):
-    return _infinite_like(p.scale)
-
-
-@register_kl(Pareto, Exponential)
-def _kl_pareto_exponential(p, q):
-    scale_rate_prod = p.scale * q.rate
-    t1 = (p.alpha / scale_rate_prod).log()
-    t2 = p.alpha.reciprocal()
-    t3 = p.alpha * scale_rate_prod / (p.alpha - 1)
-    result = t1 - t2 + t3 - 1
-    result[p.alpha <= 1] = inf
-    return result
-
-
-@register_kl(Pareto, Gamma)
-def _kl_pareto_gamma(p, q):
-    common_term = p.scale.log() + p.alpha.reciprocal()
-    t1 = p.alpha.log() - common_term
-    t2 = ember.lgamma(q.concentration) - q.concentration * q.rate.log()
-    t3 = (1 - q.concentration) * common_term
-    t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
-    result = t1 + t2 + t3 + t4 - 1
-    result[p.alpha <= 1] = inf
-    return result
-
-
-@register_kl(Pareto, Normal)
-def _kl_pareto_normal(p, q):
-    var_normal = 2 * q.scale.pow(2)
-    common_term = p.scale / (p.alpha - 1)
-    t1 = (math.sqrt(2 * math.pi) * q.scale * p.alpha / p.scale).log()
-    t2 = p.alpha.reciprocal()
-    t3 = p.alpha * common_term.pow(2) / (p.alpha - 2)
-    t4 = (p.alpha * common_term - q.loc).pow(2)
-    result = t1 - t2 + (t3 + t4) / var_normal - 1
-    result[p.alpha <= 2] = inf
-    return result
-
-
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
-@register_kl(Uniform, Beta)
-def _kl_uniform_beta(p, q):
-    common_term = p.high - p.low
-    t1 = ember.log(common_term)
-    t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term) / common_term
-    t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + common_term) / common_term
-    t4 = (
-        ember.lgamma(q.concentration1)
-        + ember.lgamma(q.concentration0)
-        - ember.lgamma((q.concentration1 + q.concentration0))
-    )
-    result = t3 + t4 - t1 - t2
-    result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = inf
-    return result
-
-
-@register_kl(Uniform, ContinuousBernoulli)
-def _kl_uniform_continuous_bernoulli(p, q):
-    result = -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
-    return ember.where(
-        ember.max(ember.ge(p.high, q.support.upper_bound), ember.le(p.low, q.support.lower_bound)),
-        ember.ones_like(result) * inf,
-        result,
-    )
-
-
-@register_kl(Uniform, Exponential)
-def _kl_uniform_exponetial(p, q):
-    result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
-    result[p.low < q.support.lower_bound] = inf
-    return result
-
-
-@register_kl(Uniform, Gamma)
-def _kl_uniform_gamma(p, q):
-    common_term = p.high - p.low
-    t1 = common_term.log()
-    t2 = ember.lgamma(q.concentration) - q.concentration * q.rate.log()
-    t3 = (1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term) / common_term
-    t4 = q.rate * (p.high + p.low) / 2
-    result = -t1 + t2 + t3 + t4
-    result[p.low < q.support.lower_bound] = inf
-    return result
-
-
-@register_kl(Uniform, Gumbel)
-def _kl_uniform_gumbel(p, q):
-    common_term = q.scale / (p.high - p.low)
-    high_loc_diff = (p.high - q.loc) / q.scale
-    low_loc_diff = (p.low - q.loc) / q.scale
-    t1 = common_term.log() + 0.5 * (high_loc_diff + low_loc_diff)
-    t2 = common_term * (ember.exp(-high_loc_diff) - ember.exp(-low_loc_diff))
-    return t1 - t2
-
-
-@register_kl(Uniform, Normal)
-def _kl_uniform_normal(p, q):
-    common_term = p.high - p.low
-    t1 = (math.sqrt(math.pi * 2) * q.scale / common_term).log()
-    t2 = common_term.pow(2) / 12
-    t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
-    return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
-
-
-@register_kl(Uniform, Pareto)
-def _kl_uniform_pareto(p, q):
-    support_uniform = p.high - p.low
-    t1 = (q.alpha * q.scale.pow(q.alpha) * support_uniform).log()
-    t2 = (_x_log_x(p.high) - _x_log_x(p.low) - support_uniform) / support_uniform
-    result = t2 * (q.alpha + 1) - t1
-    result[p.low < q.support.lower_bound] = inf
-    return result
+    kl = ((q.high - q.low) / (p.high - p.low)).log()
+    return _inf_where((q.low > p.low) | (q.high < p.high), kl)
+
+
+def _gaussian_kind(d):
+    return "Low Rank Multivariate Normals" if isinstance(d, LowRankMultivariateNormal) else "Multivariate Normals"
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_gaussian_gaussian(p, q):
+    """0.5 [tr(S_q^-1 S_p) + |L_q^-1 (m_q - m_p)|^2 - k] + log det L_q - log det L_p, through Cholesky factors."""
+    if p.event_shape != q.event_shape:
+        kinds = {_gaussian_kind(p), _gaussian_kind(q)}
+        what = kinds.pop() if len(kinds) == 1 else "(Low Rank) Multivariate Normals"
+        raise ValueError(f"KL-divergence between two {what} with different event shapes cannot be computed")
+    k = p.event_shape[0]
+    batch = ember.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
+    lp, lq = p.scale_tril.expand(batch + (k, k)), q.scale_tril.expand(batch + (k, k))
+    diff = (q.loc - p.loc).expand(batch + (k,)).unsqueeze(-1)
+    spread = ember.linalg.solve_triangular(lq, lp, upper=False).pow(2).sum((-2, -1))
+    maha = ember.linalg.solve_triangular(lq, diff, upper=False).pow(2).sum((-2, -1))
+    log_det = (lq.diagonal(dim1=-2, dim2=-1).log() - lp.diagonal(dim1=-2, dim2=-1).log()).sum(-1)
+    return 0.5 * (spread + maha - k) + log_det
+
+
+# ---------------------------------------------------------------------------- wrappers
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p, q):
+    # one bijection applied to both leaves KL unchanged
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 @register_kl(Independent, Independent)
 def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
-    result = kl_divergence(p.base_dist, q.base_dist)
-    return _sum_rightmost(result, p.reinterpreted_batch_ndims)
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
 
 
-@register_kl(Cauchy, Cauchy)
-def _kl_cauchy_cauchy(p, q):
-    t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
-    t2 = (4 * p.scale * q.scale).log()
-    return t1 - t2
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    """The Bregman divergence of the log-normalizer F: F(t_q) - F(t_p) - <t_q - t_p, grad F(t_p)>."""
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential families cannot "
+                                  "be computed using Bregman divergences")
+    tp = [t.detach().requires_grad_() for t in p._natural_params]
+    tq = q._natural_params
+    fp = p._log_normalizer(*tp)
+    grad_fp = ember.autograd.grad(fp.sum(), tp, create_graph=True)
+    kl = q._log_normalizer(*tq) - fp
+    for a, b, g in zip(tp, tq, grad_fp):
+        kl = kl - _sum_rightmost((b - a) * g, len(q.event_shape))
+    return kl
+
+
+# ---------------------------------------------------------------------------- across families
+def _lookup(table, p, default=None):
+    """table's entry for p's class or its nearest base class (else `default`)."""
+    for cls in type(p).__mro__:
+        if cls in table:
+            return table[cls](p)
+    if default is None:
+        raise NotImplementedError
+    return default(p)
+
+
+def _pareto_mean_var(p):
+    # unclamped (Pareto.mean/.variance clamp alpha): where they diverge the KL is masked to inf anyway, and a
+    # finite value there keeps the masked entries' gradients at 0 rather than NaN
+    a, x = p.alpha, p.scale
+    return a * x / (a - 1), x.pow(2) * a / ((a - 1).pow(2) * (a - 2))
+
+
+def _mean_var(p):
+    """(E_p[X], Var_p X)."""
+    return _lookup({Pareto: _pareto_mean_var}, p, lambda d: (d.mean, d.variance))
+
+
+_digamma = ember.special.digamma
+
+
+def _x_log_x(x):
+    return ember.special.xlogy(x, x)
+
+
+# E_p[log X]
+_E_LOG = {
+    Beta: lambda p: _digamma(p.concentration1) - _digamma(p.concentration1 + p.concentration0),
+    Exponential: lambda p: -euler_constant - p.rate.log(),
+    Gamma: lambda p: ember.special.digamma(p.concentration) - p.rate.log(),
+    Pareto: lambda p: p.scale.log() + 1 / p.alpha,
+    Uniform: lambda p: (_x_log_x(p.high) - _x_log_x(p.low)) / (p.high - p.low) - 1,
+}
+# E_p[log(1 - X)]
+_E_LOG1M = {
+    Beta: lambda p: _digamma(p.concentration0) - _digamma(p.concentration1 + p.concentration0),
+    Uniform: lambda p: (_x_log_x(1 - p.low) - _x_log_x(1 - p.high)) / (p.high - p.low) - 1,
+}
+# E_p[exp(-(X - m) / s)] as a function of (m, s): the moment generating function at -1/s
+_E_EXP_DECAY = {
+    Exponential: lambda p: lambda m, s: (m / s).exp() * p.rate * s / (p.rate * s + 1),
+    Gamma: lambda p: lambda m, s: (m / s - p.concentration * (1 / (s * p.rate)).log1p()).exp(),
+    Normal: lambda p: lambda m, s: ((m - p.loc) / s + 0.5 * (p.scale / s).pow(2)).exp(),
+    Uniform: lambda p: lambda m, s: s * (((m - p.low) / s).exp() - ((m - p.high) / s).exp()) / (p.high - p.low),
+}
+# E_p|X - m| as a function of m
+_E_ABS_DEV = {
+    Normal: lambda p: lambda m: (p.scale * math.sqrt(2 / math.pi) * (-0.5 * ((p.loc - m) / p.scale).pow(2)).exp()
+                                 + (p.loc - m) * ember.special.erf((p.loc - m) / (p.scale * math.sqrt(2)))),
+}
+
+
+# CE(p, q) = -E_p[log q(X)], one per family of q
+def _ce_normal(q, p):
+    mean, var = _mean_var(p)
+    return q.scale.log() + 0.5 * math.log(2 * math.pi) + (var + (mean - q.loc).pow(2)) / (2 * q.scale.pow(2))
+
+
+def _ce_exponential(q, p):
+    return q.rate * _mean_var(p)[0] - q.rate.log()
+
+
+def _ce_gamma(q, p):
+    a, b = q.concentration, q.rate
+    return a.lgamma() - a * b.log() - (a - 1) * _lookup(_E_LOG, p) + b * _mean_var(p)[0]
+
+
+def _ce_gumbel(q, p):
+    return q.scale.log() + (p.mean - q.loc) / q.scale + _lookup(_E_EXP_DECAY, p)(q.loc, q.scale)
+
+
+def _ce_laplace(q, p):
+    return (2 * q.scale).log() + _lookup(_E_ABS_DEV, p)(q.loc) / q.scale
+
+
+def _ce_beta(q, p):
+    a, b = q.concentration1, q.concentration0
+    log_beta = a.lgamma() + b.lgamma() - (a + b).lgamma()
+    return log_beta - (a - 1) * _lookup(_E_LOG, p) - (b - 1) * _lookup(_E_LOG1M, p)
+
+
+def _ce_continuous_bernoulli(q, p):
+    # log q(x) = x log q(1) + (1 - x) log q(0) on [0, 1]
+    m = p.mean
+    one = q.probs.new_ones(())
+    return -(m * q.log_prob(one) + (1 - m) * q.log_prob(one - 1))
+
+
+def _ce_pareto(q, p):
+    return -q.alpha.log() - q.alpha * q.scale.log() + (q.alpha + 1) * _lookup(_E_LOG, p)
+
+
+def _ce_uniform(q, p):
+    return (q.high - q.low).log()
+
+
+_CE = {Normal: _ce_normal, Exponential: _ce_exponential, Gamma: _ce_gamma, Gumbel: _ce_gumbel,
+       Laplace: _ce_laplace, Beta: _ce_beta, ContinuousBernoulli: _ce_continuous_bernoulli, Pareto: _ce_pareto,
+       Uniform: _ce_uniform}
+
+# pairs with a finite KL: (p, q) -> where it is infinite after all (p's mass outside q's support, or an
+# expectation that diverges), or None; the strict and non-strict comparisons are torch's
+_CROSS = {
+    (Beta, ContinuousBernoulli): None, (Beta, Exponential): None, (Beta, Gamma): None, (Beta, Normal): None,
+    (Beta, Uniform): lambda p, q: (q.low > 0) | (q.high < 1),
+    (ContinuousBernoulli, Exponential): None, (ContinuousBernoulli, Normal): None,
+    (ContinuousBernoulli, Uniform): lambda p, q: (q.low >= 0) | (q.high <= 1),
+    (Exponential, Gamma): None, (Exponential, Gumbel): None, (Exponential, Normal): None,
+    (Gamma, Exponential): None, (Gamma, Gumbel): None, (Gamma, Normal): None,
+    (Gumbel, Normal): None, (Laplace, Normal): None, (Normal, Gumbel): None, (Normal, Laplace): None,
+    (Pareto, Exponential): lambda p, q: p.alpha <= 1, (Pareto, Gamma): lambda p, q: p.alpha <= 1,
+    (Pareto, Normal): lambda p, q: p.alpha <= 2,
+    (Uniform, Beta): lambda p, q: (p.low < 0) | (p.high > 1),
+    (Uniform, ContinuousBernoulli): lambda p, q: (p.low <= 0) | (p.high >= 1),
+    (Uniform, Exponential): lambda p, q: p.low < 0, (Uniform, Gamma): lambda p, q: p.low < 0,
+    (Uniform, Gumbel): None, (Uniform, Normal): None,
+    (Uniform, Pareto): lambda p, q: p.low < q.scale,
+}
+
+# pairs where p always has mass outside q's support
+_DISJOINT = [(Beta, Pareto), (ContinuousBernoulli, Pareto), (Pareto, Beta), (Pareto, ContinuousBernoulli),
+             (Pareto, Uniform), (Poisson, Bernoulli), (Poisson, Binomial)]
+_DISJOINT += [(p, q) for p in (Exponential, Gamma) for q in (Beta, ContinuousBernoulli, Pareto, Uniform)]
+_DISJOINT += [(p, q) for p in (Gumbel, Laplace, Normal)
+              for q in (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)]
+
+
+def _register_cross(tp, tq, infinite):
+    def kl(p, q):
+        value = -p.entropy() + _CE[tq](q, p)
+        return value if infinite is None else _inf_where(infinite(p, q), value)
+    register_kl(tp, tq)(kl)
+
+
+def _register_disjoint(tp, tq):
+    register_kl(tp, tq)(lambda p, q: _infinite_like(p.mean))
+
+
+for (_p, _q), _inf in _CROSS.items():
+    _register_cross(_p, _q, _inf)
+for _p, _q in _DISJOINT:
+    _register_disjoint(_p, _q)
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p, q):
+    # log q(x) = x log(rate) - rate on {0, 1}
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
 
 
 def _add_kl_info():
-    rows = ["KL divergence is currently implemented for the following distribution pairs:"]
-    for p, q in sorted(_KL_REGISTRY, key=lambda p_q: (p_q[0].__name__, p_q[1].__name__)):
-        rows.append(f"* :class:`~torch.distributions.{p.__name__}` and :class:`~torch.distributions.{q.__name__}`")
-    kl_info = "\n\t".join(rows)
-    if kl_divergence.__doc__:
-        kl_divergence.__doc__ += kl_info
+    """Append the registered pairs to kl_divergence's docstring."""
+    pairs = sorted(f"* :class:`~ember.distributions.{p.__name__}` : :class:`~ember.distributions.{q.__name__}`"
+                   for p, q in _KL_REGISTRY)
+    kl_divergence.__doc__ += "\n\nKL divergence is currently implemented for the following distribution pairs:\n\t" \
+        + "\n\t".join(pairs)
