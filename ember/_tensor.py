@@ -413,7 +413,7 @@ class Tensor:
     def abs(self): return _P.abs(self)
     absolute = abs
     def sign(self): return _P.sign(self)
-    sgn = sign
+    def sgn(self): return _P.sgn(self)
     def exp(self): return _P.exp(self)
     def exp2(self): return _P.exp2(self)
     def expm1(self): return _P.expm1(self)

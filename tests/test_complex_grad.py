@@ -93,6 +93,15 @@ def test_products_and_einsum(zero):
     check_complex(lambda lib, a, b: lib.einsum("ij,kj->ik", a, b).abs().sum(), z, B)
 
 
+def test_sgn():
+    z = cplx(3, 4)
+    z[1, 2] = 0  # sgn(0) = 0, with a zero gradient there
+    check_complex(lambda lib, a: (lib.sgn(a) * (1 + 2j)).real.sum() + (a.sgn() * (0.5 - 1j)).imag.sum(), z)
+    r = rng.standard_normal((3, 4))
+    r[0, 0] = 0
+    assert_close(ember.tensor(r).sgn(), torch.tensor(r).sgn())
+
+
 def test_complex64_and_second_order():
     check_complex(lambda lib, a, b: (a * b).exp().abs().sum(), SMALL, SMALL, rtol=1e-5, atol=1e-6,
                   dtype=np.complex64)

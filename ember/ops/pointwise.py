@@ -959,7 +959,13 @@ def sign(input):
     return _ZeroGrad.apply(_sign, input)
 
 
-sgn = sign
+def sgn(input):
+    """sign of a real input; z / |z| (0 at 0) of a complex one, differentiable as torch's sgn."""
+    if input._data.dtype.kind != "c":
+        return sign(input)
+    a = abs(input)
+    zero = a == 0
+    return where(zero, 0.0, input / where(zero, 1.0, a))  # (the safe divisor keeps 0 * nan out of the gradient)
 
 
 def signbit(input):
