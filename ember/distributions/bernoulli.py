@@ -1,109 +1,66 @@
-"""bernoulli: ported from torch/distributions/bernoulli.py (BSD-3-Clause) onto ember."""
+"""`Bernoulli`: one coin flip, 1 with probability `probs`."""
+import math
 
-from numbers import Number
-from .._tensor import Size
 import ember
-from math import nan
 from . import constraints
+from ._shared import BinaryParams, check_probs_or_logits, Expand
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
-from ..nn.functional import binary_cross_entropy_with_logits
-
-__all__ = ["Bernoulli"]
+from .utils import broadcast_all
 
 
-class Bernoulli(ExponentialFamily):
-    """Creates a Bernoulli distribution parameterized by probs or logits (but not both)."""
+def _bce_with_logits(logits, target):
+    """-[t log p + (1 - t) log(1 - p)], p = sigmoid(logits), written stably:
+    max(l, 0) - l t + log(1 + exp(-|l|))."""
+    return logits.clamp(min=0) - logits * target + ember.log1p(ember.exp(-logits.abs()))
 
+
+class Bernoulli(BinaryParams, ExponentialFamily):
+    """The Bernoulli distribution, given by `probs` or by `logits` (log-odds), not both."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        check_probs_or_logits(probs, logits)
         if probs is not None:
-            is_scalar = isinstance(probs, Number)
             (self.probs,) = broadcast_all(probs)
         else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
-            is_scalar = isinstance(logits, Number)
             (self.logits,) = broadcast_all(logits)
         self._param = self.probs if probs is not None else self.logits
-        if is_scalar:
-            batch_shape = Size()
-        else:
-            batch_shape = self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("probs", "logits")
 
-    def _new(self, *args, **kwargs):
-        return ember.tensor(*args, **kwargs).to(self._param.dtype)
-
-    @property
-    def mean(self):
-        return self.probs
+    mean = property(lambda self: self.probs)
+    variance = property(lambda self: self.probs * (1 - self.probs))
 
     @property
     def mode(self):
-        mode = (self.probs >= 0.5).to(self.probs)
-        mode[self.probs == 0.5] = nan
-        return mode
+        m = (self.probs >= 0.5).to(self.probs.dtype)
+        return ember.where(self.probs == 0.5, math.nan, m)  # a fair coin has two modes
 
-    @property
-    def variance(self):
-        return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
+    def sample(self, sample_shape=()):
         with ember.no_grad():
-            return ember.bernoulli(self.probs.expand(shape))
+            return ember.bernoulli(self.probs.expand(tuple(self._extended_shape(sample_shape))))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
-        return -binary_cross_entropy_with_logits(logits, value, reduction="none")
+        return -_bce_with_logits(logits, value)
 
     def entropy(self):
-        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+        return _bce_with_logits(self.logits, self.probs)
 
     def enumerate_support(self, expand=True):
-        values = ember.arange(2, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + self._batch_shape)
-        return values
+        values = ember.arange(2, dtype=self._param.dtype).view((-1,) + (1,) * len(self.batch_shape))
+        return values.expand((-1,) + tuple(self.batch_shape)) if expand else values
 
+    # natural parameter: the log-odds
     @property
     def _natural_params(self):
-        return (ember.logit(self.probs),)
+        return (ember.log(self.probs / (1 - self.probs)),)
 
     def _log_normalizer(self, x):
         return ember.log1p(ember.exp(x))

@@ -1,84 +1,56 @@
-"""beta: ported from torch/distributions/beta.py (BSD-3-Clause) onto ember."""
-
+"""`Beta`: a two-category Dirichlet, density x^(a-1) (1-x)^(b-1) / B(a, b) on [0, 1]."""
 from numbers import Number
-from .._tensor import Size
+
 import ember
+from ._shared import Expand
 from . import constraints
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ["Beta"]
-
 
 class Beta(ExponentialFamily):
-    """Beta distribution parameterized by concentration1 and concentration0."""
-
+    """The beta distribution with `concentration1` (a) and `concentration0` (b)."""
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         if isinstance(concentration1, Number) and isinstance(concentration0, Number):
-            concentration1_concentration0 = ember.tensor([float(concentration1), float(concentration0)])
+            ab = ember.tensor([float(concentration1), float(concentration0)])
         else:
-            concentration1, concentration0 = broadcast_all(concentration1, concentration0)
-            concentration1_concentration0 = ember.stack([concentration1, concentration0], -1)
-        self._dirichlet = Dirichlet(concentration1_concentration0, validate_args=validate_args)
+            ab = ember.stack(broadcast_all(concentration1, concentration0), -1)
+        self._dirichlet = Dirichlet(ab, validate_args=validate_args)
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand()
 
-    @property
-    def mean(self):
-        return self.concentration1 / (self.concentration1 + self.concentration0)
-
-    @property
-    def mode(self):
-        return self._dirichlet.mode[..., 0]
+    concentration1 = property(lambda self: self._dirichlet.concentration[..., 0])
+    concentration0 = property(lambda self: self._dirichlet.concentration[..., 1])
+    mean = property(lambda self: self.concentration1 / (self.concentration1 + self.concentration0))
+    mode = property(lambda self: self._dirichlet.mode[..., 0])
 
     @property
     def variance(self):
-        total = self.concentration1 + self.concentration0
-        return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
+        a, b = self.concentration1, self.concentration0
+        n = a + b
+        return a * b / (n.pow(2) * (n + 1))
 
     def rsample(self, sample_shape=()):
-        return self._dirichlet.rsample(sample_shape).select(-1, 0)
+        return self._dirichlet.rsample(sample_shape)[..., 0]
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        heads_tails = ember.stack([value, 1.0 - value], -1)
-        return self._dirichlet.log_prob(heads_tails)
+        return self._dirichlet.log_prob(ember.stack([value, 1.0 - value], -1))
 
     def entropy(self):
         return self._dirichlet.entropy()
 
     @property
-    def concentration1(self):
-        result = self._dirichlet.concentration[..., 0]
-        if isinstance(result, Number):
-            return ember.tensor([result])
-        else:
-            return result
-
-    @property
-    def concentration0(self):
-        result = self._dirichlet.concentration[..., 1]
-        if isinstance(result, Number):
-            return ember.tensor([result])
-        else:
-            return result
-
-    @property
     def _natural_params(self):
-        return (self.concentration1, self.concentration0)
+        return self.concentration1, self.concentration0
 
     def _log_normalizer(self, x, y):
         return ember.lgamma(x) + ember.lgamma(y) - ember.lgamma(x + y)

@@ -1,120 +1,66 @@
-"""binomial: ported from torch/distributions/binomial.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
-from ._samplers import binomial
+"""`Binomial`: the number of successes in `total_count` independent Bernoulli(probs) trials."""
 import ember
 from . import constraints
+from ._samplers import binomial
+from ._shared import BinaryParams, check_probs_or_logits, Expand
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
-
-__all__ = ["Binomial"]
+from .utils import broadcast_all
 
 
-def _clamp_by_zero(x):
-    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
+def _max_count(total_count, what):
+    n = int(total_count.max())
+    if not bool(total_count.min() == n):
+        raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
+    return n
 
 
-class Binomial(Distribution):
-    """Creates a Binomial distribution parameterized by total_count and either probs or logits (but not both)."""
-
-    arg_constraints = {
-        "total_count": constraints.nonnegative_integer,
-        "probs": constraints.unit_interval,
-        "logits": constraints.real,
-    }
+class Binomial(BinaryParams, Distribution):
+    """The binomial distribution; given by `probs` or `logits`, not both."""
+    arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
+                       "logits": constraints.real}
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        check_probs_or_logits(probs, logits)
         if probs is not None:
             self.total_count, self.probs = broadcast_all(total_count, probs)
             self.total_count = self.total_count.type_as(self.probs)
         else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
             self.total_count, self.logits = broadcast_all(total_count, logits)
             self.total_count = self.total_count.type_as(self.logits)
         self._param = self.probs if probs is not None else self.logits
-        batch_shape = self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = Size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Binomial, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    def _new(self, *args, **kwargs):
-        return ember.tensor(*args, **kwargs).to(self._param.dtype)
+    expand = Expand("total_count", "probs", "logits")
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
 
-    @property
-    def mean(self):
-        return self.total_count * self.probs
+    mean = property(lambda self: self.total_count * self.probs)
+    mode = property(lambda self: ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count))
+    variance = property(lambda self: self.total_count * self.probs * (1 - self.probs))
 
-    @property
-    def mode(self):
-        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
-
-    @property
-    def variance(self):
-        return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
+    def sample(self, sample_shape=()):
+        shape = tuple(self._extended_shape(sample_shape))
         with ember.no_grad():
             return binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        log_factorial_n = ember.lgamma(self.total_count + 1)
-        log_factorial_k = ember.lgamma(value + 1)
-        log_factorial_nmk = ember.lgamma(self.total_count - value + 1)
-        normalize_term = (
-            self.total_count * _clamp_by_zero(self.logits)
-            + self.total_count * ember.log1p(ember.exp(-ember.abs(self.logits)))
-            - log_factorial_n
-        )
-        return value * self.logits - log_factorial_k - log_factorial_nmk - normalize_term
+        n, l = self.total_count, self.logits
+        log_choose = ember.lgamma(n + 1) - ember.lgamma(value + 1) - ember.lgamma(n - value + 1)
+        # n log(1 + e^l) = n (max(l, 0) + log1p(e^-|l|)); (l + |l|) / 2 is max(l, 0) with slope 1/2 at 0
+        log_norm = n * ((l + l.abs()) / 2) + n * ember.log1p(ember.exp(-l.abs()))
+        return log_choose + value * l - log_norm
 
     def entropy(self):
-        total_count = int(self.total_count.max())
-        if not self.total_count.min() == total_count:
-            raise NotImplementedError("Inhomogeneous total count not supported by `entropy`.")
-        log_prob = self.log_prob(self.enumerate_support(False))
-        return -(ember.exp(log_prob) * log_prob).sum(0)
+        _max_count(self.total_count, "entropy")
+        lp = self.log_prob(self.enumerate_support(False))
+        return -(ember.exp(lp) * lp).sum(0)
 
     def enumerate_support(self, expand=True):
-        total_count = int(self.total_count.max())
-        if not self.total_count.min() == total_count:
-            raise NotImplementedError("Inhomogeneous total count not supported by `enumerate_support`.")
-        values = ember.arange(1 + total_count, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + self._batch_shape)
-        return values
+        n = _max_count(self.total_count, "enumerate_support")
+        values = ember.arange(1 + n, dtype=self._param.dtype).view((-1,) + (1,) * len(self.batch_shape))
+        return values.expand((-1,) + tuple(self.batch_shape)) if expand else values

@@ -1,111 +1,66 @@
-"""categorical: ported from torch/distributions/categorical.py (BSD-3-Clause) onto ember."""
+"""`Categorical`: one draw from K categories, P(X = k) = probs[..., k]."""
+import math
 
-from .._tensor import Size
-from .utils import _finfo
 import ember
-from math import nan
 from . import constraints
+from ._shared import CategoricalParams, check_probs_or_logits, Expand
 from .distribution import Distribution
-from .utils import lazy_property, logits_to_probs, probs_to_logits
-
-__all__ = ["Categorical"]
+from .utils import _finfo
 
 
-class Categorical(Distribution):
-    """Creates a categorical distribution parameterized by either probs or logits (but not both)."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+class Categorical(CategoricalParams, Distribution):
+    """A distribution over {0, ..., K-1}, given by `probs` (normalized for you) or `logits`, not both."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        check_probs_or_logits(probs, logits)
         if probs is not None:
             if probs.dim() < 1:
                 raise ValueError("`probs` parameter must be at least one-dimensional.")
             self.probs = probs / probs.sum(-1, keepdim=True)
         else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
             if logits.dim() < 1:
                 raise ValueError("`logits` parameter must be at least one-dimensional.")
-            self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
+            self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)  # normalized log-probabilities
         self._param = self.probs if probs is not None else self.logits
-        self._num_events = self._param.size()[-1]
-        batch_shape = self._param.size()[:-1] if self._param.ndimension() > 1 else Size()
+        self._num_events = self._param.shape[-1]
+        batch_shape = self._param.shape[:-1] if self._param.dim() > 1 else ()
         super().__init__(batch_shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = Size(batch_shape)
-        param_shape = batch_shape + Size((self._num_events,))
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
-        new._num_events = self._num_events
-        super(Categorical, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    def _new(self, *args, **kwargs):
-        return ember.tensor(*args, **kwargs).to(self._param.dtype)
+    expand = Expand("probs", "logits")
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs)
+    def _nan(self):
+        return ember.full(tuple(self._extended_shape()), math.nan, dtype=self.probs.dtype)
 
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits)
+    mean = property(lambda self: self._nan())
+    mode = property(lambda self: self.probs.argmax(-1))
+    variance = property(lambda self: self._nan())
 
-    @property
-    def param_shape(self):
-        return self._param.size()
-
-    @property
-    def mean(self):
-        return ember.full(self._extended_shape(), nan, dtype=self.probs.dtype, device=self.probs.device)
-
-    @property
-    def mode(self):
-        return self.probs.argmax(dim=-1)
-
-    @property
-    def variance(self):
-        return ember.full(self._extended_shape(), nan, dtype=self.probs.dtype, device=self.probs.device)
-
-    def sample(self, sample_shape=Size()):
-        if not isinstance(sample_shape, Size):
-            sample_shape = Size(sample_shape)
-        probs_2d = self.probs.reshape(-1, self._num_events)
-        samples_2d = ember.multinomial(probs_2d, sample_shape.numel(), True).T
-        return samples_2d.reshape(self._extended_shape(sample_shape))
+    def sample(self, sample_shape=()):
+        n = math.prod(sample_shape)
+        # one multinomial draw (with replacement) of n samples per row, as torch draws them
+        rows = self.probs.reshape(-1, self._num_events)
+        with ember.no_grad():
+            idx = ember.multinomial(rows, n, True).T
+        return idx.reshape(tuple(self._extended_shape(sample_shape)))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
         value = value.long().unsqueeze(-1)
         value, log_pmf = ember.broadcast_tensors(value, self.logits)
-        value = value[..., :1]
-        return log_pmf.gather(-1, value).squeeze(-1)
+        return log_pmf.gather(-1, value[..., :1]).squeeze(-1)
 
     def entropy(self):
-        min_real = _finfo(self.logits.dtype).min
-        logits = ember.clamp(self.logits, min=min_real)
-        p_log_p = logits * self.probs
-        return -p_log_p.sum(-1)
+        # -inf logits (zero probabilities) become the dtype's lowest number: p log p = 0 there, not nan
+        logits = self.logits.clamp(min=float(_finfo(self.logits.dtype).min))
+        return -(logits * self.probs).sum(-1)
 
     def enumerate_support(self, expand=True):
-        num_events = self._num_events
-        values = ember.arange(num_events, dtype=ember.long, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + self._batch_shape)
-        return values
+        values = ember.arange(self._num_events, dtype=ember.int64).view((-1,) + (1,) * len(self.batch_shape))
+        return values.expand((-1,) + tuple(self.batch_shape)) if expand else values

@@ -1,64 +1,42 @@
-"""cauchy: ported from torch/distributions/cauchy.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
+"""`Cauchy`: the ratio of two centred normals, density 1 / (pi scale (1 + z^2)), z = (x - loc) / scale."""
 import math
+
 import ember
-from ._samplers import cauchy_
-from math import inf
-from math import nan
 from . import constraints
+from ._samplers import cauchy_
+from ._shared import Expand
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ["Cauchy"]
-
 
 class Cauchy(Distribution):
-    """Samples from a Cauchy (Lorentz) distribution."""
-
+    """The Cauchy (Lorentz) distribution; it has no mean and no variance."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Cauchy, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("loc", "scale")
 
-    @property
-    def mean(self):
-        return ember.full(self._extended_shape(), nan, dtype=self.loc.dtype, device=self.loc.device)
+    def _full(self, v):
+        return ember.full(tuple(self._extended_shape()), v, dtype=self.loc.dtype)
 
-    @property
-    def mode(self):
-        return self.loc
+    mean = property(lambda self: self._full(math.nan))
+    mode = property(lambda self: self.loc)
+    variance = property(lambda self: self._full(math.inf))
 
-    @property
-    def variance(self):
-        return ember.full(self._extended_shape(), inf, dtype=self.loc.dtype, device=self.loc.device)
-
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        eps = cauchy_(ember.empty(shape, dtype=self.loc.dtype))
+    def rsample(self, sample_shape=()):
+        eps = cauchy_(ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype))
         return self.loc + eps * self.scale
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return -math.log(math.pi) - self.scale.log() - (((value - self.loc) / self.scale) ** 2).log1p()
+        z = (value - self.loc) / self.scale
+        return -math.log(math.pi) - self.scale.log() - ember.log1p(z * z)
 
     def cdf(self, value):
         if self._validate_args:
@@ -66,7 +44,7 @@ class Cauchy(Distribution):
         return ember.atan((value - self.loc) / self.scale) / math.pi + 0.5
 
     def icdf(self, value):
-        return ember.tan(math.pi * (value - 0.5)) * self.scale + self.loc
+        return self.loc + self.scale * ember.tan(math.pi * (value - 0.5))
 
     def entropy(self):
         return math.log(4 * math.pi) + self.scale.log()

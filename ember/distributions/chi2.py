@@ -1,23 +1,16 @@
-"""chi2: ported from torch/distributions/chi2.py (BSD-3-Clause) onto ember."""
-
+"""`Chi2`: the sum of `df` squared standard normals, Gamma(df / 2, 1 / 2)."""
+from ._shared import Expand
 from . import constraints
 from .gamma import Gamma
 
-__all__ = ["Chi2"]
-
 
 class Chi2(Gamma):
-    """Creates a Chi-squared distribution parameterized by shape parameter df."""
-
+    """The chi-squared distribution with `df` degrees of freedom."""
     arg_constraints = {"df": constraints.positive}
 
     def __init__(self, df, validate_args=None):
         super().__init__(0.5 * df, 0.5, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Chi2, _instance)
-        return super().expand(batch_shape, new)
+    expand = Expand("concentration", "rate")
 
-    @property
-    def df(self):
-        return self.concentration * 2
+    df = property(lambda self: self.concentration * 2)

@@ -1,22 +1,14 @@
-"""dirichlet: ported from torch/distributions/dirichlet.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
-from ._samplers import _dirichlet_grad, _sample_dirichlet
+"""`Dirichlet`: a distribution over the probability simplex, density prod x_i^(a_i - 1) / B(a)."""
 import ember
-from ..autograd.function import Function, once_differentiable
 from . import constraints
+from ._samplers import _dirichlet_grad, _sample_dirichlet
+from ._shared import Expand
+from ..autograd.function import Function, once_differentiable
 from .exp_family import ExponentialFamily
-
-__all__ = ["Dirichlet"]
-
-
-def _Dirichlet_backward(x, concentration, grad_output):
-    total = concentration.sum(-1, True).expand_as(concentration)
-    grad = _dirichlet_grad(x, concentration, total)
-    return grad * (grad_output - (x * grad_output).sum(-1, True))
 
 
 class _Dirichlet(Function):
+    """A Dirichlet sample with its implicit reparameterization gradient."""
 
     @staticmethod
     def forward(ctx, concentration):
@@ -26,46 +18,41 @@ class _Dirichlet(Function):
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_output):
-        x, concentration = ctx.saved_tensors
-        return _Dirichlet_backward(x, concentration, grad_output)
+    def backward(ctx, gy):
+        x, a = ctx.saved_tensors
+        # dx_i/da_j: the marginal Beta(a_i, total - a_i) gradient, then the change that keeps sum(x) = 1
+        g = _dirichlet_grad(x, a, a.sum(-1, True).expand_as(a))
+        return g * (gy - (x * gy).sum(-1, True))
+
+
+def _lbeta(a):
+    """log of the multivariate Beta function over the last dim."""
+    return ember.lgamma(a).sum(-1) - ember.lgamma(a.sum(-1))
 
 
 class Dirichlet(ExponentialFamily):
-    """Creates a Dirichlet distribution parameterized by concentration concentration."""
-
+    """The Dirichlet distribution with `concentration` (last dim: the categories)."""
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration, validate_args=None):
         if concentration.dim() < 1:
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
-        batch_shape, event_shape = (concentration.shape[:-1], concentration.shape[-1:])
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        super(Dirichlet, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("concentration")
 
     def rsample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        concentration = self.concentration.expand(shape)
-        return _Dirichlet.apply(concentration)
+        return _Dirichlet.apply(self.concentration.expand(tuple(self._extended_shape(sample_shape))))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return (
-            ember.xlogy(self.concentration - 1.0, value).sum(-1)
-            + ember.lgamma(self.concentration.sum(-1))
-            - ember.lgamma(self.concentration).sum(-1)
-        )
+        a = self.concentration
+        return ember.xlogy(a - 1, value).sum(-1) - _lbeta(a)
 
     @property
     def mean(self):
@@ -73,30 +60,27 @@ class Dirichlet(ExponentialFamily):
 
     @property
     def mode(self):
-        concentrationm1 = (self.concentration - 1).clamp(min=0.0)
-        mode = concentrationm1 / concentrationm1.sum(-1, True)
-        mask = (self.concentration < 1).all(dim=-1)
-        mode[mask] = ember.nn.functional.one_hot(mode[mask].argmax(dim=-1), concentrationm1.shape[-1]).to(mode)
-        return mode
+        am1 = (self.concentration - 1).clamp(min=0)
+        mode = am1 / am1.sum(-1, True)
+        # when every a_i < 1 the density peaks at the corners: torch picks the first vertex
+        corner = (self.concentration < 1).all(-1, keepdim=True)
+        first = (ember.arange(mode.shape[-1]) == 0).to(mode.dtype)
+        return ember.where(corner, first, mode)
 
     @property
     def variance(self):
-        con0 = self.concentration.sum(-1, True)
-        return self.concentration * (con0 - self.concentration) / (con0.pow(2) * (con0 + 1))
+        a = self.concentration
+        a0 = a.sum(-1, True)
+        return a * (a0 - a) / (a0.pow(2) * (a0 + 1))
 
     def entropy(self):
-        k = self.concentration.size(-1)
-        a0 = self.concentration.sum(-1)
-        return (
-            ember.lgamma(self.concentration).sum(-1)
-            - ember.lgamma(a0)
-            - (k - a0) * ember.digamma(a0)
-            - ((self.concentration - 1.0) * ember.digamma(self.concentration)).sum(-1)
-        )
+        a = self.concentration
+        k, a0 = a.shape[-1], a.sum(-1)
+        return _lbeta(a) + (a0 - k) * ember.digamma(a0) - ((a - 1) * ember.digamma(a)).sum(-1)
 
     @property
     def _natural_params(self):
         return (self.concentration,)
 
     def _log_normalizer(self, x):
-        return ember.lgamma(x).sum(-1) - ember.lgamma(x.sum(-1))
+        return _lbeta(x)

@@ -1,71 +1,48 @@
-"""exponential: ported from torch/distributions/exponential.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
+"""`Exponential`: waiting times of a Poisson process, density rate * exp(-rate * x)."""
 import ember
 from . import constraints
+from ._shared import Expand
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ["Exponential"]
-
 
 class Exponential(ExponentialFamily):
-    """Creates a Exponential distribution parameterized by rate."""
-
+    """The exponential distribution with the given `rate` (1 / mean)."""
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
 
-    @property
-    def mean(self):
-        return self.rate.reciprocal()
-
-    @property
-    def mode(self):
-        return ember.zeros_like(self.rate)
-
-    @property
-    def stddev(self):
-        return self.rate.reciprocal()
-
-    @property
-    def variance(self):
-        return self.rate.pow(-2)
-
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.rate.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Exponential, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("rate")
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        return ember.empty(shape, dtype=self.rate.dtype).exponential_() / self.rate
+    mean = property(lambda self: self.rate.reciprocal())
+    mode = property(lambda self: ember.zeros_like(self.rate))
+    stddev = property(lambda self: self.rate.reciprocal())
+    variance = property(lambda self: self.rate.pow(-2))
+
+    def rsample(self, sample_shape=()):
+        e = ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.rate.dtype).exponential_()
+        return e / self.rate
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return self.rate.log() - self.rate * value
+        return ember.log(self.rate) - self.rate * value
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return 1 - ember.exp(-self.rate * value)
+        return -ember.expm1(-self.rate * value)
 
     def icdf(self, value):
         return -ember.log1p(-value) / self.rate
 
     def entropy(self):
-        return 1.0 - ember.log(self.rate)
+        return 1.0 - self.rate.log()
 
     @property
     def _natural_params(self):

@@ -1,81 +1,58 @@
-"""fishersnedecor: ported from torch/distributions/fishersnedecor.py (BSD-3-Clause) onto ember."""
+"""`FisherSnedecor`: the F-distribution, (V1 / df1) / (V2 / df2) for independent chi-squared V1, V2."""
+import math
 
-from numbers import Number
-from .._tensor import Size
-from .utils import _finfo
 import ember
-from math import nan
 from . import constraints
+from ._shared import Expand
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all
-
-__all__ = ["FisherSnedecor"]
+from .utils import _finfo, broadcast_all
 
 
 class FisherSnedecor(Distribution):
-    """Creates a Fisher-Snedecor distribution parameterized by df1 and df2."""
-
+    """Fisher-Snedecor's F-distribution with `df1` and `df2` degrees of freedom."""
     arg_constraints = {"df1": constraints.positive, "df2": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
     def __init__(self, df1, df2, validate_args=None):
         self.df1, self.df2 = broadcast_all(df1, df2)
-        self._gamma1 = Gamma(self.df1 * 0.5, self.df1)
-        self._gamma2 = Gamma(self.df2 * 0.5, self.df2)
-        if isinstance(df1, Number) and isinstance(df2, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.df1.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        # Gamma(df / 2, rate=df) is V / (2 df): the factors of 2 cancel in the ratio
+        self._gamma1, self._gamma2 = Gamma(0.5 * self.df1, self.df1), Gamma(0.5 * self.df2, self.df2)
+        super().__init__(self.df1.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(FisherSnedecor, _instance)
-        batch_shape = Size(batch_shape)
-        new.df1 = self.df1.expand(batch_shape)
-        new.df2 = self.df2.expand(batch_shape)
-        new._gamma1 = self._gamma1.expand(batch_shape)
-        new._gamma2 = self._gamma2.expand(batch_shape)
-        super(FisherSnedecor, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("df1", "df2")
 
     @property
     def mean(self):
-        df2 = self.df2.clone()
-        df2[df2 <= 2] = nan
-        return df2 / (df2 - 2)
+        d2 = self.df2
+        return ember.where(d2 > 2, d2 / (d2 - 2), math.nan)
 
     @property
     def mode(self):
-        mode = (self.df1 - 2) / self.df1 * self.df2 / (self.df2 + 2)
-        mode[self.df1 <= 2] = nan
-        return mode
+        d1, d2 = self.df1, self.df2
+        return ember.where(d1 > 2, (d1 - 2) / d1 * d2 / (d2 + 2), math.nan)
 
     @property
     def variance(self):
-        df2 = self.df2.clone()
-        df2[df2 <= 4] = nan
-        return 2 * df2.pow(2) * (self.df1 + df2 - 2) / (self.df1 * (df2 - 2).pow(2) * (df2 - 4))
+        d1, d2 = self.df1, self.df2
+        v = 2 * d2.pow(2) * (d1 + d2 - 2) / (d1 * (d2 - 2).pow(2) * (d2 - 4))
+        return ember.where(d2 > 4, v, math.nan)
 
-    def rsample(self, sample_shape=Size(())):
-        shape = self._extended_shape(sample_shape)
-        X1 = self._gamma1.rsample(sample_shape).view(shape)
-        X2 = self._gamma2.rsample(sample_shape).view(shape)
-        tiny = _finfo(X2.dtype).tiny
-        X2.clamp_(min=tiny)
-        Y = X1 / X2
-        Y.clamp_(min=tiny)
-        return Y
+    def rsample(self, sample_shape=()):
+        shape = tuple(self._extended_shape(sample_shape))
+        x1 = self._gamma1.rsample(sample_shape).view(shape)
+        x2 = self._gamma2.rsample(sample_shape).view(shape)
+        tiny = float(_finfo(x2.dtype).tiny)
+        x2.detach().clamp_(min=tiny)  # values only, as in Gamma.rsample
+        y = x1 / x2
+        y.detach().clamp_(min=tiny)
+        return y
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        ct1 = self.df1 * 0.5
-        ct2 = self.df2 * 0.5
-        ct3 = self.df1 / self.df2
-        t1 = ember.lgamma((ct1 + ct2)) - ember.lgamma(ct1) - ember.lgamma(ct2)
-        t2 = ct1 * ct3.log() + (ct1 - 1) * ember.log(value)
-        t3 = (ct1 + ct2) * ember.log1p(ct3 * value)
-        return t1 + t2 - t3
+        h1, h2 = 0.5 * self.df1, 0.5 * self.df2
+        r = self.df1 / self.df2
+        log_norm = ember.lgamma(h1 + h2) - ember.lgamma(h1) - ember.lgamma(h2)
+        return log_norm + h1 * r.log() + (h1 - 1) * ember.log(value) - (h1 + h2) * ember.log1p(r * value)

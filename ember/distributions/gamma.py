@@ -1,87 +1,56 @@
-"""gamma: ported from torch/distributions/gamma.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
-from ._samplers import _standard_gamma
-from .utils import _finfo
+"""`Gamma`: density rate^c x^(c-1) exp(-rate x) / Gamma(c), with c the concentration."""
 import ember
 from . import constraints
+from ._samplers import _standard_gamma
+from ._shared import Expand
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
-
-__all__ = ["Gamma"]
+from .utils import _finfo, broadcast_all
 
 
 class Gamma(ExponentialFamily):
-    """Creates a Gamma distribution parameterized by shape concentration and rate."""
-
+    """The gamma distribution with shape `concentration` and inverse scale `rate`."""
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
 
-    @property
-    def mean(self):
-        return self.concentration / self.rate
-
-    @property
-    def mode(self):
-        return ((self.concentration - 1) / self.rate).clamp(min=0)
-
-    @property
-    def variance(self):
-        return self.concentration / self.rate.pow(2)
-
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Number) and isinstance(rate, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.concentration.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("concentration", "rate")
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
-        value.detach().clamp_(min=_finfo(value.dtype).tiny)
-        return value
+    mean = property(lambda self: self.concentration / self.rate)
+    mode = property(lambda self: ((self.concentration - 1) / self.rate).clamp(min=0))
+    variance = property(lambda self: self.concentration / self.rate.pow(2))
+
+    def rsample(self, sample_shape=()):
+        shape = tuple(self._extended_shape(sample_shape))
+        x = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        x.detach().clamp_(min=float(_finfo(x.dtype).tiny))  # values only: no exact zeros; gradient untouched
+        return x
 
     def log_prob(self, value):
-        value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
+        value = ember.as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
-        return (
-            ember.xlogy(self.concentration, self.rate)
-            + ember.xlogy(self.concentration - 1, value)
-            - self.rate * value
-            - ember.lgamma(self.concentration)
-        )
-
-    def entropy(self):
-        return (
-            self.concentration
-            - ember.log(self.rate)
-            + ember.lgamma(self.concentration)
-            + (1.0 - self.concentration) * ember.digamma(self.concentration)
-        )
-
-    @property
-    def _natural_params(self):
-        return (self.concentration - 1, -self.rate)
-
-    def _log_normalizer(self, x, y):
-        return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
+        c, r = self.concentration, self.rate
+        # xlogy: 0 * log 0 = 0, so x = 0 has the right density when c = 1
+        return ember.xlogy(c, r) + ember.xlogy(c - 1, value) - r * value - ember.lgamma(c)
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
         return ember.special.gammainc(self.concentration, self.rate * value)
+
+    def entropy(self):
+        c = self.concentration
+        return c - self.rate.log() + ember.lgamma(c) + (1 - c) * ember.digamma(c)
+
+    # natural parameters (c - 1, -rate)
+    @property
+    def _natural_params(self):
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())

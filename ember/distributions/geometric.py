@@ -1,94 +1,51 @@
-"""geometric: ported from torch/distributions/geometric.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
-from .utils import _finfo
+"""`Geometric`: the number of failures before the first success of independent Bernoulli(probs) trials."""
 import ember
 from . import constraints
+from ._shared import BinaryParams, check_probs_or_logits, Expand
+from .bernoulli import _bce_with_logits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
-from ..nn.functional import binary_cross_entropy_with_logits
-
-__all__ = ["Geometric"]
+from .utils import _finfo, broadcast_all
 
 
-class Geometric(Distribution):
-    """Creates a Geometric distribution parameterized by probs, where probs is the probability of success of Bernoulli trials."""
-
+class Geometric(BinaryParams, Distribution):
+    """P(X = k) = (1 - p)^k p, k = 0, 1, ...; given by `probs` or `logits`, not both."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        check_probs_or_logits(probs, logits)
         if probs is not None:
             (self.probs,) = broadcast_all(probs)
         else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
             (self.logits,) = broadcast_all(logits)
-        probs_or_logits = probs if probs is not None else logits
-        if isinstance(probs_or_logits, Number):
-            batch_shape = Size()
-        else:
-            if probs_or_logits is None:
-                raise AssertionError("probs_or_logits is unexpectedly None")
-            batch_shape = probs_or_logits.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-        if self._validate_args and probs is not None:
-            value = self.probs
-            valid = value > 0
-            if not valid.all():
-                invalid_value = value.data[~valid]
-                raise ValueError(
-                    f"Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) of distribution {repr(self)} to be positive but found invalid values:\n{invalid_value}"
-                )
+        param = self.probs if probs is not None else self.logits
+        super().__init__(param.shape, validate_args=validate_args)
+        if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
+            # p = 0 never succeeds: unit_interval allows it, the distribution does not
+            raise ValueError(f"Expected parameter probs ({type(self.probs).__name__} of shape "
+                             f"{tuple(self.probs.shape)}) of distribution {self!r} to be positive but "
+                             f"found invalid values:\n{self.probs}")
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-        super(Geometric, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("probs", "logits")
 
-    @property
-    def mean(self):
-        return 1.0 / self.probs - 1.0
+    mean = property(lambda self: self.probs.reciprocal() - 1)
+    mode = property(lambda self: ember.zeros_like(self.probs))
+    variance = property(lambda self: (self.probs.reciprocal() - 1) / self.probs)
 
-    @property
-    def mode(self):
-        return ember.zeros_like(self.probs)
-
-    @property
-    def variance(self):
-        return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        tiny = _finfo(self.probs.dtype).tiny
+    def sample(self, sample_shape=()):
+        # inversion: floor(log U / log(1 - p)); U >= tiny keeps log U finite
+        tiny = float(_finfo(self.probs.dtype).tiny)
         with ember.no_grad():
-            u = ember.empty(shape, dtype=self.probs.dtype).uniform_(tiny, 1)
-            return (u.log() / (-self.probs).log1p()).floor()
+            u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.probs.dtype).clamp(min=tiny)
+            return (u.log() / ember.log1p(-self.probs)).floor()
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
         value, probs = broadcast_all(value, self.probs)
-        probs = probs.clone()
-        probs[(probs == 1) & (value == 0)] = 0
-        return value * (-probs).log1p() + self.probs.log()
+        # p = 1 at k = 0: the term 0 * log(0) is 0
+        probs = ember.where((probs == 1) & (value == 0), 0.0, probs)
+        return value * ember.log1p(-probs) + self.probs.log()
 
     def entropy(self):
-        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none") / self.probs
+        return _bce_with_logits(self.logits, self.probs) / self.probs

@@ -1,70 +1,43 @@
-"""gumbel: ported from torch/distributions/gumbel.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .utils import _finfo
+"""`Gumbel`: the law of maxima, loc - scale * log(-log U) for U uniform."""
 import math
+
 import ember
 from . import constraints
+from ._shared import Expand
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
 from .uniform import Uniform
-from .utils import broadcast_all, euler_constant
-
-__all__ = ["Gumbel"]
+from .utils import _finfo, broadcast_all, euler_constant
 
 
 class Gumbel(TransformedDistribution):
-    """Samples from a Gumbel Distribution."""
-
+    """The Gumbel (type I extreme value) distribution."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        finfo = _finfo(self.loc.dtype)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            base_dist = Uniform(finfo.tiny, 1 - finfo.eps, validate_args=validate_args)
-        else:
-            base_dist = Uniform(
-                ember.full_like(self.loc, finfo.tiny),
-                ember.full_like(self.loc, 1 - finfo.eps),
-                validate_args=validate_args,
-            )
-        transforms = [
-            ExpTransform().inv,
-            AffineTransform(loc=0, scale=-ember.ones_like(self.scale)),
-            ExpTransform().inv,
-            AffineTransform(loc=loc, scale=-self.scale),
-        ]
-        super().__init__(base_dist, transforms, validate_args=validate_args)
+        fi = _finfo(self.loc.dtype)
+        # U on [tiny, 1 - eps] so that both logs stay finite
+        base = Uniform(ember.full_like(self.loc, float(fi.tiny)), ember.full_like(self.loc, float(1 - fi.eps)),
+                       validate_args=validate_args)
+        log = ExpTransform().inv
+        steps = [log, AffineTransform(loc=0, scale=-ember.ones_like(self.scale)), log,
+                 AffineTransform(loc=self.loc, scale=-self.scale)]
+        super().__init__(base, steps, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gumbel, _instance)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand("loc", "scale", transformed=True)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        y = (self.loc - value) / self.scale
-        return y - y.exp() - self.scale.log()
+        z = (value - self.loc) / self.scale
+        return -(self.scale.log() + z + ember.exp(-z))
 
-    @property
-    def mean(self):
-        return self.loc + self.scale * euler_constant
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
-    def stddev(self):
-        return math.pi / math.sqrt(6) * self.scale
-
-    @property
-    def variance(self):
-        return self.stddev.pow(2)
+    mean = property(lambda self: self.loc + self.scale * euler_constant)
+    mode = property(lambda self: self.loc)
+    stddev = property(lambda self: (math.pi / math.sqrt(6)) * self.scale)
+    variance = property(lambda self: self.stddev.pow(2))
 
     def entropy(self):
         return self.scale.log() + (1 + euler_constant)

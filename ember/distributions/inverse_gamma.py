@@ -1,57 +1,39 @@
-"""inverse_gamma: ported from torch/distributions/inverse_gamma.py (BSD-3-Clause) onto ember."""
-
-import math
+"""`InverseGamma`: 1 / X for X ~ Gamma(concentration, rate)."""
 import ember
 from . import constraints
+from ._shared import Expand
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
 
-__all__ = ["InverseGamma"]
-
 
 class InverseGamma(TransformedDistribution):
-    """Creates an inverse gamma distribution parameterized by concentration and rate where::."""
-
+    """The inverse-gamma distribution; `rate` scales the reciprocal's gamma."""
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
-        base_dist = Gamma(concentration, rate, validate_args=validate_args)
-        neg_one = -base_dist.rate.new_ones(())
-        super().__init__(base_dist, PowerTransform(neg_one), validate_args=validate_args)
+        base = Gamma(concentration, rate, validate_args=validate_args)
+        super().__init__(base, PowerTransform(-ember.ones_like(base.rate)), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(InverseGamma, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand(transformed=True)
 
-    @property
-    def concentration(self):
-        return self.base_dist.concentration
-
-    @property
-    def rate(self):
-        return self.base_dist.rate
+    concentration = property(lambda self: self.base_dist.concentration)
+    rate = property(lambda self: self.base_dist.rate)
 
     @property
     def mean(self):
-        result = self.rate / (self.concentration - 1)
-        return ember.where(self.concentration > 1, result, math.inf)
+        c = self.concentration
+        return ember.where(c > 1, self.rate / (c - 1), float("inf"))
 
-    @property
-    def mode(self):
-        return self.rate / (self.concentration + 1)
+    mode = property(lambda self: self.rate / (self.concentration + 1))
 
     @property
     def variance(self):
-        result = self.rate.square() / ((self.concentration - 1).square() * (self.concentration - 2))
-        return ember.where(self.concentration > 2, result, math.inf)
+        c = self.concentration
+        return ember.where(c > 2, self.rate.pow(2) / ((c - 1).pow(2) * (c - 2)), float("inf"))
 
     def entropy(self):
-        return (
-            self.concentration
-            + self.rate.log()
-            + ember.lgamma(self.concentration)
-            - (1 + self.concentration) * ember.digamma(self.concentration)
-        )
+        c = self.concentration
+        return c + self.rate.log() + ember.lgamma(c) - (1 + c) * ember.digamma(c)

@@ -1,68 +1,52 @@
-"""kumaraswamy: ported from torch/distributions/kumaraswamy.py (BSD-3-Clause) onto ember."""
+"""`Kumaraswamy`: (1 - (1 - U)^(1/b))^(1/a) for U uniform; density a b x^(a-1) (1 - x^a)^(b-1) on (0, 1)."""
+import math
 
 import ember
-from math import nan
 from . import constraints
+from ._shared import Expand
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .uniform import Uniform
 from .utils import broadcast_all, euler_constant
 
-__all__ = ["Kumaraswamy"]
-
-
-def _moments(a, b, n):
-    arg1 = 1 + n / a
-    log_value = ember.lgamma(arg1) + ember.lgamma(b) - ember.lgamma(arg1 + b)
-    return b * ember.exp(log_value)
-
 
 class Kumaraswamy(TransformedDistribution):
-    """Samples from a Kumaraswamy distribution."""
-
+    """The Kumaraswamy distribution with `concentration1` (a) and `concentration0` (b)."""
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        base_dist = Uniform(
-            ember.full_like(self.concentration0, 0),
-            ember.full_like(self.concentration0, 1),
-            validate_args=validate_args,
-        )
-        transforms = [
-            PowerTransform(exponent=self.concentration0.reciprocal()),
-            AffineTransform(loc=1.0, scale=-1.0),
-            PowerTransform(exponent=self.concentration1.reciprocal()),
-        ]
-        super().__init__(base_dist, transforms, validate_args=validate_args)
+        base = Uniform(ember.full_like(self.concentration0, 0), ember.full_like(self.concentration0, 1),
+                       validate_args=validate_args)
+        steps = [PowerTransform(exponent=self.concentration0.reciprocal()), AffineTransform(loc=1.0, scale=-1.0),
+                 PowerTransform(exponent=self.concentration1.reciprocal())]
+        super().__init__(base, steps, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Kumaraswamy, _instance)
-        new.concentration1 = self.concentration1.expand(batch_shape)
-        new.concentration0 = self.concentration0.expand(batch_shape)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand("concentration1", "concentration0", transformed=True)
 
-    @property
-    def mean(self):
-        return _moments(self.concentration1, self.concentration0, 1)
+    def _moment(self, n):
+        """E[X^n] = b B(1 + n / a, b)."""
+        a, b = self.concentration1, self.concentration0
+        t = 1 + n / a
+        return b * ember.exp(ember.lgamma(t) + ember.lgamma(b) - ember.lgamma(t + b))
+
+    mean = property(lambda self: self._moment(1))
 
     @property
     def mode(self):
-        log_mode = (
-            self.concentration0.reciprocal() * (-self.concentration0).log1p()
-            - (-self.concentration0 * self.concentration1).log1p()
-        )
-        log_mode[(self.concentration0 < 1) | (self.concentration1 < 1)] = nan
-        return log_mode.exp()
+        # torch's Kumaraswamy.mode is NaN for every parameter: it evaluates exp((1/b) log(1 - b) - log(1 - a b)),
+        # which is NaN for b > 1, and sets NaN where a < 1 or b < 1. ember gives the same values and gradients.
+        a, b = self.concentration1, self.concentration0
+        with ember.no_grad():
+            undefined = (a < 1) | (b < 1)
+        log_mode = ember.log1p(-b) / b - ember.log1p(-a * b)
+        return ember.exp(ember.where(undefined, math.nan, log_mode))
 
-    @property
-    def variance(self):
-        return _moments(self.concentration1, self.concentration0, 2) - ember.pow(self.mean, 2)
+    variance = property(lambda self: self._moment(2) - self._moment(1).pow(2))
 
     def entropy(self):
-        t1 = 1 - self.concentration1.reciprocal()
-        t0 = 1 - self.concentration0.reciprocal()
-        H0 = ember.digamma(self.concentration0 + 1) + euler_constant
-        return t0 + t1 * H0 - ember.log(self.concentration1) - ember.log(self.concentration0)
+        a, b = self.concentration1, self.concentration0
+        harmonic_b = ember.digamma(b + 1) + euler_constant  # the b-th harmonic number
+        return (1 - b.reciprocal()) + (1 - a.reciprocal()) * harmonic_b - (a * b).log()

@@ -1,75 +1,48 @@
-"""laplace: ported from torch/distributions/laplace.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
-from .utils import _finfo
+"""`Laplace`: the double exponential, density exp(-|x - loc| / scale) / (2 scale)."""
 import ember
 from . import constraints
+from ._shared import Expand
 from .distribution import Distribution
-from .utils import broadcast_all
-
-__all__ = ["Laplace"]
+from .utils import _finfo, broadcast_all
 
 
 class Laplace(Distribution):
-    """Creates a Laplace distribution parameterized by loc and scale."""
-
+    """The Laplace distribution with location `loc` and scale `scale`."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
-    def variance(self):
-        return 2 * self.scale.pow(2)
-
-    @property
-    def stddev(self):
-        return 2**0.5 * self.scale
-
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Laplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("loc", "scale")
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        finfo = _finfo(self.loc.dtype)
-        u = ember.empty(shape, dtype=self.loc.dtype).uniform_(finfo.eps - 1, 1)
+    mean = property(lambda self: self.loc)
+    mode = property(lambda self: self.loc)
+    stddev = property(lambda self: 2 ** 0.5 * self.scale)
+    variance = property(lambda self: 2 * self.scale.pow(2))
+
+    def rsample(self, sample_shape=()):
+        # inverse CDF of u ~ U(-1, 1); the open end -1 + eps keeps log1p(-|u|) finite
+        eps = float(_finfo(self.loc.dtype).eps)
+        u = ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype).uniform_(eps - 1, 1)
         return self.loc - self.scale * u.sign() * ember.log1p(-u.abs())
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return -ember.log(2 * self.scale) - ember.abs(value - self.loc) / self.scale
+        return -(value - self.loc).abs() / self.scale - (2 * self.scale).log()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return 0.5 - 0.5 * (value - self.loc).sign() * ember.expm1(-(value - self.loc).abs() / self.scale)
+        z = value - self.loc
+        return 0.5 - 0.5 * z.sign() * ember.expm1(-z.abs() / self.scale)
 
     def icdf(self, value):
-        term = value - 0.5
-        return self.loc - self.scale * term.sign() * ember.log1p(-2 * term.abs())
+        t = value - 0.5
+        return self.loc - self.scale * t.sign() * ember.log1p(-2 * t.abs())
 
     def entropy(self):
-        return 1 + ember.log(2 * self.scale)
+        return 1 + (2 * self.scale).log()

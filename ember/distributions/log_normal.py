@@ -1,48 +1,32 @@
-"""log_normal: ported from torch/distributions/log_normal.py (BSD-3-Clause) onto ember."""
-
+"""`LogNormal`: exp(X) for X ~ Normal(loc, scale)."""
+import ember
 from . import constraints
+from ._shared import Expand
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
 
-__all__ = ["LogNormal"]
-
 
 class LogNormal(TransformedDistribution):
-    """Creates a log-normal distribution parameterized by loc and scale where::."""
-
+    """The log-normal distribution: its logarithm is Normal(loc, scale)."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        base_dist = Normal(loc, scale, validate_args=validate_args)
-        super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
+        super().__init__(Normal(loc, scale, validate_args=validate_args), ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand(transformed=True)
 
-    @property
-    def loc(self):
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
-
-    @property
-    def mean(self):
-        return (self.loc + self.scale.pow(2) / 2).exp()
-
-    @property
-    def mode(self):
-        return (self.loc - self.scale.square()).exp()
+    loc = property(lambda self: self.base_dist.loc)
+    scale = property(lambda self: self.base_dist.scale)
+    mean = property(lambda self: ember.exp(self.loc + self.scale.pow(2) / 2))
+    mode = property(lambda self: ember.exp(self.loc - self.scale.pow(2)))
 
     @property
     def variance(self):
-        scale_sq = self.scale.pow(2)
-        return scale_sq.expm1() * (2 * self.loc + scale_sq).exp()
+        s2 = self.scale.pow(2)
+        return ember.expm1(s2) * ember.exp(2 * self.loc + s2)
 
     def entropy(self):
-        return self.base_dist.entropy() + self.loc
+        return self.loc + self.base_dist.entropy()

@@ -1,48 +1,30 @@
-"""multinomial: ported from torch/distributions/multinomial.py (BSD-3-Clause) onto ember."""
+"""`Multinomial`: category counts of `total_count` independent Categorical draws."""
+import math
 
-from .._tensor import Size
 import ember
-from math import inf
-from .categorical import Categorical
+from ._shared import Expand
 from . import constraints
 from .binomial import Binomial
+from .categorical import Categorical
 from .distribution import Distribution
-from .utils import broadcast_all
-
-__all__ = ["Multinomial"]
 
 
 class Multinomial(Distribution):
-    """Creates a Multinomial distribution parameterized by total_count and either probs or logits (but not both)."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
-
-    @property
-    def mean(self):
-        return self.probs * self.total_count
-
-    @property
-    def variance(self):
-        return self.total_count * self.probs * (1 - self.probs)
+    """The multinomial distribution; `total_count` is one int shared by the batch."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    total_count: int
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, int):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
-        self._categorical = Categorical(probs=probs, logits=logits)
-        self._binomial = Binomial(total_count=total_count, probs=self.probs)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._categorical = Categorical(probs, logits)
+        self._binomial = Binomial(total_count=total_count, probs=self.probs)  # the per-category marginals
+        shape = self._categorical.param_shape
+        super().__init__(self._categorical.batch_shape, shape[-1:], validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = Size(batch_shape)
-        new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
-        super(Multinomial, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    # torch's expanded Multinomial has no `_binomial` (its entropy raises AttributeError): kept for parity
+    expand = Expand(drop=("_binomial",))
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)
@@ -51,45 +33,32 @@ class Multinomial(Distribution):
     def support(self):
         return constraints.multinomial(self.total_count)
 
-    @property
-    def logits(self):
-        return self._categorical.logits
+    probs = property(lambda self: self._categorical.probs)
+    logits = property(lambda self: self._categorical.logits)
+    param_shape = property(lambda self: self._categorical.param_shape)
+    mean = property(lambda self: self.probs * self.total_count)
+    variance = property(lambda self: self.total_count * self.probs * (1 - self.probs))
 
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    def sample(self, sample_shape=Size()):
-        sample_shape = Size(sample_shape)
-        samples = self._categorical.sample(Size((self.total_count,)) + sample_shape)
-        shifted_idx = list(range(samples.dim()))
-        shifted_idx.append(shifted_idx.pop(0))
-        samples = samples.permute(*shifted_idx)
-        counts = ember.zeros(self._extended_shape(sample_shape), dtype=samples.dtype)
-        counts.scatter_add_(-1, samples, ember.ones_like(samples))
-        return counts.type_as(self.probs)
-
-    def entropy(self):
-        n = ember.tensor(self.total_count)
-        cat_entropy = self._categorical.entropy()
-        term1 = n * cat_entropy - ember.lgamma(n + 1)
-        support = self._binomial.enumerate_support(expand=False)[1:]
-        binomial_probs = ember.exp(self._binomial.log_prob(support))
-        weights = ember.lgamma(support + 1)
-        term2 = (binomial_probs * weights).sum([0, -1])
-        return term1 + term2
+    def sample(self, sample_shape=()):
+        # total_count category draws (leading dim), moved last, then counted per category
+        draws = self._categorical.sample((self.total_count,) + tuple(sample_shape))
+        draws = draws.permute(*range(1, draws.dim()), 0)
+        counts = ember.zeros(tuple(self._extended_shape(sample_shape)), dtype=draws.dtype)
+        counts = counts.scatter_add(-1, draws, ember.ones_like(draws))
+        return counts.to(self.probs.dtype)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        logits, value = broadcast_all(self.logits, value)
-        logits = logits.clone()
-        log_factorial_n = ember.lgamma(value.sum(-1) + 1)
-        log_factorial_xs = ember.lgamma(value + 1).sum(-1)
-        logits[(value == 0) & (logits == -inf)] = 0
-        log_powers = (logits * value).sum(-1)
-        return log_factorial_n - log_factorial_xs + log_powers
+        # a category with probability 0 drawn 0 times contributes 0 * (-inf) = 0
+        logits = ember.where((value == 0) & (self.logits == -math.inf), 0.0, self.logits)
+        log_coef = ember.lgamma(value.sum(-1) + 1) - ember.lgamma(value + 1).sum(-1)
+        return log_coef + (logits * value).sum(-1)
+
+    def entropy(self):
+        # H = -log n! - n sum_i p_i log p_i + sum_i E[log X_i!], X_i ~ Binomial(n, p_i)
+        n = ember.tensor(self.total_count)
+        x = self._binomial.enumerate_support(expand=False)[1:]
+        pmf = self._binomial.log_prob(x).exp()
+        expected_log_fact = (pmf * ember.lgamma(x + 1)).sum([0, -1])
+        return n * self._categorical.entropy() - ember.lgamma(n + 1) + expected_log_fact

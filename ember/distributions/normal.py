@@ -1,88 +1,62 @@
-"""normal: ported from torch/distributions/normal.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
+"""`Normal`: the Gaussian N(loc, scale^2)."""
 import math
+
 import ember
 from . import constraints
+from ._shared import Expand
 from .exp_family import ExponentialFamily
 from .utils import _standard_normal, broadcast_all
 
-__all__ = ["Normal"]
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class Normal(ExponentialFamily):
-    """Creates a normal (also called Gaussian) distribution parameterized by loc and scale."""
-
+    """The normal distribution with mean `loc` and standard deviation `scale`."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
     _mean_carrier_measure = 0
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
-    def stddev(self):
-        return self.scale
-
-    @property
-    def variance(self):
-        return self.stddev.pow(2)
-
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("loc", "scale")
 
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
+    mean = property(lambda self: self.loc)
+    mode = property(lambda self: self.loc)
+    stddev = property(lambda self: self.scale)
+    variance = property(lambda self: self.scale.pow(2))
+
+    def sample(self, sample_shape=()):
         with ember.no_grad():
-            return ember.normal(self.loc.expand(shape), self.scale.expand(shape))
+            return self.rsample(sample_shape)
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        eps = _standard_normal(shape, dtype=self.loc.dtype, device=self.loc.device)
+    def rsample(self, sample_shape=()):
+        eps = _standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        var = self.scale**2
-        log_scale = math.log(self.scale) if isinstance(self.scale, Number) else self.scale.log()
-        return -((value - self.loc) ** 2) / (2 * var) - log_scale - math.log(math.sqrt(2 * math.pi))
+        z = (value - self.loc) / self.scale
+        return -0.5 * z * z - self.scale.log() - _LOG_SQRT_2PI
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return 0.5 * (1 + ember.erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
+        return 0.5 * (1 + ember.erf((value - self.loc) / (self.scale * math.sqrt(2))))
 
     def icdf(self, value):
         return self.loc + self.scale * ember.erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self):
-        return 0.5 + 0.5 * math.log(2 * math.pi) + ember.log(self.scale)
+        return 0.5 + _LOG_SQRT_2PI + self.scale.log()
 
+    # exponential family form: natural parameters (mu / s^2, -1 / (2 s^2))
     @property
     def _natural_params(self):
-        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+        return self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal()
 
     def _log_normalizer(self, x, y):
         return -0.25 * x.pow(2) / y + 0.5 * ember.log(-math.pi / y)

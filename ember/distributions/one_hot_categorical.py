@@ -1,99 +1,58 @@
-"""one_hot_categorical: ported from torch/distributions/one_hot_categorical.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
+"""`OneHotCategorical`: a Categorical draw written as a one-hot vector of length K."""
 import ember
 from . import constraints
+from ._shared import Expand, one_hot
 from .categorical import Categorical
 from .distribution import Distribution
 
-__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
-
 
 class OneHotCategorical(Distribution):
-    """Creates a one-hot categorical distribution parameterized by probs or logits."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    """A categorical distribution whose samples are one-hot vectors (event shape (K,))."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     support = constraints.one_hot
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        shape = self._categorical.param_shape
+        super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(OneHotCategorical, _instance)
-        batch_shape = Size(batch_shape)
-        new._categorical = self._categorical.expand(batch_shape)
-        super(OneHotCategorical, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand()
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)
 
-    @property
-    def _param(self):
-        return self._categorical._param
+    _param = property(lambda self: self._categorical._param)
+    probs = property(lambda self: self._categorical.probs)
+    logits = property(lambda self: self._categorical.logits)
+    param_shape = property(lambda self: self._categorical.param_shape)
+    mean = property(lambda self: self.probs)
+    mode = property(lambda self: one_hot(self.probs.argmax(-1), self.probs.shape[-1], self.probs.dtype))
+    variance = property(lambda self: self.probs * (1 - self.probs))
 
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def mean(self):
-        return self._categorical.probs
-
-    @property
-    def mode(self):
-        probs = self._categorical.probs
-        mode = probs.argmax(dim=-1)
-        return ember.nn.functional.one_hot(mode, num_classes=probs.shape[-1]).to(probs)
-
-    @property
-    def variance(self):
-        return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    def sample(self, sample_shape=Size()):
-        sample_shape = Size(sample_shape)
-        probs = self._categorical.probs
-        num_events = self._categorical._num_events
-        indices = self._categorical.sample(sample_shape)
-        return ember.nn.functional.one_hot(indices, num_events).to(probs)
+    def sample(self, sample_shape=()):
+        index = self._categorical.sample(sample_shape)
+        return one_hot(index, self._categorical._num_events, self.probs.dtype)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        indices = value.max(-1)[1]
-        return self._categorical.log_prob(indices)
+        return self._categorical.log_prob(value.max(-1)[1])
 
     def entropy(self):
         return self._categorical.entropy()
 
     def enumerate_support(self, expand=True):
         n = self.event_shape[0]
-        values = ember.eye(n, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((n,) + (1,) * len(self.batch_shape) + (n,))
-        if expand:
-            values = values.expand((n,) + self.batch_shape + (n,))
-        return values
+        values = ember.eye(n, dtype=self._param.dtype).view((n,) + (1,) * len(self.batch_shape) + (n,))
+        return values.expand((n,) + tuple(self.batch_shape) + (n,)) if expand else values
 
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):
-    """Creates a reparameterizable OneHotCategorical distribution based on the straight- through gradient estimator from [1]."""
-
+    """OneHotCategorical with straight-through gradients: the sample's gradient is that of `probs`."""
     has_rsample = True
 
-    def rsample(self, sample_shape=Size()):
-        samples = self.sample(sample_shape)
-        probs = self._categorical.probs
-        return samples + (probs - probs.detach())
+    def rsample(self, sample_shape=()):
+        x = self.sample(sample_shape)
+        p = self._categorical.probs
+        return x + (p - p.detach())  # adds zero, but carries the gradient of probs

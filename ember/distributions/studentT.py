@@ -1,85 +1,55 @@
-"""studentT: ported from torch/distributions/studentT.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
+"""`StudentT`: loc + scale * Z / sqrt(V / df), Z standard normal and V ~ Chi2(df)."""
 import math
+
 import ember
-from math import inf
-from math import nan
-from .chi2 import Chi2
 from . import constraints
+from ._shared import Expand
+from .chi2 import Chi2
 from .distribution import Distribution
 from .utils import _standard_normal, broadcast_all
 
-__all__ = ["StudentT"]
-
 
 class StudentT(Distribution):
-    """Creates a Student's t-distribution parameterized by degree of freedom df, mean loc and scale scale."""
-
+    """Student's t-distribution with `df` degrees of freedom, location `loc` and scale `scale`."""
     arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
-    @property
-    def mean(self):
-        m = self.loc.clone()
-        m[self.df <= 1] = nan
-        return m
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
-    def variance(self):
-        m = self.df.clone()
-        m[self.df > 2] = self.scale[self.df > 2].pow(2) * self.df[self.df > 2] / (self.df[self.df > 2] - 2)
-        m[(self.df <= 2) & (self.df > 1)] = inf
-        m[self.df <= 1] = nan
-        return m
-
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
         self._chi2 = Chi2(self.df)
-        batch_shape = self.df.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.df.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(StudentT, _instance)
-        batch_shape = Size(batch_shape)
-        new.df = self.df.expand(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new._chi2 = self._chi2.expand(batch_shape)
-        super(StudentT, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("df", "loc", "scale")
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        X = _standard_normal(shape, dtype=self.df.dtype, device=self.df.device)
-        Z = self._chi2.rsample(sample_shape)
-        Y = X * ember.rsqrt(Z / self.df)
-        return self.loc + self.scale * Y
+    @property
+    def mean(self):
+        return ember.where(self.df > 1, self.loc, math.nan)  # no mean for df <= 1
+
+    mode = property(lambda self: self.loc)
+
+    @property
+    def variance(self):
+        df = self.df
+        finite = self.scale.pow(2) * df / (df - 2)
+        return ember.where(df > 2, finite, ember.where(df > 1, math.inf, math.nan))
+
+    def rsample(self, sample_shape=()):
+        z = _standard_normal(self._extended_shape(sample_shape), self.df.dtype)
+        v = self._chi2.rsample(sample_shape)
+        return self.loc + self.scale * z * ember.rsqrt(v / self.df)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
+        df = self.df
         y = (value - self.loc) / self.scale
-        Z = (
-            self.scale.log()
-            + 0.5 * self.df.log()
-            + 0.5 * math.log(math.pi)
-            + ember.lgamma(0.5 * self.df)
-            - ember.lgamma(0.5 * (self.df + 1.0))
-        )
-        return -0.5 * (self.df + 1.0) * ember.log1p(y**2.0 / self.df) - Z
+        log_norm = (self.scale.log() + 0.5 * df.log() + 0.5 * math.log(math.pi)
+                    + ember.lgamma(0.5 * df) - ember.lgamma(0.5 * (df + 1)))
+        return -0.5 * (df + 1) * ember.log1p(y * y / df) - log_norm
 
     def entropy(self):
-        lbeta = ember.lgamma(0.5 * self.df) + math.lgamma(0.5) - ember.lgamma(0.5 * (self.df + 1))
-        return (
-            self.scale.log()
-            + 0.5 * (self.df + 1) * (ember.digamma(0.5 * (self.df + 1)) - ember.digamma(0.5 * self.df))
-            + 0.5 * self.df.log()
-            + lbeta
-        )
+        df = self.df
+        lbeta = ember.lgamma(0.5 * df) + math.lgamma(0.5) - ember.lgamma(0.5 * (df + 1))
+        return (self.scale.log() + 0.5 * (df + 1) * (ember.digamma(0.5 * (df + 1)) - ember.digamma(0.5 * df))
+                + 0.5 * df.log() + lbeta)

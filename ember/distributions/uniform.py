@@ -1,83 +1,51 @@
-"""uniform: ported from torch/distributions/uniform.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
+"""`Uniform`: constant density on the half-open interval [low, high)."""
 import ember
-from math import nan
 from . import constraints
+from ._shared import Expand
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ["Uniform"]
-
 
 class Uniform(Distribution):
-    """Generates uniformly distributed random samples from the half-open interval [low, high)."""
-
+    """The uniform distribution on [low, high)."""
     has_rsample = True
+
+    def __init__(self, low, high, validate_args=None):
+        self.low, self.high = broadcast_all(low, high)
+        super().__init__(self.low.shape, validate_args=validate_args)
 
     @property
     def arg_constraints(self):
         return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
-    @property
-    def mean(self):
-        return (self.high + self.low) / 2
-
-    @property
-    def mode(self):
-        return nan * self.high
-
-    @property
-    def stddev(self):
-        return (self.high - self.low) / 12**0.5
-
-    @property
-    def variance(self):
-        return (self.high - self.low).pow(2) / 12
-
-    def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, Number) and isinstance(high, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = Size(batch_shape)
-        new.low = self.low.expand(batch_shape)
-        new.high = self.high.expand(batch_shape)
-        super(Uniform, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
         return constraints.interval(self.low, self.high)
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        rand = ember.rand(shape, dtype=self.low.dtype, device=self.low.device)
-        return self.low + rand * (self.high - self.low)
+    expand = Expand("low", "high")
+
+    mean = property(lambda self: (self.low + self.high) / 2)
+    mode = property(lambda self: self.high * float("nan"))  # every point is a mode
+    stddev = property(lambda self: (self.high - self.low) / 12 ** 0.5)
+    variance = property(lambda self: (self.high - self.low).pow(2) / 12)
+
+    def rsample(self, sample_shape=()):
+        u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.low.dtype)
+        return self.low + u * (self.high - self.low)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        lb = self.low.le(value).type_as(self.low)
-        ub = self.high.gt(value).type_as(self.low)
-        return ember.log(lb.mul(ub)) - ember.log(self.high - self.low)
+        inside = (self.low <= value) & (value < self.high)
+        return inside.to(self.low.dtype).log() - (self.high - self.low).log()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        result = (value - self.low) / (self.high - self.low)
-        return result.clamp(min=0, max=1)
+        return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
 
     def icdf(self, value):
-        result = value * (self.high - self.low) + self.low
-        return result
+        return self.low + value * (self.high - self.low)
 
     def entropy(self):
-        return ember.log(self.high - self.low)
+        return (self.high - self.low).log()

@@ -1,58 +1,42 @@
-"""weibull: ported from torch/distributions/weibull.py (BSD-3-Clause) onto ember."""
-
+"""`Weibull`: scale * E^(1/k) for E ~ Exponential(1), k the concentration."""
 import ember
 from . import constraints
+from ._shared import Expand
 from .exponential import Exponential
-from .gumbel import euler_constant
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
-from .utils import broadcast_all
-
-__all__ = ["Weibull"]
+from .utils import broadcast_all, euler_constant
 
 
 class Weibull(TransformedDistribution):
-    """Samples from a two-parameter Weibull distribution."""
-
+    """The two-parameter Weibull distribution."""
     arg_constraints = {"scale": constraints.positive, "concentration": constraints.positive}
     support = constraints.positive
 
     def __init__(self, scale, concentration, validate_args=None):
         self.scale, self.concentration = broadcast_all(scale, concentration)
         self.concentration_reciprocal = self.concentration.reciprocal()
-        base_dist = Exponential(ember.ones_like(self.scale), validate_args=validate_args)
-        transforms = [PowerTransform(exponent=self.concentration_reciprocal), AffineTransform(loc=0, scale=self.scale)]
-        super().__init__(base_dist, transforms, validate_args=validate_args)
+        super().__init__(Exponential(ember.ones_like(self.scale)),
+                         [PowerTransform(exponent=self.concentration_reciprocal),
+                          AffineTransform(loc=0, scale=self.scale)], validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Weibull, _instance)
-        new.scale = self.scale.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.concentration_reciprocal = new.concentration.reciprocal()
-        base_dist = self.base_dist.expand(batch_shape)
-        transforms = [PowerTransform(exponent=new.concentration_reciprocal), AffineTransform(loc=0, scale=new.scale)]
-        super(Weibull, new).__init__(base_dist, transforms, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("scale", "concentration", "concentration_reciprocal", transformed=True)
 
-    @property
-    def mean(self):
-        return self.scale * ember.exp(ember.lgamma(1 + self.concentration_reciprocal))
+    def _gamma_moment(self, n):
+        """Gamma(1 + n / k): E[X^n] = scale^n * Gamma(1 + n / k)."""
+        return ember.exp(ember.lgamma(1 + n * self.concentration_reciprocal))
+
+    mean = property(lambda self: self.scale * self._gamma_moment(1))
 
     @property
     def mode(self):
-        return self.scale * ((self.concentration - 1) / self.concentration) ** self.concentration.reciprocal()
+        k = self.concentration
+        return self.scale * ((k - 1) / k) ** k.reciprocal()
 
     @property
     def variance(self):
-        return self.scale.pow(2) * (
-            ember.exp(ember.lgamma(1 + 2 * self.concentration_reciprocal))
-            - ember.exp(2 * ember.lgamma(1 + self.concentration_reciprocal))
-        )
+        return self.scale.pow(2) * (self._gamma_moment(2) - self._gamma_moment(1).pow(2))
 
     def entropy(self):
-        return (
-            euler_constant * (1 - self.concentration_reciprocal)
-            + ember.log(self.scale * self.concentration_reciprocal)
-            + 1
-        )
+        return (euler_constant * (1 - self.concentration_reciprocal)
+                + (self.scale * self.concentration_reciprocal).log() + 1)
