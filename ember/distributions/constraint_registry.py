@@ -16,30 +16,26 @@ class ConstraintRegistry:
 
     def __init__(self):
         self._registry = {}
-        super().__init__()
 
     def register(self, constraint, factory=None):
         """Register `factory` for `constraint` (a Constraint subclass or an instance, meaning its class);
         used bare, as a decorator."""
         if factory is None:
             return lambda f: self.register(constraint, f)
-        if isinstance(constraint, constraints.Constraint):
-            constraint = type(constraint)
-        if not (isinstance(constraint, type) and issubclass(constraint, constraints.Constraint)):
-            raise TypeError(f"Expected constraint to be either a Constraint subclass or instance, but got {constraint}")
-        self._registry[constraint] = factory
+        kind = type(constraint) if isinstance(constraint, constraints.Constraint) else constraint
+        if not (isinstance(kind, type) and issubclass(kind, constraints.Constraint)):
+            raise TypeError(f"Expected constraint to be either a Constraint subclass or instance, but got {kind}")
+        self._registry[kind] = factory
         return factory
 
     def __call__(self, constraint):
-        try:
-            factory = self._registry[type(constraint)]
-        except KeyError:
-            raise NotImplementedError(f"Cannot transform {type(constraint).__name__} constraints") from None
-        return factory(constraint)
+        kind = type(constraint)
+        if kind not in self._registry:
+            raise NotImplementedError(f"Cannot transform {kind.__name__} constraints")
+        return self._registry[kind](constraint)
 
 
-biject_to = ConstraintRegistry()
-transform_to = ConstraintRegistry()
+biject_to, transform_to = ConstraintRegistry(), ConstraintRegistry()
 
 
 def _both(*classes):
@@ -54,7 +50,7 @@ def _both(*classes):
 
 @_both(constraints.real)
 def _to_real(c):
-    return transforms.identity_transform
+    return transforms.identity_transform  # the one shared empty composition
 
 
 @_both(constraints.greater_than, constraints.greater_than_eq)
@@ -75,30 +71,18 @@ def _to_interval(c):
     return transforms.ComposeTransform([transforms.SigmoidTransform(), transforms.AffineTransform(lo, hi - lo)])
 
 
-@_both(constraints.corr_cholesky)
-def _to_corr_cholesky(c):
-    return transforms.CorrCholeskyTransform()
-
-
-@biject_to.register(constraints.simplex)
-def _biject_to_simplex(c):
-    return transforms.StickBreakingTransform()
-
-
-@transform_to.register(constraints.simplex)
-def _transform_to_simplex(c):
-    return transforms.SoftmaxTransform()
-
-
-@transform_to.register(constraints.lower_cholesky)
-def _transform_to_lower_cholesky(c):
-    return transforms.LowerCholeskyTransform()
-
-
-@transform_to.register(constraints.positive_definite)
-@transform_to.register(constraints.positive_semidefinite)
-def _transform_to_positive_definite(c):
-    return transforms.PositiveDefiniteTransform()
+# constraints whose transform takes no parameters: (constraint, transform class, registries)
+_FIXED = [
+    (constraints.corr_cholesky, transforms.CorrCholeskyTransform, (biject_to, transform_to)),
+    (constraints.simplex, transforms.StickBreakingTransform, (biject_to,)),  # a bijection onto the simplex
+    (constraints.simplex, transforms.SoftmaxTransform, (transform_to,)),  # simpler, but not injective
+    (constraints.lower_cholesky, transforms.LowerCholeskyTransform, (transform_to,)),
+    (constraints.positive_definite, transforms.PositiveDefiniteTransform, (transform_to,)),
+    (constraints.positive_semidefinite, transforms.PositiveDefiniteTransform, (transform_to,)),
+]
+for _c, _t, _regs in _FIXED:
+    for _r in _regs:
+        _r.register(_c, lambda c, t=_t: t())
 
 
 def _composite(registry):

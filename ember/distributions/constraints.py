@@ -75,21 +75,27 @@ class _DependentProperty(property, _Dependent):
 
 
 # --------------------------------------------------------------------- wrappers
-class _IndependentConstraint(Constraint):
-    """`base_constraint` with its `reinterpreted_batch_ndims` rightmost batch dimensions read as event."""
+class _Wrapped(Constraint):
+    """A constraint read through another one, `base_constraint`, with `extra_dims` more event dims."""
+    extra_dims = 0
+
+    def __init__(self, base_constraint):
+        assert isinstance(base_constraint, Constraint)
+        self.base_constraint = base_constraint
+
+    is_discrete = property(lambda self: self.base_constraint.is_discrete)
+    event_dim = property(lambda self: self.base_constraint.event_dim + self.extra_dims)
+
+
+class _IndependentConstraint(_Wrapped):
+    """`base_constraint` with its `reinterpreted_batch_ndims` rightmost batch dims read as event."""
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
-        assert isinstance(base_constraint, Constraint) and isinstance(reinterpreted_batch_ndims, int)
-        assert reinterpreted_batch_ndims >= 0
-        self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
+        assert isinstance(reinterpreted_batch_ndims, int) and reinterpreted_batch_ndims >= 0
+        super().__init__(base_constraint)
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
 
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+    extra_dims = property(lambda self: self.reinterpreted_batch_ndims)
 
     def check(self, value):
         ok = self.base_constraint.check(value)
@@ -101,20 +107,8 @@ class _IndependentConstraint(Constraint):
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
-class MixtureSameFamilyConstraint(Constraint):
+class MixtureSameFamilyConstraint(_Wrapped):
     """The support of a mixture's components, checked over the mixture's batch."""
-
-    def __init__(self, base_constraint):
-        assert isinstance(base_constraint, Constraint)
-        self.base_constraint = base_constraint
-
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim
 
     def check(self, value):
         ok = self.base_constraint.check(value)
@@ -202,12 +196,12 @@ class _GreaterThan(_Bounded):
     _bounds = ("lower_bound",)
 
     def check(self, value):
-        return self.lower_bound < value
+        return value > self.lower_bound
 
 
 class _GreaterThanEq(_GreaterThan):
     def check(self, value):
-        return self.lower_bound <= value
+        return value >= self.lower_bound
 
 
 class _LessThan(_Bounded):
@@ -238,9 +232,11 @@ class _Simplex(Constraint):
 
 
 # --------------------------------------------------------------------- matrix sets
-class _Square(Constraint):
+class _Matrix(Constraint):
     event_dim = 2
 
+
+class _Square(_Matrix):
     def check(self, value):
         return ember.full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1], dtype=ember.bool)
 
@@ -265,25 +261,24 @@ class _PositiveDefinite(_Symmetric):
         return sym if not sym.all() else ember.linalg.cholesky_ex(value).info == 0  # Cholesky exists iff PD
 
 
-class _LowerTriangular(Constraint):
-    event_dim = 2
+def _is_tril(value):
+    return (value == value.tril()).all(-1).all(-1)
 
+
+class _LowerTriangular(_Matrix):
     def check(self, value):
-        return (value.tril() == value).all(-1).all(-1)
+        return _is_tril(value)
 
 
-class _LowerCholesky(Constraint):
+class _LowerCholesky(_Matrix):
     """Lower triangular with a positive diagonal."""
-    event_dim = 2
 
     def check(self, value):
-        diag = value.diagonal(dim1=-2, dim2=-1)
-        return (value.tril() == value).all(-1).all(-1) & (diag > 0).all(-1)
+        return _is_tril(value) & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
-class _CorrCholesky(Constraint):
+class _CorrCholesky(_Matrix):
     """Cholesky factors of correlation matrices: lower Cholesky with rows of unit length."""
-    event_dim = 2
 
     def check(self, value):
         from .utils import _finfo
@@ -293,39 +288,41 @@ class _CorrCholesky(Constraint):
 
 
 # --------------------------------------------------------------------- several constraints side by side
-class _Cat(Constraint):
-    """Constraint i applies to the slice of length lengths[i] along `dim`."""
+class _Joint(Constraint):
+    """Constraints `cseq` applied to parts of a tensor along `dim`."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
-        self.cseq, self.dim = list(cseq), dim
-        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
-        assert all(isinstance(c, Constraint) for c in self.cseq) and len(self.lengths) == len(self.cseq)
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
-
-    @property
-    def event_dim(self):
-        return max(c.event_dim for c in self.cseq)
-
-    def check(self, value):
-        assert -value.dim() <= self.dim < value.dim()
-        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
-        return ember.cat([c.check(value.narrow(self.dim, s, n)) for c, s, n in zip(self.cseq, starts, self.lengths)],
-                         self.dim)
-
-
-class _Stack(Constraint):
-    """Constraint i applies to entry i along `dim`."""
-
-    def __init__(self, cseq, dim=0):
+    def __init__(self, cseq, dim):
         self.cseq, self.dim = list(cseq), dim
         assert all(isinstance(c, Constraint) for c in self.cseq)
 
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+    is_discrete = property(lambda self: any(c.is_discrete for c in self.cseq))
+
+    def _parts_checked(self, value, parts):
+        assert -value.dim() <= self.dim < value.dim()
+        return [c.check(v) for c, v in zip(self.cseq, parts)]
+
+
+class _Cat(_Joint):
+    """Constraint i applies to the slice of length lengths[i] along `dim`."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        assert len(self.lengths) == len(self.cseq)
+
+    event_dim = property(lambda self: max(c.event_dim for c in self.cseq))
+
+    def check(self, value):
+        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
+        parts = [value.narrow(self.dim, a, n) for a, n in zip(starts, self.lengths)]
+        return ember.cat(self._parts_checked(value, parts), self.dim)
+
+
+class _Stack(_Joint):
+    """Constraint i applies to entry i along `dim`."""
+
+    def __init__(self, cseq, dim=0):
+        super().__init__(cseq, dim)
 
     @property
     def event_dim(self):
@@ -333,8 +330,7 @@ class _Stack(Constraint):
         return d + 1 if self.dim + d < 0 else d  # stacking along an event dimension adds one
 
     def check(self, value):
-        assert -value.dim() <= self.dim < value.dim()
-        return ember.stack([c.check(v) for c, v in zip(self.cseq, value.unbind(self.dim))], self.dim)
+        return ember.stack(self._parts_checked(value, value.unbind(self.dim)), self.dim)
 
 
 # --------------------------------------------------------------------- public instances, torch's names

@@ -152,6 +152,12 @@ class Distribution:
                              f"within the support ({support!r}) of the distribution {self!r}, "
                              f"but found invalid values:\n{value}")
 
+    def _finish_expand(self, new, batch_shape, event_shape):
+        """Give an expanded copy its shapes and this distribution's validation setting, without re-validating."""
+        Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def _get_checked_instance(self, cls, _instance=None):
         """A bare instance for `expand` to fill; a subclass with its own __init__ must write its own expand."""
         if _instance is None and type(self).__init__ != cls.__init__:

@@ -26,13 +26,9 @@ class Independent(Distribution):
         moved = tuple(self.event_shape)[:self.reinterpreted_batch_ndims]
         new.base_dist = self.base_dist.expand(tuple(batch_shape) + moved)
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = property(lambda self: self.base_dist.has_rsample)
 
     @property
     def has_enumerate_support(self):
@@ -48,7 +44,7 @@ class Independent(Distribution):
     variance = property(lambda self: self.base_dist.variance)
 
     def sample(self, sample_shape=Size()):
-        return self.base_dist.sample(sample_shape)
+        return self.base_dist.sample(sample_shape)  # a draw of the base is already one of ours
 
     def rsample(self, sample_shape=Size()):
         return self.base_dist.rsample(sample_shape)
@@ -60,9 +56,9 @@ class Independent(Distribution):
         return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
     def enumerate_support(self, expand=True):
-        if self.reinterpreted_batch_ndims > 0:
+        if self.reinterpreted_batch_ndims:
             raise NotImplementedError("Enumeration over cartesian product is not implemented")
-        return self.base_dist.enumerate_support(expand=expand)
+        return self.base_dist.enumerate_support(expand)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.base_dist}, {self.reinterpreted_batch_ndims})"

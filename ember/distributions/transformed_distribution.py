@@ -39,14 +39,10 @@ class TransformedDistribution(Distribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(TransformedDistribution, _instance)
         batch_shape = Size(batch_shape)
-        shape = tuple(batch_shape) + tuple(self.event_shape)
-        for t in reversed(self.transforms):
-            shape = tuple(t.inverse_shape(shape))
-        new.base_dist = self.base_dist.expand(shape[:len(shape) - len(self.base_dist.event_shape)])
+        base = tuple(ComposeTransform(self.transforms).inverse_shape(tuple(batch_shape) + tuple(self.event_shape)))
+        new.base_dist = self.base_dist.expand(base[:len(base) - len(self.base_dist.event_shape)])
         new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
     @constraints.dependent_property(is_discrete=False)
     def support(self):
@@ -56,14 +52,19 @@ class TransformedDistribution(Distribution):
         extra = len(self.event_shape) - s.event_dim
         return constraints.independent(s, extra) if extra > 0 else s
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = property(lambda self: self.base_dist.has_rsample)
 
     def _push(self, x):
+        """x through the chain of transforms."""
         for t in self.transforms:
             x = t(x)
         return x
+
+    def _pull(self, y):
+        """y back through the chain's inverses."""
+        for t in self.transforms[::-1]:
+            y = t.inv(y)
+        return y
 
     def sample(self, sample_shape=Size()):
         with ember.no_grad():
@@ -76,7 +77,7 @@ class TransformedDistribution(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         event_dim, y, lp = len(self.event_shape), value, 0.0
-        for t in reversed(self.transforms):
+        for t in self.transforms[::-1]:
             x = t.inv(y)
             event_dim += t.domain.event_dim - t.codomain.event_dim
             lp = lp - _sum_rightmost(t.log_abs_det_jacobian(x, y), event_dim - t.domain.event_dim)
@@ -85,19 +86,16 @@ class TransformedDistribution(Distribution):
 
     def _monotonize_cdf(self, value):
         """F_Y(y) = F_X(x) for an increasing chain, 1 - F_X(x) for a decreasing one."""
-        sign = 1
-        for t in self.transforms:
-            sign = sign * t.sign
+        sign = ComposeTransform(self.transforms).sign  # +1 or -1 (elementwise when a scale is a tensor)
         if isinstance(sign, int) and sign == 1:
             return value
-        return sign * (value - 0.5) + 0.5
+        return 0.5 + sign * (value - 0.5)  # maps u to 1 - u where the sign is -1
 
     def cdf(self, value):
-        for t in reversed(self.transforms):
-            value = t.inv(value)
+        x = self._pull(value)
         if self._validate_args:
-            self.base_dist._validate_sample(value)
-        return self._monotonize_cdf(self.base_dist.cdf(value))
+            self.base_dist._validate_sample(x)
+        return self._monotonize_cdf(self.base_dist.cdf(x))
 
     def icdf(self, value):
         return self._push(self.base_dist.icdf(self._monotonize_cdf(value)))

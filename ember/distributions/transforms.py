@@ -26,6 +26,13 @@ def _clipped_sigmoid(x):
     return ember.sigmoid(x).clamp(min=float(fi.tiny), max=1.0 - float(fi.eps))
 
 
+def _at_least(shape, n):
+    """`shape` as a tuple, after checking it has n dimensions or more."""
+    if len(shape) < n:
+        raise ValueError("Too few dimensions on input")
+    return tuple(shape)
+
+
 def _prepend(x, value, end=False):
     """x with one more entry `value` at the start (or end) of its last dimension."""
     edge = ember.full(tuple(x.shape[:-1]) + (1,), value, dtype=x.dtype)
@@ -74,12 +81,15 @@ class Transform:
         """+1 or -1: whether the (elementwise) map increases or decreases."""
         raise NotImplementedError
 
+    def _params(self):
+        """The constructor's positional arguments, from which `with_cache` rebuilds the transform."""
+        if type(self).__init__ is not Transform.__init__:
+            raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+        return ()
+
     def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        if type(self).__init__ is Transform.__init__:
-            return type(self)(cache_size=cache_size)
-        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+        """This transform with a cache of `cache_size` (0 or 1)."""
+        return self if self._cache_size == cache_size else type(self)(*self._params(), cache_size=cache_size)
 
     def __eq__(self, other):
         return self is other
@@ -228,8 +238,8 @@ class ComposeTransform(Transform):
             inv._inv = weakref.ref(self)
         return inv
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else ComposeTransform(self.parts, cache_size=cache_size)
+    def _params(self):
+        return (self.parts,)
 
     def __call__(self, x):
         for p in self.parts:
@@ -275,10 +285,8 @@ class IndependentTransform(Transform):
         self.base_transform = base_transform.with_cache(cache_size)
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size)
+    def _params(self):
+        return self.base_transform, self.reinterpreted_batch_ndims
 
     domain = property(lambda self: constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims))
     codomain = property(lambda self: constraints.independent(self.base_transform.codomain,
@@ -287,13 +295,11 @@ class IndependentTransform(Transform):
     sign = property(lambda self: self.base_transform.sign)
 
     def _call(self, x):
-        if x.dim() < self.domain.event_dim:
-            raise ValueError("Too few dimensions on input")
+        _at_least(x.shape, self.domain.event_dim)
         return self.base_transform(x)
 
     def _inverse(self, y):
-        if y.dim() < self.codomain.event_dim:
-            raise ValueError("Too few dimensions on input")
+        _at_least(y.shape, self.codomain.event_dim)
         return self.base_transform.inv(y)
 
     def log_abs_det_jacobian(self, x, y):
@@ -322,9 +328,8 @@ class ReshapeTransform(Transform):
     domain = property(lambda self: constraints.independent(constraints.real, len(self.in_shape)))
     codomain = property(lambda self: constraints.independent(constraints.real, len(self.out_shape)))
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else ReshapeTransform(self.in_shape, self.out_shape,
-                                                                             cache_size=cache_size)
+    def _params(self):
+        return self.in_shape, self.out_shape
 
     @staticmethod
     def _swap(x, old, new):
@@ -341,9 +346,7 @@ class ReshapeTransform(Transform):
 
     @staticmethod
     def _reshape_shape(shape, old, new):
-        if len(shape) < len(old):
-            raise ValueError("Too few dimensions on input")
-        cut = len(shape) - len(old)
+        cut = len(_at_least(shape, len(old))) - len(old)
         if tuple(shape[cut:]) != tuple(old):
             raise ValueError(f"Shape mismatch: expected {tuple(shape[cut:])} but got {old}")
         return tuple(shape[:cut]) + tuple(new)
@@ -379,8 +382,8 @@ class PowerTransform(Transform):
         super().__init__(cache_size=cache_size)
         (self.exponent,) = broadcast_all(exponent)
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
+    def _params(self):
+        return (self.exponent,)
 
     @property
     def sign(self):
@@ -480,10 +483,8 @@ class AffineTransform(Transform):
 
     codomain = domain
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return AffineTransform(self.loc, self.scale, self._event_dim, cache_size=cache_size)
+    def _params(self):
+        return self.loc, self.scale, self._event_dim
 
     def __eq__(self, other):
         if not isinstance(other, AffineTransform):
@@ -554,18 +555,14 @@ class CorrCholeskyTransform(_ByType):
         return stick + tanh
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        n = shape[-1]
+        n = _at_least(shape, 1)[-1]
         d = round((0.25 + 2 * n) ** 0.5 + 0.5)  # the root of d(d-1)/2 = n
         if d * (d - 1) // 2 != n:
             raise ValueError("Input is not a flattend lower-diagonal number")
         return tuple(shape[:-1]) + (d, d)
 
     def inverse_shape(self, shape):
-        if len(shape) < 2:
-            raise ValueError("Too few dimensions on input")
-        if shape[-2] != shape[-1]:
+        if _at_least(shape, 2)[-2] != shape[-1]:
             raise ValueError("Input is not square")
         d = shape[-1]
         return tuple(shape[:-2]) + (d * (d - 1) // 2,)
@@ -583,8 +580,7 @@ class SoftmaxTransform(_ByType):
         return y.log()
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _at_least(shape, 1)
         return shape
 
     inverse_shape = forward_shape
@@ -615,14 +611,10 @@ class StickBreakingTransform(_ByType):
         return (-u + ember.nn.functional.logsigmoid(u) + y[..., :-1].log()).sum(-1)
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return tuple(shape[:-1]) + (shape[-1] + 1,)
+        return _at_least(shape, 1)[:-1] + (shape[-1] + 1,)  # K-1 free coordinates -> K probabilities
 
     def inverse_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
-        return tuple(shape[:-1]) + (shape[-1] - 1,)
+        return _at_least(shape, 1)[:-1] + (shape[-1] - 1,)
 
 
 class LowerCholeskyTransform(_ByType):
@@ -672,9 +664,8 @@ class CatTransform(Transform):
     def length(self):
         return sum(self.lengths)
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else CatTransform(self.transforms, self.dim, self.lengths,
-                                                                         cache_size)
+    def _params(self):
+        return self.transforms, self.dim, self.lengths
 
     def _pieces(self, *tensors):
         """(transform, slices of each tensor) for every piece along `dim`."""
@@ -719,8 +710,8 @@ class StackTransform(Transform):
         super().__init__(cache_size=cache_size)
         self.transforms, self.dim = tseq, dim
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else StackTransform(self.transforms, self.dim, cache_size)
+    def _params(self):
+        return self.transforms, self.dim
 
     def _each(self, fn, *tensors):
         assert -tensors[0].dim() <= self.dim < tensors[0].dim() and tensors[0].size(self.dim) == len(self.transforms)
@@ -765,6 +756,5 @@ class CumulativeDistributionTransform(Transform):
     def log_abs_det_jacobian(self, x, y):
         return self.distribution.log_prob(x)
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else CumulativeDistributionTransform(self.distribution,
-                                                                                            cache_size=cache_size)
+    def _params(self):
+        return (self.distribution,)
