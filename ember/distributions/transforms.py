@@ -99,25 +99,22 @@ class Transform:
 
     __hash__ = object.__hash__
 
-    def __call__(self, x):
+    def _cached(self, v, side):
+        """Map v forward (side 0: v is an x) or back (side 1: v is a y), reusing the cached pair when v is in it."""
         if not self._cache_size:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = x, y
-        return y
+            return self._call(v) if side == 0 else self._inverse(v)
+        pair = self._cached_x_y
+        if v is pair[side]:
+            return pair[1 - side]
+        out = self._call(v) if side == 0 else self._inverse(v)
+        self._cached_x_y = (v, out) if side == 0 else (out, v)
+        return out
+
+    def __call__(self, x):
+        return self._cached(x, 0)
 
     def _inv_call(self, y):
-        if not self._cache_size:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = x, y
-        return x
+        return self._cached(y, 1)
 
     def _call(self, x):
         raise NotImplementedError
@@ -500,9 +497,8 @@ class AffineTransform(Transform):
 
     @property
     def sign(self):
-        if isinstance(self.scale, numbers.Real):
-            return 1 if float(self.scale) > 0 else -1 if float(self.scale) < 0 else 0
-        return self.scale.sign()
+        s = self.scale
+        return int(s > 0) - int(s < 0) if isinstance(s, numbers.Real) else s.sign()
 
     def _call(self, x):
         return self.loc + self.scale * x
@@ -645,16 +641,33 @@ class PositiveDefiniteTransform(_ByType):
 
 
 # ------------------------------------------------------------------------------ transforms side by side
-class CatTransform(Transform):
+class _Joint(Transform):
+    """Transforms `tseq` applied to parts of a tensor along `dim`."""
+
+    def __init__(self, tseq, dim, cache_size):
+        assert all(isinstance(t, Transform) for t in tseq)
+        super().__init__(cache_size=cache_size)
+        self.transforms = [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
+        self.dim = dim
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    def _check(self, x, size):
+        assert -x.dim() <= self.dim < x.dim() and x.size(self.dim) == size
+
+
+class CatTransform(_Joint):
     """tseq[i] applies to the slice of length lengths[i] along `dim`."""
 
     def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
-        assert all(isinstance(t, Transform) for t in tseq)
-        tseq = [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
-        super().__init__(cache_size=cache_size)
-        self.transforms, self.dim = tseq, dim
-        self.lengths = [1] * len(tseq) if lengths is None else list(lengths)
+        super().__init__(tseq, dim, cache_size)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
         assert len(self.lengths) == len(self.transforms)
+
+    def _params(self):
+        return self.transforms, self.dim, self.lengths
 
     @property
     def event_dim(self):
@@ -664,28 +677,21 @@ class CatTransform(Transform):
     def length(self):
         return sum(self.lengths)
 
-    def _params(self):
-        return self.transforms, self.dim, self.lengths
-
     def _pieces(self, *tensors):
         """(transform, slices of each tensor) for every piece along `dim`."""
+        self._check(tensors[0], self.length)
         start = 0
         for t, n in zip(self.transforms, self.lengths):
             yield t, [v.narrow(self.dim, start, n) for v in tensors]
             start += n
 
-    def _map(self, x, inverse):
-        assert -x.dim() <= self.dim < x.dim() and x.size(self.dim) == self.length
-        return ember.cat([(t.inv if inverse else t)(s) for t, (s,) in self._pieces(x)], self.dim)
-
     def _call(self, x):
-        return self._map(x, False)
+        return ember.cat([t(a) for t, (a,) in self._pieces(x)], self.dim)
 
     def _inverse(self, y):
-        return self._map(y, True)
+        return ember.cat([t.inv(b) for t, (b,) in self._pieces(y)], self.dim)
 
     def log_abs_det_jacobian(self, x, y):
-        assert -x.dim() <= self.dim < x.dim() and x.size(self.dim) == self.length
         terms = [_sum_rightmost(t.log_abs_det_jacobian(a, b), self.event_dim - t.event_dim)
                  for t, (a, b) in self._pieces(x, y)]
         # `dim` counted from the right, after the event dims are summed out: a batch dim -> concatenate the
@@ -693,30 +699,23 @@ class CatTransform(Transform):
         dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
         return ember.cat(terms, dim) if dim < 0 else sum(terms)
 
-    @property
-    def bijective(self):
-        return all(t.bijective for t in self.transforms)
-
     domain = property(lambda self: constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths))
     codomain = property(lambda self: constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths))
 
 
-class StackTransform(Transform):
+class StackTransform(_Joint):
     """tseq[i] applies to entry i along `dim`."""
 
     def __init__(self, tseq, dim=0, cache_size=0):
-        assert all(isinstance(t, Transform) for t in tseq)
-        tseq = [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
-        super().__init__(cache_size=cache_size)
-        self.transforms, self.dim = tseq, dim
+        super().__init__(tseq, dim, cache_size)
 
     def _params(self):
         return self.transforms, self.dim
 
     def _each(self, fn, *tensors):
-        assert -tensors[0].dim() <= self.dim < tensors[0].dim() and tensors[0].size(self.dim) == len(self.transforms)
-        return ember.stack([fn(t, *vs) for t, *vs in zip(self.transforms, *(v.unbind(self.dim) for v in tensors))],
-                           self.dim)
+        self._check(tensors[0], len(self.transforms))
+        parts = zip(self.transforms, *(v.unbind(self.dim) for v in tensors))
+        return ember.stack([fn(t, *vs) for t, *vs in parts], self.dim)
 
     def _call(self, x):
         return self._each(lambda t, a: t(a), x)
@@ -726,10 +725,6 @@ class StackTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return self._each(lambda t, a, b: t.log_abs_det_jacobian(a, b), x, y)
-
-    @property
-    def bijective(self):
-        return all(t.bijective for t in self.transforms)
 
     domain = property(lambda self: constraints.stack([t.domain for t in self.transforms], self.dim))
     codomain = property(lambda self: constraints.stack([t.codomain for t in self.transforms], self.dim))
