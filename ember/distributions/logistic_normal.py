@@ -1,34 +1,25 @@
-"""logistic_normal: ported from torch/distributions/logistic_normal.py (BSD-3-Clause) onto ember."""
-
+"""`LogisticNormal`: a normal vector mapped onto the simplex by stick breaking."""
 from . import constraints
+from ._shared import Expand
+from .independent import Independent
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import StickBreakingTransform
 
-__all__ = ["LogisticNormal"]
-
 
 class LogisticNormal(TransformedDistribution):
-    """Creates a logistic-normal distribution parameterized by loc and scale that define the base `Normal` distribution transformed with the `StickBreakingTransform` such that::."""
-
+    """StickBreakingTransform of an n-dim Normal(loc, scale): a distribution on the (n+1)-simplex."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.simplex
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        base_dist = Normal(loc, scale, validate_args=validate_args)
-        if not base_dist.batch_shape:
-            base_dist = base_dist.expand([1])
-        super().__init__(base_dist, StickBreakingTransform(), validate_args=validate_args)
+        normal = Normal(loc, scale, validate_args=validate_args)
+        if not normal.batch_shape:  # a scalar normal is a 1-vector
+            normal = normal.expand([1])
+        super().__init__(Independent(normal, 1), StickBreakingTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogisticNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand(transformed=True)
 
-    @property
-    def loc(self):
-        return self.base_dist.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.base_dist.scale
+    loc = property(lambda self: self.base_dist.base_dist.loc)
+    scale = property(lambda self: self.base_dist.base_dist.scale)

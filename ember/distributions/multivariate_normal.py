@@ -1,172 +1,110 @@
-"""multivariate_normal: ported from torch/distributions/multivariate_normal.py (BSD-3-Clause) onto ember."""
-
-from .._tensor import Size
+"""`MultivariateNormal`: the Gaussian N(loc, Sigma) over vectors, kept as Sigma's Cholesky factor L."""
 import math
+
 import ember
+from .._tensor import Size
 from . import constraints
+from ._shared import Expand
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 
-__all__ = ["MultivariateNormal"]
+
+def _batch_mv(m, v):
+    """Matrix-vector products over broadcast batch dims."""
+    return ember.matmul(m, v.unsqueeze(-1)).squeeze(-1)
 
 
-def _batch_mv(bmat, bvec):
-    return ember.matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
-
-
-def _batch_mahalanobis(bL, bx):
-    n = bx.size(-1)
-    bx_batch_shape = bx.shape[:-1]
-    bx_batch_dims = len(bx_batch_shape)
-    bL_batch_dims = bL.dim() - 2
-    outer_batch_dims = bx_batch_dims - bL_batch_dims
-    old_batch_dims = outer_batch_dims + bL_batch_dims
-    new_batch_dims = outer_batch_dims + 2 * bL_batch_dims
-    bx_new_shape = bx.shape[:outer_batch_dims]
-    for sL, sx in zip(bL.shape[:-2], bx.shape[outer_batch_dims:-1]):
-        bx_new_shape += (sx // sL, sL)
-    bx_new_shape += (n,)
-    bx = bx.reshape(bx_new_shape)
-    permute_dims = (
-        list(range(outer_batch_dims))
-        + list(range(outer_batch_dims, new_batch_dims, 2))
-        + list(range(outer_batch_dims + 1, new_batch_dims, 2))
-        + [new_batch_dims]
-    )
-    bx = bx.permute(permute_dims)
-    flat_L = bL.reshape(-1, n, n)
-    flat_x = bx.reshape(-1, flat_L.size(0), n)
-    flat_x_swap = flat_x.permute(1, 2, 0)
-    M_swap = ember.linalg.solve_triangular(flat_L, flat_x_swap, upper=False).pow(2).sum(-2)
-    M = M_swap.t()
-    permuted_M = M.reshape(bx.shape[:-1])
-    permute_inv_dims = list(range(outer_batch_dims))
-    for i in range(bL_batch_dims):
-        permute_inv_dims += [outer_batch_dims + i, old_batch_dims + i]
-    reshaped_M = permuted_M.permute(permute_inv_dims)
-    return reshaped_M.reshape(bx_batch_shape)
+def _batch_mahalanobis(L, x):
+    """x^T (L L^T)^{-1} x: the squared norm of L^{-1} x (a triangular solve, no inverse)."""
+    y = ember.linalg.solve_triangular(L, x.unsqueeze(-1), upper=False).squeeze(-1)
+    return y.pow(2).sum(-1)
 
 
 def _precision_to_scale_tril(P):
-    Lf = ember.linalg.cholesky(ember.flip(P, (-2, -1)))
-    L_inv = ember.transpose(ember.flip(Lf, (-2, -1)), -2, -1)
-    Id = ember.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    L = ember.linalg.solve_triangular(L_inv, Id, upper=False)
-    return L
+    """The lower Cholesky factor of P^{-1}, without inverting P.
+
+    With J the order-reversing permutation, J P J = C C^T (Cholesky), so P = U U^T for the upper
+    triangular U = J C J, and P^{-1} = U^{-T} U^{-1}: L = U^{-T} is lower triangular, found by a solve."""
+    C = ember.linalg.cholesky(ember.flip(P, (-2, -1)))
+    U_t = ember.flip(C, (-2, -1)).transpose(-2, -1)  # U^T: lower triangular
+    eye = ember.eye(P.shape[-1], dtype=P.dtype)
+    return ember.linalg.solve_triangular(U_t, eye, upper=False)
+
+
+def _half_log_det(L):
+    """log sqrt(det(L L^T)) = sum of log diag(L)."""
+    return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
 class MultivariateNormal(Distribution):
-    """Creates a multivariate normal (also called Gaussian) distribution parameterized by a mean vector and a covariance matrix."""
-
-    arg_constraints = {
-        "loc": constraints.real_vector,
-        "covariance_matrix": constraints.positive_definite,
-        "precision_matrix": constraints.positive_definite,
-        "scale_tril": constraints.lower_cholesky,
-    }
+    """A multivariate normal, given by exactly one of `covariance_matrix`, `precision_matrix` or
+    `scale_tril` (the lower Cholesky factor of the covariance)."""
+    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
+                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
     support = constraints.real_vector
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
+        given = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix,
+                 "scale_tril": scale_tril}
+        given = {k: v for k, v in given.items() if v is not None}
+        if len(given) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        if scale_tril is not None:
-            if scale_tril.dim() < 2:
-                raise ValueError(
-                    "scale_tril matrix must be at least two-dimensional, with optional leading batch dimensions"
-                )
-            batch_shape = ember.broadcast_shapes(scale_tril.shape[:-2], loc.shape[:-1])
-            self.scale_tril = scale_tril.expand(batch_shape + (-1, -1))
-        elif covariance_matrix is not None:
-            if covariance_matrix.dim() < 2:
-                raise ValueError(
-                    "covariance_matrix must be at least two-dimensional, with optional leading batch dimensions"
-                )
-            batch_shape = ember.broadcast_shapes(covariance_matrix.shape[:-2], loc.shape[:-1])
-            self.covariance_matrix = covariance_matrix.expand(batch_shape + (-1, -1))
+        (name, m), = given.items()
+        if m.dim() < 2:
+            raise ValueError(f"{name} {'matrix ' if name == 'scale_tril' else ''}must be at least two-dimensional, "
+                             "with optional leading batch dimensions")
+        batch_shape = ember.broadcast_shapes(m.shape[:-2], loc.shape[:-1])
+        setattr(self, name, m.expand(tuple(batch_shape) + (-1, -1)))
+        self.loc = loc.expand(tuple(batch_shape) + (-1,))
+        super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = m
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = ember.linalg.cholesky(m)
         else:
-            if precision_matrix is None:
-                raise AssertionError("precision_matrix is unexpectedly None")
-            if precision_matrix.dim() < 2:
-                raise ValueError(
-                    "precision_matrix must be at least two-dimensional, with optional leading batch dimensions"
-                )
-            batch_shape = ember.broadcast_shapes(precision_matrix.shape[:-2], loc.shape[:-1])
-            self.precision_matrix = precision_matrix.expand(batch_shape + (-1, -1))
-        self.loc = loc.expand(batch_shape + (-1,))
-        event_shape = self.loc.shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(m)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(batch_shape)
-        loc_shape = batch_shape + self.event_shape
-        cov_shape = batch_shape + self.event_shape + self.event_shape
-        new.loc = self.loc.expand(loc_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        if "covariance_matrix" in self.__dict__:
-            new.covariance_matrix = self.covariance_matrix.expand(cov_shape)
-        if "scale_tril" in self.__dict__:
-            new.scale_tril = self.scale_tril.expand(cov_shape)
-        if "precision_matrix" in self.__dict__:
-            new.precision_matrix = self.precision_matrix.expand(cov_shape)
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("loc", "covariance_matrix", "precision_matrix", "scale_tril")
+
+    def _full(self, m):
+        return m.expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
 
     @lazy_property
     def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._batch_shape + self._event_shape + self._event_shape)
+        return self._full(self._unbroadcasted_scale_tril)
 
     @lazy_property
     def covariance_matrix(self):
-        return ember.matmul(self._unbroadcasted_scale_tril, self._unbroadcasted_scale_tril.mT).expand(
-            self._batch_shape + self._event_shape + self._event_shape
-        )
+        L = self._unbroadcasted_scale_tril
+        return self._full(L @ L.transpose(-1, -2))
 
     @lazy_property
     def precision_matrix(self):
-        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
-            self._batch_shape + self._event_shape + self._event_shape
-        )
+        return self._full(ember.cholesky_inverse(self._unbroadcasted_scale_tril))
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = property(lambda self: self.loc)
+    mode = property(lambda self: self.loc)
 
     @property
     def variance(self):
-        return self._unbroadcasted_scale_tril.pow(2).sum(-1).expand(self._batch_shape + self._event_shape)
+        # diag(L L^T) = row sums of L^2
+        return self._unbroadcasted_scale_tril.pow(2).sum(-1).expand(tuple(self._batch_shape) + tuple(self._event_shape))
 
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        eps = _standard_normal(shape, dtype=self.loc.dtype, device=self.loc.device)
+        eps = _standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + _batch_mv(self._unbroadcasted_scale_tril, eps)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        diff = value - self.loc
-        M = _batch_mahalanobis(self._unbroadcasted_scale_tril, diff)
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + M) - half_log_det
+        L = self._unbroadcasted_scale_tril
+        n = self._event_shape[0]
+        return -0.5 * (n * math.log(2 * math.pi) + _batch_mahalanobis(L, value - self.loc)) - _half_log_det(L)
 
     def entropy(self):
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
-        if len(self._batch_shape) == 0:
-            return H
-        else:
-            return H.expand(self._batch_shape)
+        n = self._event_shape[0]
+        h = 0.5 * n * (1.0 + math.log(2 * math.pi)) + _half_log_det(self._unbroadcasted_scale_tril)
+        return h.expand(tuple(self._batch_shape)) if len(self._batch_shape) else h

@@ -1,108 +1,60 @@
-"""relaxed_bernoulli: ported from torch/distributions/relaxed_bernoulli.py (BSD-3-Clause) onto ember."""
-
+"""`RelaxedBernoulli`: the binary Concrete (Gumbel-sigmoid) relaxation of a coin flip, and its logit form."""
 from numbers import Number
-from .._tensor import Size
+
 import ember
 from . import constraints
+from ._shared import BinaryParams, Expand, check_probs_or_logits
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, clamp_probs
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
-    """Creates a LogitRelaxedBernoulli distribution parameterized by probs or logits (but not both), which is the logit of a RelaxedBernoulli distribution."""
-
+class LogitRelaxedBernoulli(BinaryParams, Distribution):
+    """The logit of a RelaxedBernoulli sample: (logit(U) + logits) / temperature, U uniform."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self.temperature = temperature
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        if is_scalar:
-            batch_shape = Size()
-        else:
-            batch_shape = self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        check_probs_or_logits(probs, logits)
+        given = probs if probs is not None else logits
+        (param,) = broadcast_all(given)
+        setattr(self, "probs" if probs is not None else "logits", param)
+        self._param = param
+        super().__init__(() if isinstance(given, Number) else param.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
-        batch_shape = Size(batch_shape)
-        new.temperature = self.temperature
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(LogitRelaxedBernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("probs", "logits")
 
-    def _new(self, *args, **kwargs):
-        return ember.tensor(*args, **kwargs).to(self._param.dtype)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        probs = clamp_probs(self.probs.expand(shape))
-        uniforms = clamp_probs(ember.rand(shape, dtype=probs.dtype, device=probs.device))
-        return (uniforms.log() - (-uniforms).log1p() + probs.log() - (-probs).log1p()) / self.temperature
+    def rsample(self, sample_shape=()):
+        shape = tuple(self._extended_shape(sample_shape))
+        p = clamp_probs(self.probs.expand(shape))
+        u = clamp_probs(ember.rand(shape, dtype=p.dtype))  # open (0, 1): finite logits
+        return (u.log() - ember.log1p(-u) + p.log() - ember.log1p(-p)) / self.temperature
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        logits, value = broadcast_all(self.logits, value)
-        diff = logits - value.mul(self.temperature)
-        return self.temperature.log() + diff - 2 * diff.exp().log1p()
+        # density of the logistic with location logits / t and scale 1 / t
+        d = self.logits - value * self.temperature
+        return self.temperature.log() + d - 2 * ember.log1p(d.exp())
 
 
 class RelaxedBernoulli(TransformedDistribution):
-    """Creates a RelaxedBernoulli distribution, parametrized by temperature, and either probs or logits (but not both)."""
-
+    """A relaxed Bernoulli on (0, 1): sigmoid of a LogitRelaxedBernoulli sample; `temperature` -> 0
+    approaches the coin flip."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        base_dist = LogitRelaxedBernoulli(temperature, probs, logits)
-        super().__init__(base_dist, SigmoidTransform(), validate_args=validate_args)
+        base = LogitRelaxedBernoulli(temperature, probs, logits)
+        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand(transformed=True)
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
+    temperature = property(lambda self: self.base_dist.temperature)
+    logits = property(lambda self: self.base_dist.logits)
+    probs = property(lambda self: self.base_dist.probs)

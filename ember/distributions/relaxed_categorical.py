@@ -1,96 +1,68 @@
-"""relaxed_categorical: ported from torch/distributions/relaxed_categorical.py (BSD-3-Clause) onto ember."""
+"""`RelaxedOneHotCategorical`: the Concrete (Gumbel-softmax) relaxation of a one-hot draw, and its log form."""
+import math
 
-from .._tensor import Size
 import ember
 from . import constraints
+from ._shared import Expand
 from .categorical import Categorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
-from .utils import broadcast_all, clamp_probs
+from .utils import clamp_probs
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
 class ExpRelaxedCategorical(Distribution):
-    """Creates a ExpRelaxedCategorical parameterized by temperature, and either probs or logits (but not both)."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
-    support = constraints.real_vector
+    """The log of a RelaxedOneHotCategorical sample: log_softmax((logits + Gumbel noise) / temperature)."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    support = constraints.independent(constraints.real, 1)
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits)
         self.temperature = temperature
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        shape = self._categorical.param_shape
+        super().__init__(self._categorical.batch_shape, shape[-1:], validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = Size(batch_shape)
-        new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        super(ExpRelaxedCategorical, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand()
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)
 
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+    param_shape = property(lambda self: self._categorical.param_shape)
+    logits = property(lambda self: self._categorical.logits)
+    probs = property(lambda self: self._categorical.probs)
 
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        uniforms = clamp_probs(ember.rand(shape, dtype=self.logits.dtype, device=self.logits.device))
-        gumbels = -(-uniforms.log()).log()
-        scores = (self.logits + gumbels) / self.temperature
+    def rsample(self, sample_shape=()):
+        shape = tuple(self._extended_shape(sample_shape))
+        u = clamp_probs(ember.rand(shape, dtype=self.logits.dtype))
+        gumbel = -(-u.log()).log()
+        scores = (self.logits + gumbel) / self.temperature
         return scores - scores.logsumexp(dim=-1, keepdim=True)
 
     def log_prob(self, value):
-        K = self._categorical._num_events
         if self._validate_args:
             self._validate_sample(value)
-        logits, value = broadcast_all(self.logits, value)
-        log_scale = ember.lgamma(ember.full_like(self.temperature, float(K))) - self.temperature.log().mul(-(K - 1))
-        score = logits - value.mul(self.temperature)
-        score = (score - score.logsumexp(dim=-1, keepdim=True)).sum(-1)
-        return score + log_scale
+        # log Gamma(K) + (K - 1) log t + sum_k s_k - K logsumexp(s), with s = logits - t * value
+        k = self._categorical._num_events
+        s = self.logits - value * self.temperature
+        log_scale = math.lgamma(k) + (k - 1) * self.temperature.log()
+        return (s - s.logsumexp(dim=-1, keepdim=True)).sum(-1) + log_scale
 
 
 class RelaxedOneHotCategorical(TransformedDistribution):
-    """Creates a RelaxedOneHotCategorical distribution parametrized by temperature, and either probs or logits."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    """A relaxed one-hot categorical on the simplex; `temperature` -> 0 approaches one-hot vectors."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     support = constraints.simplex
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        base_dist = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
+        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = Expand(transformed=True)
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
+    temperature = property(lambda self: self.base_dist.temperature)
+    logits = property(lambda self: self.base_dist.logits)
+    probs = property(lambda self: self.base_dist.probs)
