@@ -1,11 +1,14 @@
-"""torch's own sample inputs for every op (``common_methods_invocations.op_db``), run through ember
-and torch: forward values, shapes and dtypes, and the gradients of the float32 samples.
+"""torch's own sample inputs for every op (``common_methods_invocations.op_db``) and module
+(``common_modules.module_db``), run through ember and torch: forward values, shapes and dtypes,
+and the gradients (of the inputs and, for modules, of the parameters).
 
-Bounded to stay fast: float32 only and the first SAMPLES samples of each op that ember has under
-the same name (``torch.X``, ``torch.nn.functional.X``, ``torch.linalg.X``, ``torch.special.X``,
-``torch.fft.X``, or the Tensor method). Ops that op_db calls through a wrapper of its own (a lambda
-that reorders arguments or calls torch inside) cannot be given ember tensors and are counted, not
-run. Deliberate exceptions, each with its reason, are in EXCEPTIONS.
+Bounded to stay fast: float32 samples (an integer, bool or complex dtype for ops without float32)
+and the first SAMPLES samples of each op that ember has under the same name (``torch.X``,
+``torch.nn.functional.X``, ``torch.linalg.X``, ``torch.special.X``, ``torch.fft.X``, or the Tensor
+method), and of each ``torch.nn`` module ember has (same constructor arguments, torch's initial
+state loaded). Ops that op_db calls through a wrapper of its own (a lambda that reorders
+arguments or calls torch inside) cannot be given ember tensors and are counted, not run.
+Deliberate exceptions, each with its reason, are in EXCEPTIONS and MODULE_EXCEPTIONS.
 """
 import warnings
 
@@ -32,14 +35,13 @@ EXCEPTIONS = {
     "nn.functional.alpha_dropout": RANDOM, "normal.in_place": "op_db's sample calls normal_ with a negative std "
                                                              "through a wrapper that torch accepts",
     "resize_as_": "uninitialised memory: torch's new elements are whatever was there",
-    "empty": "uninitialised memory", "empty_like": "uninitialised memory", "empty_strided": "uninitialised memory",
+    "empty": "uninitialised memory", "empty_permuted": "uninitialised memory", "empty_like": "uninitialised memory", "empty_strided": "uninitialised memory",
     "as_strided.partial_views": "the sample is a view into a larger storage; the sweep's NumPy copy of it "
                                 "has no storage beyond the view",
     "as_strided_scatter": "torch's gradient for input does not zero the scattered positions (ember's does; "
                           "see test_tensor_methods.py)",
     "linalg.eig": "eigenvectors are defined up to a complex phase: LAPACK builds differ",
     "sgn": "op_db's sampler fails for float32 on this torch build",
-    "nn.functional.triplet_margin_with_distance_loss": "the samples pass torch's own distance functions",
     # known gaps, outside issue 10's Tensor surface (torch.linalg is issue 11's)
     "linalg.lstsq": "ember.linalg.lstsq has no gradient yet",
     "linalg.slogdet": "ember.linalg.slogdet: no gradient for the empty (0, 0) sample",
@@ -50,6 +52,7 @@ EXCEPTIONS = {
     "matrix_exp": "ember.matrix_exp differs from torch on a batch of 5x5 matrices",
     "tensordot": "ember.tensordot refuses a size-1 contracted dim that broadcasts in torch",
     "istft": "ember.istft differs from torch on op_db's complex sample",
+    "nn.functional.triplet_margin_with_distance_loss": "the samples pass distance functions ember cannot substitute",
     "nn.functional.silu.complex": "ember's silu of a complex input differs from torch",
 }
 
@@ -97,9 +100,14 @@ _DT = {str(getattr(torch, n)): getattr(ember, n) for n in ("float32", "float64",
                                                               "int8", "uint8", "bool", "complex64", "complex128")}
 
 
+_SEEN = {}  # id(torch tensor) -> its ember copy, so that a tensor passed twice stays one tensor
+
+
 def _to_ember(x):
     if isinstance(x, torch.Tensor):
-        return ember.tensor(x.detach().numpy(), requires_grad=x.requires_grad)
+        if id(x) not in _SEEN:
+            _SEEN[id(x)] = (x, ember.tensor(x.detach().numpy(), requires_grad=x.requires_grad))
+        return _SEEN[id(x)][1]
     if isinstance(x, torch.dtype):
         return _DT[str(x)]
     if isinstance(x, torch.Size):
@@ -110,8 +118,13 @@ def _to_ember(x):
         return type(x)(_to_ember(v) for v in x)
     if isinstance(x, dict):
         return {k: _to_ember(v) for k, v in x.items()}
-    if callable(x) and getattr(x, "__module__", "").startswith("torch"):
-        raise _Skip("the sample passes a torch function as an argument")
+    if callable(x) and (getattr(x, "__module__", None) or "").startswith("torch"):
+        # torch's own function passed as an argument (an activation, a distance): ember's of the same name
+        mod = {"torch.nn.functional": ember.nn.functional, "torch": ember}.get(x.__module__)
+        mine = getattr(mod, getattr(x, "__name__", ""), None) if mod is not None else None
+        if mine is None:
+            raise _Skip("the sample passes a torch function ember has no counterpart for")
+        return mine
     return x
 
 
@@ -156,6 +169,8 @@ def test_op_db_samples(op):
         pytest.skip(EXCEPTIONS[key])
     fe = _ember_fn(op)
     ran = 0
+    torch.manual_seed(0)  # (op_db draws its sample values from torch's global generator)
+    _SEEN.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for k, s in enumerate(op.sample_inputs("cpu", _dtype(op), requires_grad=op.supports_autograd and
@@ -202,7 +217,85 @@ def test_op_db_samples(op):
 _NO_SAMPLE_OK = set()
 
 
+# ---------------------------------------------------------------- modules: torch's module_db samples
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from torch.testing._internal.common_modules import module_db  # noqa: E402
+
+MODULE_EXCEPTIONS = {
+    "FractionalMaxPool2d": RANDOM, "FractionalMaxPool3d": RANDOM,
+    "TransformerEncoder": "the samples pass a torch TransformerEncoderLayer instance to the constructor",
+}
+MODULES = [m for m in module_db if hasattr(ember.nn, m.module_cls.__name__)]
+
+
+def _state(module_info, ca, ck, tm):
+    """The torch module's initial state: a fresh one's (before any forward touched running
+    statistics), or, for lazy modules, the one that has met its input."""
+    torch.manual_seed(0)
+    fresh = module_info.module_cls(*ca, **ck)
+    try:
+        return {k: ember.tensor(v.detach().numpy()) for k, v in fresh.state_dict().items()}
+    except ValueError:  # uninitialised lazy parameters
+        return {k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()}
+
+
+@pytest.mark.parametrize("module_info", MODULES, ids=lambda m: m.module_cls.__name__)
+def test_module_db_samples(module_info):
+    name = module_info.module_cls.__name__
+    if name in MODULE_EXCEPTIONS:
+        pytest.skip(MODULE_EXCEPTIONS[name])
+    ecls = getattr(ember.nn, name)
+    ran = 0
+    torch.manual_seed(0)
+    _SEEN.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = module_info.module_inputs_func(module_info, device="cpu", dtype=torch.float32, requires_grad=True,
+                                                training=True)
+        for k, sample in enumerate(inputs[:SAMPLES]):
+            ca, ck = sample.constructor_input.args, sample.constructor_input.kwargs
+            fa, fk = sample.forward_input.args, sample.forward_input.kwargs
+            try:
+                torch.manual_seed(0)
+                tm = module_info.module_cls(*ca, **ck)
+                tout = tm(*fa, **fk)
+                eca, eck, efa, efk = _to_ember(ca), _to_ember(ck), _to_ember(fa), _to_ember(fk)
+            except _Skip:
+                continue
+            except Exception:
+                continue  # a sample torch itself refuses
+            em = ecls(*eca, **eck)
+            em.load_state_dict(_state(module_info, ca, ck, tm))
+            eout = em(*efa, **efk)
+            _compare(eout, tout, f"{name} sample {k} forward")
+            ran += 1
+            touts = [x for x in _tensors(tout, []) if x.requires_grad and x.dtype.is_floating_point]
+            if not touts:
+                continue
+            eouts = [x for x, y in zip(_tensors(eout, []), _tensors(tout, [])) if y.requires_grad and
+                     y.dtype.is_floating_point]
+            tparams = dict(tm.named_parameters())
+            eparams = dict(em.named_parameters())
+            tin = [x for x in _tensors((fa, list(fk.values())), []) if x.requires_grad] + list(tparams.values())
+            ein = [x for x in _tensors((efa, list(efk.values())), []) if x.requires_grad] + \
+                [eparams[n] for n in tparams]
+            gs = [np.random.default_rng(i).standard_normal(tuple(x.shape)).astype(np.float32) for i, x in
+                  enumerate(touts)]
+            tg = torch.autograd.grad(touts, tin, [torch.tensor(g) for g in gs], allow_unused=True)
+            eg = ember.autograd.grad(eouts, ein, [ember.tensor(g) for g in gs], allow_unused=True)
+            for i, (a, b) in enumerate(zip(eg, tg)):
+                if a is None or b is None:
+                    other = b if a is None else a
+                    assert other is None or not np.asarray(other.detach().numpy() if isinstance(other, torch.Tensor)
+                                                           else other._data).any(), f"{name} sample {k} grad {i}"
+                    continue
+                _compare(a, b, f"{name} sample {k} gradient {i}")
+    assert ran, f"{name}: no sample ran"
+
+
 def test_sweep_covers_most_ops():
-    # how much of op_db the sweep reaches: ember's names that op_db calls directly, and the rest counted
-    assert len(OPS) >= 450, len(OPS)
-    assert len(EXCEPTIONS) <= 40
+    # how much of op_db / module_db the sweep reaches (op_db's wrapped entries are counted, not run)
+    assert len(OPS) >= 550, len(OPS)
+    assert len(MODULES) >= 110, len(MODULES)
+    assert len(EXCEPTIONS) + len(MODULE_EXCEPTIONS) <= 40
