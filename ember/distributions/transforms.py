@@ -58,7 +58,8 @@ class Transform:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_inv"] = None  # weak references do not pickle
+        if isinstance(state["_inv"], weakref.ref):
+            state["_inv"] = None  # weak references do not pickle; the inverse is rebuilt on demand
         return state
 
     @property
@@ -93,9 +94,6 @@ class Transform:
 
     def __eq__(self, other):
         return self is other
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
 
     __hash__ = object.__hash__
 

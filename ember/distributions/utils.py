@@ -95,12 +95,15 @@ def vec_to_tril_matrix(vec, diag=0):
     m = vec.shape[-1]
     # n is the root of the quadratic that counts the entries on and below diagonal `diag` of an n x n matrix
     b = 1 + 2 * diag
-    n = (-b + math.sqrt(b * b + 8 * m + 4 * abs(diag) * (diag + 1))) / 2
-    pos = _tril_positions(round(n), diag) if abs(n - round(n)) < 1e-6 else ()
-    if len(pos) != m:
+    root = (-b + math.sqrt(b * b + 8 * m + 4 * abs(diag) * (diag + 1))) / 2
+    n = round(root)
+    if n - root > 1e-8:
         raise ValueError(f"The size of last dimension is {m} which cannot be expressed as "
                          "the lower triangular part of a square D x D matrix.")
-    n = round(n)
+    pos = _tril_positions(n, diag)
+    if len(pos) != m:  # rounded down to a triangle that is too small (torch fails here too, as a RuntimeError)
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{m}] cannot be broadcast to indexing result "
+                           f"of shape [{len(pos)}]")
     # gather from vec padded with one zero: every position outside the triangle reads that zero
     src = np.full(n * n, m)
     src[pos] = np.arange(m)
