@@ -326,7 +326,7 @@ def _x_log_x(x):
 _E_LOG = {
     Beta: lambda p: _digamma(p.concentration1) - _digamma(p.concentration1 + p.concentration0),
     Exponential: lambda p: -euler_constant - p.rate.log(),
-    Gamma: lambda p: ember.special.digamma(p.concentration) - p.rate.log(),
+    Gamma: lambda p: _digamma(p.concentration) - p.rate.log(),
     Pareto: lambda p: p.scale.log() + 1 / p.alpha,
     Uniform: lambda p: (_x_log_x(p.high) - _x_log_x(p.low)) / (p.high - p.low) - 1,
 }
@@ -365,7 +365,7 @@ def _ce_gamma(q, p):
 
 
 def _ce_gumbel(q, p):
-    return q.scale.log() + (p.mean - q.loc) / q.scale + _lookup(_E_EXP_DECAY, p)(q.loc, q.scale)
+    return q.scale.log() + (_mean_var(p)[0] - q.loc) / q.scale + _lookup(_E_EXP_DECAY, p)(q.loc, q.scale)
 
 
 def _ce_laplace(q, p):
@@ -425,7 +425,7 @@ _DISJOINT += [(p, q) for p in (Gumbel, Laplace, Normal)
 
 
 def _register_cross(tp, tq, infinite):
-    def kl(p, q):
+    def kl(p, q):  # KL = -H(p) + CE(p, q)
         value = -p.entropy() + _CE[tq](q, p)
         return value if infinite is None else _inf_where(infinite(p, q), value)
     register_kl(tp, tq)(kl)
