@@ -1,170 +1,112 @@
-"""continuous_bernoulli: ported from torch/distributions/continuous_bernoulli.py (BSD-3-Clause) onto ember."""
+"""`ContinuousBernoulli`: density C(p) p^x (1-p)^(1-x) on [0, 1] (Loaiza-Ganem & Cunningham, 2019).
 
-from numbers import Number
-from .._tensor import Size
+The normalizer C(p) = 2 atanh(1 - 2p) / (1 - 2p) and the moments are 0/0 at p = 1/2: inside `lims`
+around 1/2 they are replaced by their Taylor series in (p - 1/2)."""
 import math
+
 import ember
 from . import constraints
+from ._shared import BinaryParams, Expand, check_probs_or_logits
+from .bernoulli import _bce_with_logits
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
-from ..nn.functional import binary_cross_entropy_with_logits
-
-__all__ = ["ContinuousBernoulli"]
+from .utils import broadcast_all, clamp_probs
 
 
-class ContinuousBernoulli(ExponentialFamily):
-    """Creates a continuous Bernoulli distribution parameterized by probs or logits (but not both)."""
-
+class ContinuousBernoulli(BinaryParams, ExponentialFamily):
+    """The continuous Bernoulli distribution, given by `probs` or `logits`, not both."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
-    _mean_carrier_measure = 0
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        check_probs_or_logits(probs, logits)
         if probs is not None:
-            is_scalar = isinstance(probs, Number)
             (self.probs,) = broadcast_all(probs)
-            if validate_args is not None:
-                if not self.arg_constraints["probs"].check(self.probs).all():
-                    raise ValueError("The parameter probs has invalid values")
+            if validate_args is not None and not bool(self.arg_constraints["probs"].check(self.probs).all()):
+                raise ValueError("The parameter probs has invalid values")
             self.probs = clamp_probs(self.probs)
+            self._param = self.probs
         else:
-            if logits is None:
-                raise AssertionError("logits is unexpectedly None")
-            is_scalar = isinstance(logits, Number)
             (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        if is_scalar:
-            batch_shape = Size()
-        else:
-            batch_shape = self._param.size()
+            self._param = self.logits
         self._lims = lims
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ContinuousBernoulli, _instance)
-        new._lims = self._lims
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(ContinuousBernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("probs", "logits")
 
-    def _new(self, *args, **kwargs):
-        return ember.tensor(*args, **kwargs).to(self._param.dtype)
-
-    def _outside_unstable_region(self):
-        return ember.max(ember.le(self.probs, self._lims[0]), ember.gt(self.probs, self._lims[1]))
+    def _stable(self):
+        """Where p is far enough from 1/2 for the closed forms."""
+        return (self.probs <= self._lims[0]) | (self.probs >= self._lims[1])
 
     def _cut_probs(self):
-        return ember.where(self._outside_unstable_region(), self.probs, self._lims[0] * ember.ones_like(self.probs))
+        """p where the closed forms are used, a harmless constant elsewhere (no NaN gradients)."""
+        return ember.where(self._stable(), self.probs, self._lims[0] * ember.ones_like(self.probs))
+
+    def _log_odds_ratio(self, p):
+        return ember.log1p(-p) - ember.log(p)  # log((1 - p) / p) = 2 atanh(1 - 2p)
 
     def _cont_bern_log_norm(self):
-        cut_probs = self._cut_probs()
-        cut_probs_below_half = ember.where(ember.le(cut_probs, 0.5), cut_probs, ember.zeros_like(cut_probs))
-        cut_probs_above_half = ember.where(ember.ge(cut_probs, 0.5), cut_probs, ember.ones_like(cut_probs))
-        log_norm = ember.log(ember.abs(ember.log1p(-cut_probs) - ember.log(cut_probs))) - ember.where(
-            ember.le(cut_probs, 0.5),
-            ember.log1p(-2.0 * cut_probs_below_half),
-            ember.log(2.0 * cut_probs_above_half - 1.0),
-        )
-        x = ember.pow(self.probs - 0.5, 2)
-        taylor = math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x
-        return ember.where(self._outside_unstable_region(), log_norm, taylor)
+        """log C(p) = log|log((1 - p) / p)| - log|1 - 2p|."""
+        p = self._cut_probs()
+        closed = self._log_odds_ratio(p).abs().log() - (1 - 2 * p).abs().log()
+        x = (self.probs - 0.5).pow(2)
+        return ember.where(self._stable(), closed, math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x)
 
     @property
     def mean(self):
-        cut_probs = self._cut_probs()
-        mus = cut_probs / (2.0 * cut_probs - 1.0) + 1.0 / (ember.log1p(-cut_probs) - ember.log(cut_probs))
-        x = self.probs - 0.5
-        taylor = 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * ember.pow(x, 2)) * x
-        return ember.where(self._outside_unstable_region(), mus, taylor)
-
-    @property
-    def stddev(self):
-        return ember.sqrt(self.variance)
+        p = self._cut_probs()
+        closed = p / (2 * p - 1) + 1 / self._log_odds_ratio(p)
+        d = self.probs - 0.5
+        return ember.where(self._stable(), closed, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * d.pow(2)) * d)
 
     @property
     def variance(self):
-        cut_probs = self._cut_probs()
-        vars = cut_probs * (cut_probs - 1.0) / ember.pow(1.0 - 2.0 * cut_probs, 2) + 1.0 / ember.pow(
-            ember.log1p(-cut_probs) - ember.log(cut_probs), 2
-        )
-        x = ember.pow(self.probs - 0.5, 2)
-        taylor = 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x
-        return ember.where(self._outside_unstable_region(), vars, taylor)
+        p = self._cut_probs()
+        closed = p * (p - 1) / (1 - 2 * p).pow(2) + self._log_odds_ratio(p).pow(-2)
+        x = (self.probs - 0.5).pow(2)
+        return ember.where(self._stable(), closed, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return clamp_probs(logits_to_probs(self.logits, is_binary=True))
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        u = ember.rand(shape, dtype=self.probs.dtype, device=self.probs.device)
+    def sample(self, sample_shape=()):
         with ember.no_grad():
-            return self.icdf(u)
+            return self.rsample(sample_shape)
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        u = ember.rand(shape, dtype=self.probs.dtype, device=self.probs.device)
+    def rsample(self, sample_shape=()):
+        u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.probs.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
-        return -binary_cross_entropy_with_logits(logits, value, reduction="none") + self._cont_bern_log_norm()
+        return -_bce_with_logits(logits, value) + self._cont_bern_log_norm()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        cut_probs = self._cut_probs()
-        cdfs = (ember.pow(cut_probs, value) * ember.pow(1.0 - cut_probs, 1.0 - value) + cut_probs - 1.0) / (
-            2.0 * cut_probs - 1.0
-        )
-        unbounded_cdfs = ember.where(self._outside_unstable_region(), cdfs, value)
-        return ember.where(
-            ember.le(value, 0.0),
-            ember.zeros_like(value),
-            ember.where(ember.ge(value, 1.0), ember.ones_like(value), unbounded_cdfs),
-        )
+        # F(x) = (p^x (1-p)^(1-x) + p - 1) / (2p - 1); F(x) = x at p = 1/2
+        p = self._cut_probs()
+        closed = (p.pow(value) * (1 - p).pow(1 - value) + p - 1) / (2 * p - 1)
+        inside = ember.where(self._stable(), closed, value)
+        return ember.where(value <= 0, 0.0, ember.where(value >= 1, 1.0, inside))
 
     def icdf(self, value):
-        cut_probs = self._cut_probs()
-        return ember.where(
-            self._outside_unstable_region(),
-            (ember.log1p(-cut_probs + value * (2.0 * cut_probs - 1.0)) - ember.log1p(-cut_probs))
-            / (ember.log(cut_probs) - ember.log1p(-cut_probs)),
-            value,
-        )
+        p = self._cut_probs()
+        closed = (ember.log1p(-p + value * (2 * p - 1)) - ember.log1p(-p)) / (ember.log(p) - ember.log1p(-p))
+        return ember.where(self._stable(), closed, value)
 
     def entropy(self):
-        log_probs0 = ember.log1p(-self.probs)
-        log_probs1 = ember.log(self.probs)
-        return self.mean * (log_probs0 - log_probs1) - self._cont_bern_log_norm() - log_probs0
+        log_q, log_p = ember.log1p(-self.probs), ember.log(self.probs)
+        return self.mean * (log_q - log_p) - self._cont_bern_log_norm() - log_q
 
     @property
     def _natural_params(self):
         return (self.logits,)
 
     def _log_normalizer(self, x):
-        out_unst_reg = ember.max(ember.le(x, self._lims[0] - 0.5), ember.gt(x, self._lims[1] - 0.5))
-        cut_nat_params = ember.where(out_unst_reg, x, (self._lims[0] - 0.5) * ember.ones_like(x))
-        log_norm = ember.log(ember.abs(ember.expm1(cut_nat_params))) - ember.log(ember.abs(cut_nat_params))
-        taylor = 0.5 * x + ember.pow(x, 2) / 24.0 - ember.pow(x, 4) / 2880.0
-        return ember.where(out_unst_reg, log_norm, taylor)
+        """log((e^x - 1) / x), with its series x/2 + x^2/24 - x^4/2880 near x = 0 (the same `lims`,
+        shifted by 1/2, bound the region)."""
+        far = (x <= self._lims[0] - 0.5) | (x > self._lims[1] - 0.5)
+        cut = ember.where(far, x, (self._lims[0] - 0.5) * ember.ones_like(x))
+        closed = (ember.exp(cut) - 1.0).abs().log() - cut.abs().log()
+        return ember.where(far, closed, 0.5 * x + x.pow(2) / 24.0 - x.pow(4) / 2880.0)

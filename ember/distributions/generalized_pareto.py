@@ -1,114 +1,88 @@
-"""generalized_pareto: ported from torch/distributions/generalized_pareto.py (BSD-3-Clause) onto ember."""
-
-from numbers import Number
-from .._tensor import Size
+"""`GeneralizedPareto`: the law of threshold excesses, F(x) = 1 - (1 + xi z)^(-1/xi), z = (x - loc) / scale."""
 import math
-from numbers import Real
+
 import ember
-from math import inf
-from math import nan
 from . import constraints
+from ._shared import Expand
 from .distribution import Distribution
 from .utils import broadcast_all
 
-__all__ = ["GeneralizedPareto"]
+
+_ATEN_NAMES = {ember.float64: "Double", ember.float32: "Float", ember.float16: "Half", ember.bfloat16: "BFloat16"}
 
 
 class GeneralizedPareto(Distribution):
-    """Creates a Generalized Pareto distribution parameterized by loc, scale, and concentration."""
-
+    """The generalized Pareto distribution with location `loc`, `scale` and shape `concentration` (xi);
+    xi = 0 is the exponential, xi < 0 has the bounded support [loc, loc - scale / xi]."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive, "concentration": constraints.real}
     has_rsample = True
 
     def __init__(self, loc, scale, concentration, validate_args=None):
         self.loc, self.scale, self.concentration = broadcast_all(loc, scale, concentration)
-        if isinstance(loc, Number) and isinstance(scale, Number) and isinstance(concentration, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(GeneralizedPareto, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        super(GeneralizedPareto, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("loc", "scale", "concentration")
 
-    def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        u = ember.rand(shape, dtype=self.loc.dtype, device=self.loc.device)
+    def _xi(self):
+        """(xi == 0, xi with the zeros replaced by 1): the xi = 0 limit gets its own formula, and the
+        other branch stays finite there (where() would pass on NaN gradients otherwise)."""
+        zero = ember.isclose(self.concentration, ember.zeros_like(self.concentration))
+        return zero, ember.where(zero, 1.0, self.concentration)
+
+    def _z(self, x):
+        # torch's GeneralizedPareto.log_prob and .cdf fail unless the parameters have the default dtype
+        # (an internal constant takes that dtype); ember raises the same error so both agree
+        dt, default = self.loc.dtype, ember.get_default_dtype()
+        if dt != default:
+            raise RuntimeError(f"{_ATEN_NAMES.get(dt, dt)} did not match {_ATEN_NAMES.get(default, default)}")
+        return (x - self.loc) / self.scale
+
+    def rsample(self, sample_shape=()):
+        u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
         z = self._z(value)
-        eq_zero = ember.isclose(self.concentration, ember.tensor(0.0))
-        safe_conc = ember.where(eq_zero, ember.ones_like(self.concentration), self.concentration)
-        y = 1 / safe_conc + ember.ones_like(z)
-        where_nonzero = ember.where(y == 0, y, y * ember.log1p(safe_conc * z))
-        log_scale = math.log(self.scale) if isinstance(self.scale, Real) else self.scale.log()
-        return -log_scale - ember.where(eq_zero, z, where_nonzero)
+        zero, xi = self._xi()
+        # -(1 + 1/xi) log(1 + xi z); written so that 1 + 1/xi = 0 (xi = -1) gives 0, not 0 * inf
+        k = 1 / xi + 1
+        tail = ember.where(k == 0, k, k * ember.log1p(xi * z))
+        return -self.scale.log() - ember.where(zero, z, tail)
 
-    def log_survival_function(self, value):
+    def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
         z = self._z(value)
-        eq_zero = ember.isclose(self.concentration, ember.tensor(0.0))
-        safe_conc = ember.where(eq_zero, ember.ones_like(self.concentration), self.concentration)
-        where_nonzero = -ember.log1p(safe_conc * z) / safe_conc
-        return ember.where(eq_zero, -z, where_nonzero)
-
-    def log_cdf(self, value):
-        return ember.log1p(-ember.exp(self.log_survival_function(value)))
-
-    def cdf(self, value):
-        return ember.exp(self.log_cdf(value))
+        zero, xi = self._xi()
+        log_survival = ember.where(zero, -z, -ember.log1p(xi * z) / xi)
+        return ember.where(z >= 0, -ember.expm1(log_survival), math.nan)  # NaN below loc, as torch
 
     def icdf(self, value):
-        loc = self.loc
-        scale = self.scale
-        concentration = self.concentration
-        eq_zero = ember.isclose(concentration, ember.zeros_like(concentration))
-        safe_conc = ember.where(eq_zero, ember.ones_like(concentration), concentration)
-        logu = ember.log1p(-value)
-        where_nonzero = loc + scale / safe_conc * ember.expm1(-safe_conc * logu)
-        where_zero = loc - scale * logu
-        return ember.where(eq_zero, where_zero, where_nonzero)
-
-    def _z(self, x):
-        return (x - self.loc) / self.scale
+        zero, xi = self._xi()
+        log_q = ember.log1p(-value)
+        z = ember.where(zero, -log_q, ember.expm1(-xi * log_q) / xi)
+        return self.loc + self.scale * z
 
     @property
     def mean(self):
-        concentration = self.concentration
-        valid = concentration < 1
-        safe_conc = ember.where(valid, concentration, 0.5)
-        result = self.loc + self.scale / (1 - safe_conc)
-        return ember.where(valid, result, nan)
+        finite = self.concentration < 1
+        xi = ember.where(finite, self.concentration, 0.0)  # keeps the unused branch (and its gradient) finite
+        return ember.where(finite, self.loc + self.scale / (1 - xi), math.nan)
 
     @property
     def variance(self):
-        concentration = self.concentration
-        valid = concentration < 0.5
-        safe_conc = ember.where(valid, concentration, 0.25)
-        result = self.scale**2 / ((1 - safe_conc) ** 2 * (1 - 2 * safe_conc))
-        return ember.where(valid, result, nan)
+        finite = self.concentration < 0.5
+        xi = ember.where(finite, self.concentration, 0.0)
+        return ember.where(finite, self.scale.pow(2) / ((1 - xi).pow(2) * (1 - 2 * xi)), math.nan)
+
+    mode = property(lambda self: self.loc)
 
     def entropy(self):
-        ans = ember.log(self.scale) + self.concentration + 1
-        return ember.broadcast_to(ans, self._batch_shape)
-
-    @property
-    def mode(self):
-        return self.loc
+        return self.scale.log() + self.concentration + 1
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
-        lower = self.loc
-        upper = ember.where(self.concentration < 0, lower - self.scale / self.concentration, inf)
-        return constraints.interval(lower, upper)
+        upper = ember.where(self.concentration < 0, self.loc - self.scale / self.concentration, math.inf)
+        return constraints.interval(self.loc, upper)

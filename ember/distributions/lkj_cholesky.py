@@ -1,20 +1,21 @@
-"""lkj_cholesky: ported from torch/distributions/lkj_cholesky.py (BSD-3-Clause) onto ember."""
+"""`LKJCholesky`: the LKJ distribution over correlation matrices, on their lower Cholesky factors.
 
-from .._tensor import Size
-from .utils import _finfo
+The density of the factor L is proportional to prod_{i=2..d} L_ii^(d - i + 2 eta - 2), eta the
+concentration (eta = 1: uniform over correlation matrices). Samples come from the onion method
+(Lewandowski, Kurowicka & Joe, 2009): each row below the first is a random direction scaled by the
+square root of a Beta draw, and the diagonal makes the row a unit vector."""
 import math
-import ember
-from .beta import Beta
-from . import constraints
-from .distribution import Distribution
-from .utils import broadcast_all
 
-__all__ = ["LKJCholesky"]
+import ember
+from . import constraints
+from ._shared import Expand
+from .beta import Beta
+from .distribution import Distribution
+from .utils import _finfo, broadcast_all
 
 
 class LKJCholesky(Distribution):
-    """LKJ distribution for lower Cholesky factor of correlation matrices."""
-
+    """LKJ over `dim` x `dim` correlation Cholesky factors with shape `concentration`."""
     arg_constraints = {"concentration": constraints.positive}
     support = constraints.corr_cholesky
 
@@ -23,48 +24,34 @@ class LKJCholesky(Distribution):
             raise ValueError(f"Expected dim to be an integer greater than or equal to 2. Found dim={dim}.")
         self.dim = dim
         (self.concentration,) = broadcast_all(concentration)
-        batch_shape = self.concentration.size()
-        event_shape = Size((dim, dim))
-        marginal_conc = self.concentration + 0.5 * (self.dim - 2)
-        offset = ember.arange(self.dim - 1, dtype=self.concentration.dtype, device=self.concentration.device)
-        offset = ember.cat([offset.new_zeros((1,)), offset])
-        beta_conc1 = offset + 0.5
-        beta_conc0 = marginal_conc.unsqueeze(-1) - 0.5 * offset
-        self._beta = Beta(beta_conc1, beta_conc0)
-        super().__init__(batch_shape, event_shape, validate_args)
+        c = self.concentration
+        # one Beta per row (row 0 unused), with torch's parameters: k = (0, 0, 1, ..., dim - 2),
+        # Beta(k + 1/2, eta + (dim - 2)/2 - k/2)
+        k = ember.cat([ember.zeros(1, dtype=c.dtype), ember.arange(dim - 1, dtype=c.dtype)])
+        self._beta = Beta(k + 0.5, (c + 0.5 * (dim - 2)).unsqueeze(-1) - 0.5 * k)
+        super().__init__(c.shape, (dim, dim), validate_args=validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LKJCholesky, _instance)
-        batch_shape = Size(batch_shape)
-        new.dim = self.dim
-        new.concentration = self.concentration.expand(batch_shape)
-        new._beta = self._beta.expand(batch_shape + (self.dim,))
-        super(LKJCholesky, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    expand = Expand("concentration")
 
-    def sample(self, sample_shape=Size()):
-        y = self._beta.sample(sample_shape).unsqueeze(-1)
-        u_normal = ember.randn(self._extended_shape(sample_shape), dtype=y.dtype, device=y.device).tril(-1)
-        u_hypersphere = u_normal / u_normal.norm(dim=-1, keepdim=True)
-        u_hypersphere[..., 0, :].fill_(0.0)
-        w = ember.sqrt(y) * u_hypersphere
-        eps = _finfo(w.dtype).tiny
-        diag_elems = ember.clamp(1 - ember.sum(w**2, dim=-1), min=eps).sqrt()
-        w += ember.diag_embed(diag_elems)
-        return w
+    def sample(self, sample_shape=()):
+        y = self._beta.sample(sample_shape).unsqueeze(-1)  # squared norms of the off-diagonal rows
+        u = ember.randn(tuple(self._extended_shape(sample_shape)), dtype=y.dtype).tril(-1)
+        direction = u / u.norm(dim=-1, keepdim=True)
+        first_row = (ember.arange(self.dim) == 0).unsqueeze(-1)
+        direction = ember.where(first_row, 0.0, direction)  # row 0 has no off-diagonal entries (0/0 above)
+        w = y.sqrt() * direction
+        # unit rows: the diagonal takes what is left (at least tiny, so L stays invertible)
+        diag = (1 - w.pow(2).sum(-1)).clamp(min=float(_finfo(w.dtype).tiny)).sqrt()
+        return w + ember.diag_embed(diag)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        diag_elems = value.diagonal(dim1=-1, dim2=-2)[..., 1:]
-        order = ember.arange(2, self.dim + 1, device=self.concentration.device)
-        order = 2 * (self.concentration - 1).unsqueeze(-1) + self.dim - order
-        unnormalized_log_pdf = ember.sum(order * diag_elems.log(), dim=-1)
-        dm1 = self.dim - 1
-        alpha = self.concentration + 0.5 * dm1
-        denominator = ember.lgamma(alpha) * dm1
-        numerator = ember.mvlgamma(alpha - 0.5, dm1)
-        pi_constant = 0.5 * dm1 * math.log(math.pi)
-        normalize_term = pi_constant + numerator - denominator
-        return unnormalized_log_pdf - normalize_term
+        d, eta = self.dim, self.concentration
+        diag = value.diagonal(dim1=-1, dim2=-2)[..., 1:]
+        power = 2 * (eta - 1).unsqueeze(-1) + d - ember.arange(2, d + 1, dtype=eta.dtype)
+        unnormalized = (power * diag.log()).sum(-1)
+        # log normalizer: (d-1)/2 log(pi) + log Gamma_{d-1}(alpha - 1/2) - (d-1) log Gamma(alpha), alpha = eta + (d-1)/2
+        alpha = eta + 0.5 * (d - 1)
+        log_norm = 0.5 * (d - 1) * math.log(math.pi) + ember.mvlgamma(alpha - 0.5, d - 1) - (d - 1) * ember.lgamma(alpha)
+        return unnormalized - log_norm

@@ -1,218 +1,177 @@
-"""wishart: ported from torch/distributions/wishart.py (BSD-3-Clause) onto ember."""
+"""`Wishart`: the law of sum_{k=1..df} x_k x_k^T for x_k ~ N(0, Sigma): positive definite matrices.
 
-from numbers import Number
-from .._tensor import Size
-from .utils import _finfo
+Samples come from Bartlett's decomposition: Sigma = L L^T, and L A A^T L^T with A lower triangular,
+A_ii = sqrt of a Chi2(df - i) draw, A_ij (i > j) standard normal."""
 import math
 import warnings
+from numbers import Number
+
 import ember
-from .chi2 import Chi2
-from math import nan
+from .._tensor import Size
 from . import constraints
+from ._shared import Expand
+from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _precision_to_scale_tril
-from .utils import lazy_property
-
-__all__ = ["Wishart"]
-_log_2 = math.log(2)
+from .utils import _finfo, lazy_property
 
 
 def _mvdigamma(x, p):
-    if not x.gt((p - 1) / 2).all():
-        raise AssertionError("Wrong domain for multivariate digamma function.")
-    return ember.digamma(
-        x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype, device=x.device).div(2).expand(x.shape + (-1,))
-    ).sum(-1)
-
-
-def _clamp_above_eps(x):
-    return x.clamp(min=_finfo(x.dtype).eps)
+    """The derivative of mvlgamma(x, p): sum_{i<p} digamma(x - i/2)."""
+    return ember.digamma(x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype) / 2).sum(-1)
 
 
 class Wishart(ExponentialFamily):
-    """Creates a Wishart distribution parameterized by a symmetric positive definite matrix :math:`\\Sigma`, or its Cholesky decomposition :math:`\\mathbf{\\Sigma} = \\mathbf{L}\\mathbf{L}^\\top`."""
-
+    """The Wishart distribution with `df` degrees of freedom and scale matrix given by exactly one of
+    `covariance_matrix`, `precision_matrix` or `scale_tril`."""
     support = constraints.positive_definite
     has_rsample = True
     _mean_carrier_measure = 0
 
-    @property
-    def arg_constraints(self):
-        return {
-            "covariance_matrix": constraints.positive_definite,
-            "precision_matrix": constraints.positive_definite,
-            "scale_tril": constraints.lower_cholesky,
-            "df": constraints.greater_than(self.event_shape[-1] - 1),
-        }
-
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
-            raise AssertionError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        param = next((p for p in (covariance_matrix, precision_matrix, scale_tril) if p is not None))
-        if param.dim() < 2:
+        given = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix,
+                 "scale_tril": scale_tril}
+        given = {k: v for k, v in given.items() if v is not None}
+        if len(given) != 1:
+            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
+        (name, m), = given.items()
+        if m.dim() < 2:
             raise ValueError("scale_tril must be at least two-dimensional, with optional leading batch dimensions")
         if isinstance(df, Number):
-            batch_shape = Size(param.shape[:-2])
-            self.df = ember.tensor(df, dtype=param.dtype, device=param.device)
+            batch_shape = m.shape[:-2]
+            self.df = ember.tensor(df, dtype=m.dtype)
         else:
-            batch_shape = ember.broadcast_shapes(param.shape[:-2], df.shape)
-            self.df = df.expand(batch_shape)
-        event_shape = param.shape[-2:]
-        if self.df.le(event_shape[-1] - 1).any():
-            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {event_shape[-1] - 1}.")
-        if scale_tril is not None:
-            self.scale_tril = param.expand(batch_shape + (-1, -1))
-        elif covariance_matrix is not None:
-            self.covariance_matrix = param.expand(batch_shape + (-1, -1))
-        elif precision_matrix is not None:
-            self.precision_matrix = param.expand(batch_shape + (-1, -1))
-        if self.df.lt(event_shape[-1]).any():
-            warnings.warn(
-                "Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.",
-                stacklevel=2,
-            )
+            batch_shape = ember.broadcast_shapes(m.shape[:-2], df.shape)
+            self.df = df.expand(tuple(batch_shape))
+        event_shape = m.shape[-2:]
+        p = event_shape[-1]
+        if bool((self.df <= p - 1).any()):
+            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
+        if bool((self.df < p).any()):
+            warnings.warn("Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.")
+        setattr(self, name, m.expand(tuple(batch_shape) + (-1, -1)))
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        self._batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
+        self._batch_dims = [-(i + 1) for i in range(len(self._batch_shape))]
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = m
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = ember.linalg.cholesky(m)
         else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
-        self._dist_chi2 = Chi2(
-            df=self.df.unsqueeze(-1)
-            - ember.arange(
-                self._event_shape[-1],
-                dtype=self._unbroadcasted_scale_tril.dtype,
-                device=self._unbroadcasted_scale_tril.device,
-            ).expand(batch_shape + (-1,))
-        )
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(m)
+        # Bartlett's diagonal: Chi2(df - i), i = 0..p-1
+        self._dist_chi2 = Chi2(self.df.unsqueeze(-1) - ember.arange(p, dtype=m.dtype).expand(tuple(batch_shape) + (-1,)))
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Wishart, _instance)
-        batch_shape = Size(batch_shape)
-        cov_shape = batch_shape + self.event_shape
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(cov_shape)
-        new.df = self.df.expand(batch_shape)
-        new._batch_dims = [-(x + 1) for x in range(len(batch_shape))]
-        if "covariance_matrix" in self.__dict__:
-            new.covariance_matrix = self.covariance_matrix.expand(cov_shape)
-        if "scale_tril" in self.__dict__:
-            new.scale_tril = self.scale_tril.expand(cov_shape)
-        if "precision_matrix" in self.__dict__:
-            new.precision_matrix = self.precision_matrix.expand(cov_shape)
-        new._dist_chi2 = Chi2(
-            df=new.df.unsqueeze(-1)
-            - ember.arange(
-                self.event_shape[-1],
-                dtype=new._unbroadcasted_scale_tril.dtype,
-                device=new._unbroadcasted_scale_tril.device,
-            ).expand(batch_shape + (-1,))
-        )
-        super(Wishart, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+    @property
+    def arg_constraints(self):
+        return {"covariance_matrix": constraints.positive_definite, "precision_matrix": constraints.positive_definite,
+                "scale_tril": constraints.lower_cholesky, "df": constraints.greater_than(self._event_shape[-1] - 1)}
+
+    expand = Expand("df", "covariance_matrix", "precision_matrix", "scale_tril")
+
+    def _full(self, m):
+        return m.expand(tuple(self._batch_shape) + tuple(self._event_shape))
+
+    def _df_matrix(self):
+        return self.df.view(tuple(self._batch_shape) + (1, 1))
 
     @lazy_property
     def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._batch_shape + self._event_shape)
+        return self._full(self._unbroadcasted_scale_tril)
 
     @lazy_property
     def covariance_matrix(self):
-        return (self._unbroadcasted_scale_tril @ self._unbroadcasted_scale_tril.transpose(-2, -1)).expand(
-            self._batch_shape + self._event_shape
-        )
+        L = self._unbroadcasted_scale_tril
+        return self._full(L @ L.transpose(-2, -1))
 
     @lazy_property
     def precision_matrix(self):
-        identity = ember.eye(
-            self._event_shape[-1],
-            device=self._unbroadcasted_scale_tril.device,
-            dtype=self._unbroadcasted_scale_tril.dtype,
-        )
-        return ember.cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(
-            self._batch_shape + self._event_shape
-        )
+        return self._full(ember.cholesky_inverse(self._unbroadcasted_scale_tril))
 
-    @property
-    def mean(self):
-        return self.df.view(self._batch_shape + (1, 1)) * self.covariance_matrix
+    mean = property(lambda self: self._df_matrix() * self.covariance_matrix)
 
     @property
     def mode(self):
-        factor = self.df - self.covariance_matrix.shape[-1] - 1
-        factor[factor <= 0] = nan
-        return factor.view(self._batch_shape + (1, 1)) * self.covariance_matrix
+        factor = self.df - self._event_shape[-1] - 1
+        factor = ember.where(factor <= 0, math.nan, factor)  # no mode for df <= p + 1
+        return factor.view(tuple(self._batch_shape) + (1, 1)) * self.covariance_matrix
 
     @property
     def variance(self):
-        V = self.covariance_matrix
-        diag_V = V.diagonal(dim1=-2, dim2=-1)
-        return self.df.view(self._batch_shape + (1, 1)) * (V.pow(2) + ember.einsum("...i,...j->...ij", diag_V, diag_V))
+        # Var(W_ij) = df (S_ij^2 + S_ii S_jj)
+        S = self.covariance_matrix
+        d = S.diagonal(dim1=-2, dim2=-1)
+        return self._df_matrix() * (S.pow(2) + d.unsqueeze(-1) * d.unsqueeze(-2))
 
-    def _bartlett_sampling(self, sample_shape=Size()):
+    def _bartlett_sampling(self, sample_shape):
         p = self._event_shape[-1]
-        noise = _clamp_above_eps(self._dist_chi2.rsample(sample_shape).sqrt()).diag_embed(dim1=-2, dim2=-1)
-        i, j = ember.tril_indices(p, p, offset=-1)
-        noise[..., i, j] = ember.randn(
-            Size(sample_shape) + self._batch_shape + (int(p * (p - 1) / 2),), dtype=noise.dtype, device=noise.device
-        )
-        chol = self._unbroadcasted_scale_tril @ noise
-        return chol @ chol.transpose(-2, -1)
+        eps = float(_finfo(self.df.dtype).eps)
+        A = ember.diag_embed(self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps))
+        rows, cols = ember.tril_indices(p, p, offset=-1)
+        below = ember.randn(tuple(sample_shape) + tuple(self._batch_shape) + (p * (p - 1) // 2,), dtype=A.dtype)
+        A = _fill_below(A, rows, cols, below)
+        LA = self._unbroadcasted_scale_tril @ A
+        return LA @ LA.transpose(-2, -1)
+
+    def _per_sample(self, ok):
+        """Reduce a per-matrix flag over the batch dims: one flag per sample."""
+        return ok.amax(self._batch_dims) if self._batch_dims else ok
 
     def rsample(self, sample_shape=Size(), max_try_correction=None):
-        if max_try_correction is None:
-            max_try_correction = 10
-        sample_shape = Size(sample_shape)
-        sample = self._bartlett_sampling(sample_shape)
-        is_singular = self.support.check(sample)
-        if self._batch_shape:
-            is_singular = is_singular.amax(self._batch_dims)
-        # torch's code, kept as it is: `is_singular` holds the support check (True where the sample
-        # *is* valid), so valid samples are the ones redrawn; the draws must follow torch's to match
-        if is_singular.any():
-            warnings.warn("Singular sample detected.", stacklevel=2)
-            for _ in range(max_try_correction):
-                sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
-                sample[is_singular] = sample_new
-                is_singular_new = ~self.support.check(sample_new)
-                if self._batch_shape:
-                    is_singular_new = is_singular_new.amax(self._batch_dims)
-                is_singular[is_singular.clone()] = is_singular_new
-                if not is_singular.any():
-                    break
-        return sample
+        """Bartlett samples, redrawn as torch redraws them (up to `max_try_correction`, default 10, rounds).
+
+        torch's first test flags the samples that *pass* the positive-definite check (it lacks a
+        negation), so a valid first draw is always drawn again, once; the redraws are then kept when they
+        pass. ember draws in the same order and number, so that one seed gives torch's matrices."""
+        tries = 10 if max_try_correction is None else max_try_correction
+        sample_shape = tuple(sample_shape)
+        x = self._bartlett_sampling(sample_shape)
+        redo = self._per_sample(self.support.check(x))
+        if not bool(redo.any()):
+            return x
+        warnings.warn("Singular sample detected.")
+        tail = tuple(x.shape[len(sample_shape):])
+        flat, redo = x.reshape((-1,) + tail), redo.reshape(-1)
+        for _ in range(tries):
+            idx = redo.nonzero().reshape(-1)
+            new = self._bartlett_sampling((idx.numel(),))
+            flat = flat.index_put((idx,), new)
+            redo = redo.index_put((idx,), self._per_sample(~self.support.check(new)))
+            if not bool(redo.any()):
+                break
+        else:
+            warnings.warn(f"Singular sample detected after {tries} redraws.")
+        return flat.reshape(x.shape)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        nu = self.df
-        p = self._event_shape[-1]
-        return (
-            -nu * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
-            - ember.mvlgamma(nu / 2, p=p)
-            + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet
-            - ember.cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
-        )
+        nu, p = self.df, self._event_shape[-1]
+        L = self._unbroadcasted_scale_tril
+        half_log_det = L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        trace = ember.cholesky_solve(value, L).diagonal(dim1=-2, dim2=-1).sum(-1)  # tr(Sigma^{-1} X)
+        return (-nu * (p * math.log(2) / 2 + half_log_det) - ember.mvlgamma(nu / 2, p)
+                + (nu - p - 1) / 2 * ember.linalg.slogdet(value)[1] - trace / 2)
 
     def entropy(self):
-        nu = self.df
-        p = self._event_shape[-1]
-        return (
-            (p + 1) * (p * _log_2 / 2 + self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
-            + ember.mvlgamma(nu / 2, p=p)
-            - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p)
-            + nu * p / 2
-        )
+        nu, p = self.df, self._event_shape[-1]
+        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        return ((p + 1) * (p * math.log(2) / 2 + half_log_det) + ember.mvlgamma(nu / 2, p)
+                - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p) + nu * p / 2)
 
     @property
     def _natural_params(self):
-        nu = self.df
         p = self._event_shape[-1]
-        return (-self.precision_matrix / 2, (nu - p - 1) / 2)
+        return -self.precision_matrix / 2, (self.df - p - 1) / 2
 
     def _log_normalizer(self, x, y):
         p = self._event_shape[-1]
-        return (y + (p + 1) / 2) * (-ember.linalg.slogdet(-2 * x).logabsdet + _log_2 * p) + ember.mvlgamma(
-            y + (p + 1) / 2, p=p
-        )
+        a = y + (p + 1) / 2
+        return a * (p * math.log(2) - ember.linalg.slogdet(-2 * x)[1]) + ember.mvlgamma(a, p)
+
+
+def _fill_below(A, rows, cols, values):
+    """A with its entries (rows[k], cols[k]) of the last two dims set to values[..., k]."""
+    p = A.shape[-1]
+    flat = A.reshape(tuple(A.shape[:-2]) + (p * p,))
+    index = (rows * p + cols).expand(tuple(values.shape))
+    return flat.scatter(-1, index, values).reshape(tuple(A.shape))
