@@ -14,7 +14,7 @@ class Exponential(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
+        self.rate = broadcast_all(rate)[0]
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     expand = Expand("rate")

@@ -35,5 +35,19 @@ class Pareto(TransformedDistribution):
     def support(self):
         return constraints.greater_than_eq(self.scale)
 
+    # closed forms of what the transforms compute: y = log(x / scale) ~ Exponential(alpha)
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return ember.log(self.alpha) - self.alpha * ember.log(value / self.scale) - ember.log(value)
+
+    def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return 1 - ember.exp(-self.alpha * ember.log(value / self.scale))
+
+    def icdf(self, value):
+        return self.scale * ember.exp(-ember.log1p(-value) / self.alpha)
+
     def entropy(self):
         return ember.log(self.scale / self.alpha) + 1 + 1 / self.alpha

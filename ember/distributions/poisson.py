@@ -8,12 +8,16 @@ from .utils import broadcast_all
 
 
 class Poisson(ExponentialFamily):
-    """The Poisson distribution with mean `rate`."""
+    """The Poisson distribution with mean `rate`.
+
+    Samples come from ATen's algorithm on ember's generator (see _samplers.py): the same seed gives
+    torch's counts. Poisson has no reparameterized sample and no closed-form CDF here, as in torch.
+    """
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
+        self.rate = broadcast_all(rate)[0]
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     expand = Expand("rate")
