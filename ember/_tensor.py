@@ -1457,17 +1457,25 @@ import importlib as _importlib  # noqa: E402
 _top = _importlib.import_module(__package__)  # the ember package (softmax, matrix_exp ... live there)
 
 
+def _unsupported_method(name):
+    def method(self, *args, **kwargs):
+        from ._unsupported import unsupported  # (loaded only when such a method is called)
+        return unsupported("torch.Tensor." + name)()
+    method.__name__ = method.__qualname__ = name
+    method._unsupported = "see ember/_unsupported.py"
+    return method
+
+
 def _unsupported_methods():
     """torch's methods for what NumPy cannot hold (sparse layouts, quantized and named tensors, oneDNN):
     each raises NotImplementedError naming the feature (the reasons are in ember/_unsupported.py)."""
-    from ._unsupported import unsupported
     for name in ("to_sparse", "to_sparse_coo", "to_sparse_csr", "to_sparse_csc", "to_sparse_bsr", "to_sparse_bsc",
                  "coalesce", "indices", "values", "crow_indices", "col_indices", "ccol_indices", "row_indices",
                  "sparse_dim", "dense_dim", "sparse_mask", "sparse_resize_", "sparse_resize_and_clear_", "smm",
                  "sspaddmm", "q_scale", "q_zero_point", "q_per_channel_scales", "q_per_channel_zero_points",
                  "q_per_channel_axis", "qscheme", "int_repr", "dequantize", "refine_names", "rename", "rename_",
                  "align_to", "align_as", "to_mkldnn", "to_padded_tensor"):
-        setattr(Tensor, name, unsupported("torch.Tensor." + name))
+        setattr(Tensor, name, _unsupported_method(name))
 
 
 _unsupported_methods()
