@@ -35,13 +35,13 @@ class ContinuousBernoulli(BinaryParams, ExponentialFamily):
 
     expand = Expand("probs", "logits")
 
-    def _stable(self):
+    def _outside_unstable_region(self):
         """Where p is far enough from 1/2 for the closed forms."""
         return (self.probs <= self._lims[0]) | (self.probs >= self._lims[1])
 
     def _cut_probs(self):
         """p where the closed forms are used, a harmless constant elsewhere (no NaN gradients)."""
-        return ember.where(self._stable(), self.probs, self._lims[0] * ember.ones_like(self.probs))
+        return ember.where(self._outside_unstable_region(), self.probs, self._lims[0] * ember.ones_like(self.probs))
 
     def _log_odds_ratio(self, p):
         return ember.log1p(-p) - ember.log(p)  # log((1 - p) / p) = 2 atanh(1 - 2p)
@@ -51,21 +51,21 @@ class ContinuousBernoulli(BinaryParams, ExponentialFamily):
         p = self._cut_probs()
         closed = self._log_odds_ratio(p).abs().log() - (1 - 2 * p).abs().log()
         x = (self.probs - 0.5).pow(2)
-        return ember.where(self._stable(), closed, math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x)
+        return ember.where(self._outside_unstable_region(), closed, math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x)
 
     @property
     def mean(self):
         p = self._cut_probs()
         closed = p / (2 * p - 1) + 1 / self._log_odds_ratio(p)
         d = self.probs - 0.5
-        return ember.where(self._stable(), closed, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * d.pow(2)) * d)
+        return ember.where(self._outside_unstable_region(), closed, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * d.pow(2)) * d)
 
     @property
     def variance(self):
         p = self._cut_probs()
         closed = p * (p - 1) / (1 - 2 * p).pow(2) + self._log_odds_ratio(p).pow(-2)
         x = (self.probs - 0.5).pow(2)
-        return ember.where(self._stable(), closed, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
+        return ember.where(self._outside_unstable_region(), closed, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
 
     def sample(self, sample_shape=()):
         with ember.no_grad():
@@ -87,13 +87,13 @@ class ContinuousBernoulli(BinaryParams, ExponentialFamily):
         # F(x) = (p^x (1-p)^(1-x) + p - 1) / (2p - 1); F(x) = x at p = 1/2
         p = self._cut_probs()
         closed = (p.pow(value) * (1 - p).pow(1 - value) + p - 1) / (2 * p - 1)
-        inside = ember.where(self._stable(), closed, value)
+        inside = ember.where(self._outside_unstable_region(), closed, value)
         return ember.where(value <= 0, 0.0, ember.where(value >= 1, 1.0, inside))
 
     def icdf(self, value):
         p = self._cut_probs()
         closed = (ember.log1p(-p + value * (2 * p - 1)) - ember.log1p(-p)) / (ember.log(p) - ember.log1p(-p))
-        return ember.where(self._stable(), closed, value)
+        return ember.where(self._outside_unstable_region(), closed, value)
 
     def entropy(self):
         log_q, log_p = ember.log1p(-self.probs), ember.log(self.probs)

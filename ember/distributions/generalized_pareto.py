@@ -51,13 +51,20 @@ class GeneralizedPareto(Distribution):
         tail = ember.where(k == 0, k, k * ember.log1p(xi * z))
         return -self.scale.log() - ember.where(zero, z, tail)
 
-    def cdf(self, value):
+    def log_survival_function(self, value):
+        """log P(X > value) = -log(1 + xi z) / xi (-z when xi = 0)."""
         if self._validate_args:
             self._validate_sample(value)
         z = self._z(value)
         zero, xi = self._xi()
-        log_survival = ember.where(zero, -z, -ember.log1p(xi * z) / xi)
-        return ember.where(z >= 0, -ember.expm1(log_survival), math.nan)  # NaN below loc, as torch
+        return ember.where(zero, -z, -ember.log1p(xi * z) / xi)
+
+    def log_cdf(self, value):
+        """log P(X <= value); NaN below loc, where the survival function exceeds 1."""
+        return ember.log1p(-ember.exp(self.log_survival_function(value)))
+
+    def cdf(self, value):
+        return ember.exp(self.log_cdf(value))
 
     def icdf(self, value):
         zero, xi = self._xi()
