@@ -53,5 +53,6 @@ class LKJCholesky(Distribution):
         unnormalized = (power * diag.log()).sum(-1)
         # log normalizer: (d-1)/2 log(pi) + log Gamma_{d-1}(alpha - 1/2) - (d-1) log Gamma(alpha), alpha = eta + (d-1)/2
         alpha = eta + 0.5 * (d - 1)
-        log_norm = 0.5 * (d - 1) * math.log(math.pi) + ember.mvlgamma(alpha - 0.5, d - 1) - (d - 1) * ember.lgamma(alpha)
+        log_norm = (0.5 * (d - 1) * math.log(math.pi) + ember.mvlgamma(alpha - 0.5, d - 1)
+                    - (d - 1) * ember.lgamma(alpha))
         return unnormalized - log_norm

@@ -1,6 +1,4 @@
 """`RelaxedBernoulli`: the binary Concrete (Gumbel-sigmoid) relaxation of a coin flip, and its logit form."""
-from numbers import Number
-
 import ember
 from . import constraints
 from ._shared import BinaryParams, Expand, check_probs_or_logits
@@ -20,11 +18,11 @@ class LogitRelaxedBernoulli(BinaryParams, Distribution):
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self.temperature = temperature
         check_probs_or_logits(probs, logits)
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        setattr(self, "probs" if probs is not None else "logits", param)
-        self._param = param
-        super().__init__(() if isinstance(given, Number) else param.shape, validate_args=validate_args)
+        if probs is not None:
+            self.probs = self._param = broadcast_all(probs)[0]
+        else:
+            self.logits = self._param = broadcast_all(logits)[0]
+        super().__init__(self._param.shape, validate_args=validate_args)
 
     expand = Expand("probs", "logits")
 

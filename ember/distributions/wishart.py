@@ -32,8 +32,8 @@ class Wishart(ExponentialFamily):
         given = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix,
                  "scale_tril": scale_tril}
         given = {k: v for k, v in given.items() if v is not None}
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
+        if len(given) != 1:  # torch raises AssertionError here (ValueError in MultivariateNormal)
+            raise AssertionError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
         (name, m), = given.items()
         if m.dim() < 2:
             raise ValueError("scale_tril must be at least two-dimensional, with optional leading batch dimensions")
@@ -48,7 +48,8 @@ class Wishart(ExponentialFamily):
         if bool((self.df <= p - 1).any()):
             raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
         if bool((self.df < p).any()):
-            warnings.warn("Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.")
+            warnings.warn("Low df values detected. Singular samples are highly likely to occur "
+                          "for ndim - 1 < df < ndim.")
         setattr(self, name, m.expand(tuple(batch_shape) + (-1, -1)))
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
         self._batch_dims = [-(i + 1) for i in range(len(self._batch_shape))]
@@ -59,7 +60,8 @@ class Wishart(ExponentialFamily):
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(m)
         # Bartlett's diagonal: Chi2(df - i), i = 0..p-1
-        self._dist_chi2 = Chi2(self.df.unsqueeze(-1) - ember.arange(p, dtype=m.dtype).expand(tuple(batch_shape) + (-1,)))
+        steps = ember.arange(p, dtype=m.dtype).expand(tuple(batch_shape) + (-1,))
+        self._dist_chi2 = Chi2(self.df.unsqueeze(-1) - steps)
 
     @property
     def arg_constraints(self):
