@@ -4,6 +4,7 @@ import math
 import ember
 from .._tensor import Size, Tensor
 from .distribution import Distribution
+from .transformed_distribution import TransformedDistribution
 from .utils import lazy_property, logits_to_probs, probs_to_logits
 
 
@@ -26,7 +27,6 @@ class Expand:
             new = self._get_checked_instance(owner, _instance)
             batch_shape = Size(batch_shape)
             if transformed:
-                from .transformed_distribution import TransformedDistribution
                 TransformedDistribution.expand(self, batch_shape, _instance=new)
             nb = len(self.batch_shape)
             for k, v in vars(self).items():
@@ -40,10 +40,7 @@ class Expand:
                     setattr(new, k, v)
             if "_param" in vars(self):  # keep pointing at whichever of probs/logits was given
                 new._param = new.probs if self._param is vars(self).get("probs") else new.logits
-            if not transformed:
-                Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-            new._validate_args = self._validate_args
-            return new
+            return new if transformed else self._finish_expand(new, batch_shape, self.event_shape)
 
         expand.__doc__ = "A new distribution with its batch dims broadcast to `batch_shape`."
         setattr(owner, attr, expand)
