@@ -1,6 +1,7 @@
 """Runtime and environment names programs touch even on a CPU, run through ember and torch:
 torch.cuda's queries, torch.backends flags, deterministic algorithms, default device and dtype,
 torch.jit, autocast and GradScaler, checkpoint, gradcheck, anomaly detection, the profiler."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -67,15 +68,24 @@ def test_cuda_is_a_module_that_loads_lazily():
 
 
 # ---------------------------------------------------------------------- torch.backends
+def _unfrozen(L):
+    """torch's own test utilities (imported by tests/test_op_sweep.py) freeze torch's global backend
+    flags; this test checks what a program sets at top level, so it lifts that freeze for torch."""
+    if L is torch and torch.backends.flags_frozen():
+        return getattr(torch.backends, "__allow_nonbracketed_mutation")()
+    return contextlib.nullcontext()
+
+
 def test_backend_flags_are_settable():
     for L in LIBS:
         cudnn = L.backends.cudnn
         old = (cudnn.benchmark, cudnn.deterministic, cudnn.enabled)
-        try:
-            cudnn.benchmark, cudnn.deterministic, cudnn.enabled = True, True, False
-            assert (cudnn.benchmark, cudnn.deterministic, cudnn.enabled) == (True, True, False)
-        finally:
-            cudnn.benchmark, cudnn.deterministic, cudnn.enabled = old
+        with _unfrozen(L):
+            try:
+                cudnn.benchmark, cudnn.deterministic, cudnn.enabled = True, True, False
+                assert (cudnn.benchmark, cudnn.deterministic, cudnn.enabled) == (True, True, False)
+            finally:
+                cudnn.benchmark, cudnn.deterministic, cudnn.enabled = old
         with cudnn.flags(enabled=False, benchmark=True):
             assert not cudnn.enabled and cudnn.benchmark
         assert (cudnn.benchmark, cudnn.deterministic, cudnn.enabled) == old
