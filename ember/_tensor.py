@@ -890,6 +890,10 @@ class Tensor:
     def is_distributed(self): return False
     is_cpu = property(lambda self: self.device.type == "cpu")
     is_sparse = is_quantized = is_meta = is_mkldnn = is_nested = property(lambda self: False)
+    # never true of an ember tensor (dense, on the CPU or a CUDA GPU), answered as torch's CPU tensors answer
+    is_sparse_csr = is_mps = is_xpu = is_ipu = is_xla = is_vulkan = is_mtia = is_maia = property(lambda self: False)
+    def is_pinned(self, device=None): return False
+    def is_shared(self): return False
     itemsize = property(lambda self: self._data.itemsize)
     nbytes = property(lambda self: self._data.size * self._data.itemsize)
     layout = property(lambda self: strided)

@@ -51,9 +51,6 @@ UNSUPPORTED = {
     "torch.mps": DEVICES, "torch.xpu": DEVICES, "torch.mtia": DEVICES, "torch.*_ipu_*": DEVICES,
     "torch.*_xla_*": DEVICES, "torch.is_vulkan_available": DEVICES,
     "torch.Tensor.xpu": DEVICES, "torch.Tensor.mtia": DEVICES, "torch.Tensor.ipu": DEVICES,
-    "torch.Tensor.is_xpu": DEVICES, "torch.Tensor.is_mps": DEVICES, "torch.Tensor.is_mtia": DEVICES,
-    "torch.Tensor.is_ipu": DEVICES, "torch.Tensor.is_xla": DEVICES, "torch.Tensor.is_maia": DEVICES,
-    "torch.Tensor.is_vulkan": DEVICES,
     # TorchScript and the C++ binding classes torch exposes at the top level
     "torch.*Type": SCRIPT, "torch.Script*": SCRIPT, "torch.LiteScriptModule": SCRIPT, "torch.StaticModule": SCRIPT,
     "torch.CompilationUnit": SCRIPT, "torch.ConcreteModuleType*": SCRIPT, "torch.FileCheck": SCRIPT,
@@ -113,8 +110,7 @@ UNSUPPORTED = {
     "torch.nn.functional.S*Type": DTYPES, "torch.nn.functional.scaled_*": DTYPES, "torch.bits*": DTYPES, "torch.complex32": DTYPES, "torch.chalf": DTYPES, "torch.Tensor.chalf": DTYPES,
     # storage, shared memory, streams
     "torch.*Storage": STORAGE, "torch.StorageBase": STORAGE, "torch.Tensor.storage_type": STORAGE,
-    "torch.Tensor.share_memory_": SHARED, "torch.Tensor.is_shared": SHARED, "torch.Tensor.pin_memory": SHARED,
-    "torch.Tensor.is_pinned": SHARED, "torch.Tensor.record_stream": SHARED,
+    "torch.Tensor.share_memory_": SHARED, "torch.Tensor.pin_memory": SHARED, "torch.Tensor.record_stream": SHARED,
     "torch.Stream": SHARED, "torch.Event": SHARED, "torch.StreamObjType": SHARED,
     # legacy methods torch itself only keeps to raise an error
     "torch.Tensor.symeig": "removed from torch (raises there): use torch.linalg.eigh",

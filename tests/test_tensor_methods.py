@@ -569,3 +569,12 @@ def test_unsupported_features_raise_naming_them():
     cov = _coverage_module()
     unsupported = dict(cov.classify("torch.Tensor")["unsupported"])
     assert "to_sparse" in unsupported and "q_scale" in unsupported
+
+
+def test_device_and_layout_queries_answer_as_torch_cpu_tensors():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for name in ("is_sparse_csr", "is_mps", "is_xpu", "is_ipu", "is_xla", "is_vulkan", "is_mtia", "is_maia",
+                 "is_sparse", "is_quantized", "is_meta", "is_cpu", "is_cuda"):
+        assert getattr(ember.tensor(a), name) == getattr(torch.tensor(a), name), name
+    assert ember.tensor(a).is_pinned() == torch.tensor(a).is_pinned()
+    assert ember.tensor(a).is_shared() == torch.tensor(a).is_shared()
