@@ -40,10 +40,7 @@ def _export(module):
 for _m in (_pointwise, _reduction, _shape, _indexing, _linalg_ops, _creation, _lapack, _nn_functions):
     _export(_m)
 del _m
-from . import linalg  # noqa: E402,F401
 from .ops.creation import finfo, iinfo  # noqa: E402,F401
-pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None  # torch's constants
-
 __version__ = "0.1.0"
 # torch's constants (torch.pi in tutorials, torch.inf in masks, x[torch.newaxis])
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
@@ -123,7 +120,7 @@ from .autograd import is_inference_mode_enabled  # noqa: E402,F401
 from . import _out  # noqa: E402
 _out.add_out(globals())  # out= on every function torch takes it on (last: after all names above exist)
 
-_LAZY = {"nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
+_LAZY = {"linalg", "nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
          "profiler", "functional", "cpu", "accelerator", "distributions", "func", "compiler", "fft", "special"}
 # top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
 _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
