@@ -21,6 +21,7 @@ STORAGE = "typed storage classes: ember's memory is a NumPy array (Tensor.untype
 INTERNAL = "typing helper or module imported by torch's source, not part of its API"
 SHARED = "shared/pinned memory and CUDA streams: a NumPy array lives in process memory"
 RNN_KERNELS = "ATen's flat-weight RNN kernels behind nn.LSTM/GRU/RNN (use the modules or the cells)"
+ATEN_ENUMS = "ATen's kernel behind an nn.functional op, taking torch's internal enum ints (use nn.functional's)"
 OUT_OF_SCOPE = "a torch subsystem outside ember's scope (deployment, packaging, hub downloads, monitoring)"
 
 UNSUPPORTED = {
@@ -68,6 +69,7 @@ UNSUPPORTED = {
     "torch.NoopLogger": SCRIPT, "torch.AggregationType": SCRIPT, "torch.AVG": SCRIPT, "torch.SUM": SCRIPT,
     "torch.classes": SCRIPT, "torch.cpp": SCRIPT, "torch.fork": SCRIPT, "torch.wait": SCRIPT,
     "torch.Future": SCRIPT, "torch.futures": SCRIPT, "torch.Await*": SCRIPT,
+    "torch.ModuleDict": SCRIPT, "torch.ParameterDict": SCRIPT, "torch.BufferDict": SCRIPT,  # ScriptModule's C++ dict views
     # dispatcher, tracing and functionalization internals
     "torch.Dispatch*": DISPATCH, "torch.DisableTorchFunction*": DISPATCH, "torch.ExcludeDispatchKeyGuard": DISPATCH,
     "torch.Tag": DISPATCH, "torch.OperatorInfo": DISPATCH, "torch.PRIVATE_OPS": DISPATCH, "torch.library": DISPATCH,
@@ -81,6 +83,8 @@ UNSUPPORTED = {
     "torch.Tensor.name": NAMED,
     "torch.Sym*": SYMBOLIC, "torch.sym_*": SYMBOLIC,
     "torch.batch_norm_*": "SyncBatchNorm's CUDA statistics kernels (ember's SyncBatchNorm computes them itself)",
+    "torch.ctc_loss": ATEN_ENUMS, "torch.embedding_bag": ATEN_ENUMS, "torch.grid_sampler*": ATEN_ENUMS,
+    "torch.affine_grid_generator": ATEN_ENUMS,
     "torch.gru": RNN_KERNELS, "torch.gru_cell": RNN_KERNELS, "torch.lstm": RNN_KERNELS, "torch.lstm_cell": RNN_KERNELS,
     "torch.rnn_relu*": RNN_KERNELS, "torch.rnn_tanh*": RNN_KERNELS,
     "torch.FatalError": DISPATCH, "torch.overrides": DISPATCH, "torch.return_types": DISPATCH,
@@ -104,12 +108,13 @@ UNSUPPORTED = {
     "torch.nn.utils.parametrize.get_swap_module_params_on_conversion": INTERNAL,
     "torch.nn.utils.parametrize.is_*": INTERNAL, "torch.nn.utils.stateless.NamedMemberAccessor": INTERNAL,
     "torch.nn.utils.stateless.Tensor": INTERNAL, "torch.optim.lr_scheduler.inf": INTERNAL,
-    "torch.optim.lr_scheduler.ref": INTERNAL,
+    "torch.optim.lr_scheduler.ref": INTERNAL, "torch.optim.swa_utils.PARAM_LIST": INTERNAL,
+    "torch.optim.swa_utils.Tensor": INTERNAL,
     # dtypes
     "torch.float8_*": DTYPES, "torch.float4_*": DTYPES, "torch.int[1-7]": DTYPES, "torch.uint[1-7]": DTYPES,
     "torch.nn.functional.S*Type": DTYPES, "torch.nn.functional.scaled_*": DTYPES, "torch.bits*": DTYPES, "torch.complex32": DTYPES, "torch.chalf": DTYPES, "torch.Tensor.chalf": DTYPES,
     # storage, shared memory, streams
-    "torch.*Storage": STORAGE, "torch.StorageBase": STORAGE, "torch.Tensor.storage_type": STORAGE,
+    "torch.*Storage": STORAGE, "torch.storage": STORAGE, "torch.StorageBase": STORAGE, "torch.Tensor.storage_type": STORAGE,
     "torch.Tensor.share_memory_": SHARED, "torch.Tensor.pin_memory": SHARED, "torch.Tensor.record_stream": SHARED,
     "torch.Stream": SHARED, "torch.Event": SHARED, "torch.StreamObjType": SHARED,
     # legacy methods torch itself only keeps to raise an error
