@@ -1,0 +1,160 @@
+"""torch's top-level functions that ember builds from its other ops (so autograd runs through them):
+norm_except_dim, lu_unpack, gradient, binomial, embedding_renorm_, from_file. Loaded on first use."""
+import numbers
+
+import numpy as np
+
+from . import _dtype
+from ._tensor import Tensor
+from .autograd.grad_mode import no_grad
+from .ops import creation as C
+from .ops.shape import cat
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """torch.norm_except_dim: the `pow`-norm over every dim but `dim`, kept with size 1 (the whole
+    norm, a 0-dim tensor, for dim == -1)."""
+    if dim == -1:
+        return v.norm(pow)
+    dims = tuple(d for d in range(v.dim()) if d != dim)
+    return v.norm(pow, dims, keepdim=True) if dims else v.abs()
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """torch.lu_unpack: P, L, U (A = P @ L @ U) from linalg.lu_factor's packed LU and 1-based pivots;
+    a part not unpacked comes back as an empty tensor, as in torch."""
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    empty = C.empty(0, dtype=LU_data.dtype)
+    if unpack_data:
+        eye = C.eye(m, k, dtype=LU_data.dtype)
+        L = LU_data[..., :, :k].tril(-1) + eye
+        U = LU_data[..., :k, :].triu()
+    else:
+        L = U = empty
+    if unpack_pivots:
+        piv = np.asarray(LU_pivots._data).astype(np.int64) - 1
+        batch = piv.shape[:-1]
+        perm = np.broadcast_to(np.arange(m), batch + (m,)).copy()
+        for idx in np.ndindex(*batch):
+            p = perm[idx]
+            for i in range(piv.shape[-1]):
+                j = piv[idx + (i,)]
+                p[i], p[j] = p[j], p[i]
+        P = np.zeros(batch + (m, m), dtype=LU_data._data.dtype)
+        np.put_along_axis(P, perm[..., :, None], 1, axis=-1)  # P[perm[j], j] = 1 after the transpose
+        P = C.tensor(np.swapaxes(P, -1, -2).copy(), dtype=LU_data.dtype)
+    else:
+        P = empty
+    return P, L, U
+
+
+def _sl(ndim, dim, start, stop):
+    out = [slice(None)] * ndim
+    out[dim] = slice(start, stop)
+    return tuple(out)
+
+
+def _shape_for(h, ndim, dim):
+    return h.reshape([-1 if d == dim else 1 for d in range(ndim)])
+
+
+def _grad_uniform(f, dim, h, edge_order):
+    nd = f.dim()
+    interior = (f[_sl(nd, dim, 2, None)] - f[_sl(nd, dim, None, -2)]) / (2.0 * h)
+    if edge_order == 1:
+        first = (f[_sl(nd, dim, 1, 2)] - f[_sl(nd, dim, 0, 1)]) / h
+        last = (f[_sl(nd, dim, -1, None)] - f[_sl(nd, dim, -2, -1)]) / h
+    else:
+        first = (-1.5 * f[_sl(nd, dim, 0, 1)] + 2.0 * f[_sl(nd, dim, 1, 2)] - 0.5 * f[_sl(nd, dim, 2, 3)]) / h
+        last = (0.5 * f[_sl(nd, dim, -3, -2)] - 2.0 * f[_sl(nd, dim, -2, -1)] + 1.5 * f[_sl(nd, dim, -1, None)]) / h
+    return cat([first, interior, last], dim)
+
+
+def _grad_coords(f, dim, x, edge_order):
+    # NumPy's (and torch's) second-order scheme on an uneven grid; coefficients from the coordinates
+    nd = f.dim()
+    dx = x[1:] - x[:-1]
+    dx1, dx2 = dx[:-1], dx[1:]
+    a = _shape_for(-dx2 / (dx1 * (dx1 + dx2)), nd, dim)
+    b = _shape_for((dx2 - dx1) / (dx1 * dx2), nd, dim)
+    c = _shape_for(dx1 / (dx2 * (dx1 + dx2)), nd, dim)
+    interior = a * f[_sl(nd, dim, None, -2)] + b * f[_sl(nd, dim, 1, -1)] + c * f[_sl(nd, dim, 2, None)]
+    if edge_order == 1:
+        first = (f[_sl(nd, dim, 1, 2)] - f[_sl(nd, dim, 0, 1)]) / dx[0]
+        last = (f[_sl(nd, dim, -1, None)] - f[_sl(nd, dim, -2, -1)]) / dx[-1]
+    else:
+        d1, d2 = dx[0], dx[1]
+        a0, b0, c0 = -(2.0 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+        first = a0 * f[_sl(nd, dim, 0, 1)] + b0 * f[_sl(nd, dim, 1, 2)] + c0 * f[_sl(nd, dim, 2, 3)]
+        d1, d2 = dx[-2], dx[-1]
+        a1, b1, c1 = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2.0 * d2 + d1) / (d2 * (d1 + d2))
+        last = a1 * f[_sl(nd, dim, -3, -2)] + b1 * f[_sl(nd, dim, -2, -1)] + c1 * f[_sl(nd, dim, -1, None)]
+    return cat([first, interior, last], dim)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """torch.gradient: central differences inside, one-sided (first or second order) at the edges;
+    `spacing` a number, a list of numbers (one per dim) or a list of coordinate tensors."""
+    nd = input.dim()
+    if dim is None:
+        dims = list(range(nd))
+    elif isinstance(dim, numbers.Integral):
+        dims = [dim % nd]
+    else:
+        dims = [d % nd for d in dim]
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if isinstance(spacing, (numbers.Number, Tensor)) and not (isinstance(spacing, Tensor) and spacing.dim() > 0):
+        spacing = [spacing] * len(dims)
+    spacing = list(spacing)
+    if len(spacing) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or its length to match "
+                           f"the number of dimensions specified, but got {len(spacing)} and {len(dims)}")
+    f = input if input.is_floating_point() or input.is_complex() else input.to(_dtype.get_default_dtype())
+    out = []
+    for d, h in zip(dims, spacing):
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+        if isinstance(h, Tensor) and h.dim() == 1:
+            out.append(_grad_coords(f, d, h.to(f.dtype) if not h.is_floating_point() else h, edge_order))
+        else:
+            out.append(_grad_uniform(f, d, h.item() if isinstance(h, Tensor) else h, edge_order))
+    return tuple(out)
+
+
+def binomial(count, prob, generator=None):
+    """torch.binomial: one Binomial(count, prob) draw per element, torch's sampler and stream."""
+    from .distributions._samplers import binomial as _binomial
+    return _binomial(count, prob, generator)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """torch.embedding_renorm_: rescale in place the rows of `input` that `indices` names whose
+    `norm_type`-norm exceeds `max_norm` to norm max_norm (torch's 1e-7 guard); returns `input`."""
+    with no_grad():
+        rows = np.unique(np.asarray(indices._data).reshape(-1))
+        w = input._data
+        for r in rows.tolist():
+            norm = np.linalg.norm(w[r].astype(np.float64), ord=norm_type) if norm_type != 2 else \
+                np.sqrt(np.sum(w[r].astype(np.float64) ** 2))
+            if norm > max_norm:
+                w[r] = w[r] * (max_norm / (norm + 1e-7))
+        input._version[0] += 1
+    return input
+
+
+def from_file(filename, shared=None, size=0, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.from_file: a 1-D tensor of `size` elements read from the start of a binary file (native
+    byte order). shared=True maps the file, so writes to the tensor reach it, as in torch."""
+    dt = dtype or _dtype.get_default_dtype()
+    if shared:
+        data = np.memmap(filename, dtype=dt.np, mode="r+", shape=(size,))
+    else:
+        data = np.fromfile(filename, dtype=dt.np, count=size)
+        if data.size < size:
+            raise RuntimeError(f"Trying to read {size * dt.np.itemsize} bytes from {filename}, "
+                               f"but the file has only {data.size * dt.np.itemsize}")
+    t = C.from_numpy(data)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+

@@ -1,0 +1,108 @@
+"""torch's top-level names that ember gained late (norm_except_dim, lu_unpack, gradient, binomial,
+embedding_renorm_, from_file, signal.windows, nn.DataParallel), each against torch."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from helpers import assert_close, check, check_error
+
+rng = np.random.default_rng(0)
+
+
+def _flat(lib, outs):
+    return lib.cat([o.reshape(-1) for o in outs])
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+@pytest.mark.parametrize("p", [2, 1, 3])
+def test_norm_except_dim(dim, p):
+    v = rng.standard_normal((3, 4, 2)).astype(np.float32)
+    check(lambda lib, x: lib.norm_except_dim(x, p, dim), v)
+
+
+def test_norm_except_dim_defaults():
+    v = rng.standard_normal((3, 4))
+    check(lambda lib, x: lib.norm_except_dim(x), v)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (2, 5, 3), (3, 3, 5)])
+def test_lu_unpack(shape):
+    a = rng.standard_normal(shape)
+
+    def fn(lib, x):
+        LU, piv = lib.linalg.lu_factor(x)
+        P, L, U = lib.lu_unpack(LU, piv)
+        assert P.dtype == L.dtype == U.dtype
+        return _flat(lib, (P, L, U))
+    check(fn, a)
+
+
+def test_lu_unpack_parts():
+    a = rng.standard_normal((2, 4, 3))
+    for kw in ({"unpack_data": False}, {"unpack_pivots": False}):
+        outs = []
+        for lib in (ember, torch):
+            LU, piv = lib.linalg.lu_factor(lib.tensor(a))
+            outs.append(lib.lu_unpack(LU, piv, **kw))
+        assert_close(outs[0], outs[1])
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("spacing,dim", [(1, None), (0.5, None), ([2.0, 0.5], None), (1.5, 1), (2.0, [0]),
+                                         ([0.25], -1)])
+def test_gradient_uniform(edge_order, spacing, dim):
+    f = rng.standard_normal((5, 6)).astype(np.float32)
+    check(lambda lib, x: _flat(lib, lib.gradient(x, spacing=spacing, dim=dim, edge_order=edge_order)), f)
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient_coordinates(edge_order):
+    f = rng.standard_normal((5, 4))
+    x0 = np.cumsum(rng.uniform(0.2, 1.0, 5))
+    x1 = np.cumsum(rng.uniform(0.2, 1.0, 4))
+
+    def fn(lib, t):
+        return _flat(lib, lib.gradient(t, spacing=(lib.tensor(x0), lib.tensor(x1)), edge_order=edge_order))
+    check(fn, f)
+
+
+def test_gradient_int_input_and_errors():
+    f = np.array([1, 2, 4, 8, 16])
+    check(lambda lib, x: lib.gradient(x)[0], f, grad=False)
+    check_error(lambda lib, x: lib.gradient(x, edge_order=2), np.array([1.0, 2.0]))
+    check_error(lambda lib, x: lib.gradient(x, spacing=[1.0, 2.0]), np.array([1.0, 2.0, 3.0]))
+
+
+def test_binomial_draws():
+    count = rng.integers(0, 40, (3, 5)).astype(np.float32)
+    prob = rng.uniform(0, 1, (3, 5)).astype(np.float32)
+    ember.manual_seed(7)
+    torch.manual_seed(7)
+    e = ember.binomial(ember.tensor(count), ember.tensor(prob))
+    t = torch.binomial(torch.tensor(count), torch.tensor(prob))
+    assert_close(e, t)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0])
+def test_embedding_renorm_(norm_type):
+    w = rng.standard_normal((6, 3)).astype(np.float32) * 2
+    idx = np.array([0, 2, 2, 5])
+    we, wt = ember.tensor(w), torch.tensor(w)
+    re = ember.embedding_renorm_(we, ember.tensor(idx), 1.0, norm_type)
+    rt = torch.embedding_renorm_(wt, torch.tensor(idx), 1.0, norm_type)
+    assert re is we and rt is wt
+    assert_close(we, wt)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_from_file(tmp_path, shared):
+    data = rng.standard_normal(10).astype(np.float32)
+    path = tmp_path / "x.bin"
+    data.tofile(path)
+    e = ember.from_file(str(path), shared=shared, size=8, dtype=ember.float32)
+    t = torch.from_file(str(path), shared=shared, size=8, dtype=torch.float32)
+    assert_close(e, t)
+    if shared:
+        e[0] = 5.0
+        assert np.fromfile(path, dtype=np.float32)[0] == 5.0
