@@ -106,3 +106,35 @@ def test_from_file(tmp_path, shared):
     if shared:
         e[0] = 5.0
         assert np.fromfile(path, dtype=np.float32)[0] == 5.0
+
+
+_WINDOWS = [("bartlett", {}), ("blackman", {}), ("cosine", {}), ("exponential", {"tau": 2.0}), ("gaussian", {"std": 0.7}),
+            ("general_cosine", {"a": [0.5, 0.3, 0.2]}), ("general_hamming", {"alpha": 0.6}), ("hamming", {}),
+            ("hann", {}), ("kaiser", {"beta": 5.0}), ("nuttall", {})]
+
+
+@pytest.mark.parametrize("name,kw", _WINDOWS)
+@pytest.mark.parametrize("M", [0, 1, 2, 7, 16])
+@pytest.mark.parametrize("sym", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_signal_windows(name, kw, M, sym, dtype):
+    import torch.signal.windows as tw
+
+    import ember.signal.windows as ew
+    e = getattr(ew, name)(M, sym=sym, dtype=getattr(ember, dtype), **kw)
+    t = getattr(tw, name)(M, sym=sym, dtype=getattr(torch, dtype), **kw)
+    assert_close(e, t, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-6 if dtype == "float32" else 1e-12)
+
+
+def test_signal_windows_defaults_and_errors():
+    assert_close(ember.signal.windows.exponential(6, center=1.5, sym=False),
+                 torch.signal.windows.exponential(6, center=1.5, sym=False))
+    assert_close(ember.signal.windows.hann(9), torch.signal.windows.hann(9))
+    for fn, args, kw in [("hann", (-1,), {}), ("hann", (4,), {"dtype": "int64"}), ("gaussian", (4,), {"std": 0.0}),
+                         ("kaiser", (4,), {"beta": -1.0}), ("exponential", (4,), {"center": 1.0})]:
+        with pytest.raises(ValueError):
+            getattr(torch.signal.windows, fn)(*args, **{k: getattr(torch, v) if k == "dtype" else v
+                                                         for k, v in kw.items()})
+        with pytest.raises(ValueError):
+            getattr(ember.signal.windows, fn)(*args, **{k: getattr(ember, v) if k == "dtype" else v
+                                                         for k, v in kw.items()})
