@@ -138,3 +138,26 @@ def test_signal_windows_defaults_and_errors():
         with pytest.raises(ValueError):
             getattr(ember.signal.windows, fn)(*args, **{k: getattr(ember, v) if k == "dtype" else v
                                                          for k, v in kw.items()})
+
+
+def test_data_parallel_wraps_the_module():
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    outs = {}
+    for lib in (ember, torch):
+        lin = lib.nn.Linear(4, 3)
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(w))
+            lin.bias.copy_(lib.tensor(b))
+        dp = lib.nn.DataParallel(lin)
+        assert dp.module is lin and dp.device_ids == []
+        y = dp(lib.tensor(x))
+        y.sum().backward()
+        outs[lib.__name__] = (dp, y, lin.weight.grad)
+    (de, ye, ge), (dt, yt, gt) = outs["ember"], outs["torch"]
+    assert_close(ye, yt)
+    assert_close(ge, gt)
+    assert list(de.state_dict()) == list(dt.state_dict()) == ["module.weight", "module.bias"]
+    assert repr(de) == repr(dt)
+    assert ember.nn.parallel.DataParallel is ember.nn.DataParallel

@@ -43,6 +43,7 @@ from .lazy import (UninitializedParameter, UninitializedBuffer, LazyLinear, Lazy
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from . import grad  # noqa: F401
 from . import parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
 from . import modules, common_types  # noqa: F401
 
 

@@ -1,2 +1,3 @@
-"""torch.nn.parallel: DistributedDataParallel (on ember.distributed's MPI process groups)."""
+"""torch.nn.parallel: DistributedDataParallel (on ember.distributed's MPI process groups), DataParallel."""
+from .data_parallel import DataParallel  # noqa: F401
 from .distributed import DistributedDataParallel  # noqa: F401
