@@ -158,3 +158,67 @@ def from_file(filename, shared=None, size=0, *, dtype=None, device=None, require
     t = C.from_numpy(data)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
+
+
+def _approximate_basis(A, q, niter, M):
+    from . import linalg
+    from .ops.creation import randn
+    dtype = A.dtype if A.is_floating_point() or A.is_complex() else _dtype.float32
+    R = randn(A.shape[-1], q, dtype=dtype)
+    X = A @ R
+    if M is not None:
+        X = X - M @ R
+    Q = linalg.qr(X).Q
+    for _ in range(niter):
+        X = A.mH @ Q
+        if M is not None:
+            X = X - M.mH @ Q
+        Q = linalg.qr(X).Q
+        X = A @ Q
+        if M is not None:
+            X = X - M @ Q
+        Q = linalg.qr(X).Q
+    return Q
+
+
+def _svd_lowrank(A, q=6, niter=2, M=None):
+    from . import linalg
+    q = 6 if q is None else q
+    niter = 2 if niter is None else niter
+    m, n = A.shape[-2:]
+    if M is not None:
+        M = M.broadcast_to(A.size())
+    if m < n:
+        A = A.mH
+        if M is not None:
+            M = M.mH
+    Q = _approximate_basis(A, q, niter, M)
+    B = Q.mH @ A
+    if M is not None:
+        B = B - Q.mH @ M
+    U, S, Vh = linalg.svd(B, full_matrices=False)
+    V = Vh.mH
+    U = Q.matmul(U)
+    if m < n:
+        U, V = V, U
+    return U, S, V
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank: Halko et al.'s randomized SVD (A ~ U diag(S) V^H), torch's steps and random
+    draws (the same generator stream), differentiable through ember's qr and svd."""
+    return _svd_lowrank(A, q, niter, M)
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """torch.pca_lowrank: svd_lowrank of A less its column means (dense tensors)."""
+    m, n = A.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not (0 <= q <= min(m, n)):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if not center:
+        return _svd_lowrank(A, q, niter, None)
+    return _svd_lowrank(A - A.mean(dim=(-2,), keepdim=True), q, niter, None)

@@ -161,3 +161,36 @@ def test_data_parallel_wraps_the_module():
     assert list(de.state_dict()) == list(dt.state_dict()) == ["module.weight", "module.bias"]
     assert repr(de) == repr(dt)
     assert ember.nn.parallel.DataParallel is ember.nn.DataParallel
+
+
+def _align(e, t):
+    """Singular vectors are defined up to sign: flip ember's columns onto torch's."""
+    e, t = np.array(e.detach()._data), t.detach().numpy()
+    return e * np.sign(np.sum(e * t, axis=-2, keepdims=True)), t
+
+
+@pytest.mark.parametrize("fn,shape,kw", [("svd_lowrank", (2, 8, 5), {"q": 3}), ("svd_lowrank", (5, 9), {}),
+                                         ("pca_lowrank", (7, 4), {}), ("pca_lowrank", (6, 5), {"q": 2, "center": False}),
+                                         ("svd_lowrank", (6, 4), {"q": 2, "niter": 0})])
+def test_lowrank(fn, shape, kw):
+    a = rng.standard_normal(shape)
+    ember.manual_seed(3)
+    torch.manual_seed(3)
+    e = getattr(ember, fn)(ember.tensor(a), **kw)
+    t = getattr(torch, fn)(torch.tensor(a), **kw)
+    assert_close(e[1], t[1], rtol=1e-8, atol=1e-10)
+    for ev, tv in ((e[0], t[0]), (e[2], t[2])):
+        assert ev.shape == tuple(tv.shape) and ev.dtype == ember.float64
+        x, y = _align(ev, tv)
+        np.testing.assert_allclose(x, y, rtol=1e-7, atol=1e-9)
+
+
+def test_lowrank_gradient_and_errors():
+    a = rng.standard_normal((6, 4))
+
+    def fn(lib, x):
+        lib.manual_seed(5)
+        return lib.svd_lowrank(x, q=3)[1]
+    check(fn, a, rtol=1e-7, atol=1e-9)
+    check_error(lambda lib, x: lib.pca_lowrank(x, q=9), a)
+    check_error(lambda lib, x: lib.pca_lowrank(x, niter=-1), a)
