@@ -194,3 +194,31 @@ def test_lowrank_gradient_and_errors():
     check(fn, a, rtol=1e-7, atol=1e-9)
     check_error(lambda lib, x: lib.pca_lowrank(x, q=9), a)
     check_error(lambda lib, x: lib.pca_lowrank(x, niter=-1), a)
+
+
+_MASK = np.array([[True, False, True, True], [False, False, False, False], [True, True, False, True]])
+_MASKED = [("sum", (1,), {}), ("sum", (None,), {}), ("sum", ((0, 1),), {"keepdim": True}), ("prod", (1,), {}),
+           ("amax", (1,), {}), ("amin", (0,), {"keepdim": True}), ("argmax", (1,), {}), ("argmin", (0,), {}),
+           ("mean", (1,), {}), ("mean", (None,), {}), ("median", (1,), {}), ("logsumexp", (1,), {}),
+           ("norm", (2.0, 1), {}), ("norm", (1.0, 0), {}), ("var", (1,), {}), ("var", (0,), {"unbiased": False}),
+           ("std", (1,), {"correction": 0, "keepdim": True}), ("cumsum", (1,), {}), ("cumprod", (0,), {}),
+           ("softmax", (1,), {}), ("log_softmax", (1,), {}), ("softmin", (0,), {}), ("normalize", (2.0, 1), {})]
+
+
+@pytest.mark.parametrize("name,args,kw", _MASKED)
+def test_masked(name, args, kw):
+    x = rng.standard_normal((3, 4))
+    grad = name not in ("argmax", "argmin", "median")
+
+    def fn(lib, t, m):
+        out = getattr(lib.masked, name)(t, *args, mask=m, **kw)
+        return out if not grad else lib.where(lib.isnan(out) | lib.isinf(out), lib.zeros_like(out), out)
+    check(fn, x, _MASK, grad=grad)
+
+
+def test_masked_broadcast_mask_and_logaddexp():
+    x = rng.standard_normal((3, 4))
+    check(lambda lib, t, m: lib.masked.sum(t, 1, mask=m), x, np.array([True, False, True, True]))
+    check(lambda lib, t, m: lib.masked.amax(t, 0), x, _MASK, grad=False)
+    y = rng.standard_normal((3, 4))
+    check(lambda lib, a, b, m: lib.masked.logaddexp(a, b, input_mask=m, other_mask=~m).exp(), x, y, _MASK)
