@@ -1,6 +1,7 @@
 """torch's top-level functions that ember builds from its other ops (so autograd runs through them):
 norm_except_dim, lu_unpack, gradient, binomial, embedding_renorm_, from_file. Loaded on first use."""
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
@@ -222,3 +223,44 @@ def pca_lowrank(A, q=None, center=True, niter=2):
     if not center:
         return _svd_lowrank(A, q, niter, None)
     return _svd_lowrank(A - A.mean(dim=(-2,), keepdim=True), q, niter, None)
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """torch.histogramdd: the histogram of the points in `input`'s rows (its last dim the coordinates);
+    `bins` an int, N ints or N edge tensors, `range` a flat [min0, max0, min1, max1, ...]."""
+    a = np.asarray(input._data)
+    if a.ndim < 2:
+        raise RuntimeError(f"torch.histogramdd: input tensor should have at least 2 dimensions, but got {a.ndim}")
+    if a.dtype.kind != "f":
+        raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the same dtype")
+    pts = a.reshape(-1, a.shape[-1])
+    n = pts.shape[1]
+    if isinstance(bins, numbers.Integral):
+        bins = [int(bins)] * n
+    bins = [np.asarray(b._data) if isinstance(b, Tensor) else int(b) for b in bins]
+    if len(bins) != n:
+        raise RuntimeError(f"torch.histogramdd: expected {n} sequences of bin edges for each of the {n} "
+                           f"dimensions of the input, but got {len(bins)}")
+    if range is not None:
+        rng = [(float(range[2 * i]), float(range[2 * i + 1])) for i in builtins_range(n)]
+    elif pts.shape[0]:
+        rng = [(float(pts[:, i].min()), float(pts[:, i].max())) for i in builtins_range(n)]
+    else:
+        rng = [(0.0, 1.0)] * n
+    edges = []
+    for i, b in enumerate(bins):
+        if isinstance(b, np.ndarray):
+            edges.append(b.astype(a.dtype))
+            continue
+        lo, hi = rng[i]
+        if lo == hi:  # an empty range widens to [lo - 0.5, hi + 0.5]
+            lo, hi = lo - 0.5, hi + 0.5
+        e = C.linspace(lo, hi, b + 1, dtype=input.dtype)  # in the input dtype (torch: within an ulp)
+        edges.append(np.asarray(e._data))
+    h, _ = np.histogramdd(pts, bins=edges, weights=None if weight is None else np.asarray(weight._data).reshape(-1),
+                          density=density)
+    return _histogramdd_t(C.from_numpy(h.astype(a.dtype)), tuple(C.from_numpy(e) for e in edges))
+
+
+builtins_range = range
+_histogramdd_t = namedtuple("histogramdd", ["hist", "bin_edges"])

@@ -222,3 +222,37 @@ def test_masked_broadcast_mask_and_logaddexp():
     check(lambda lib, t, m: lib.masked.amax(t, 0), x, _MASK, grad=False)
     y = rng.standard_normal((3, 4))
     check(lambda lib, a, b, m: lib.masked.logaddexp(a, b, input_mask=m, other_mask=~m).exp(), x, y, _MASK)
+
+
+@pytest.mark.parametrize("kw", [{"bins": 4}, {"bins": [3, 5], "range": [-1.0, 1.0, -2.0, 2.0]},
+                                {"bins": 3, "density": True}, {"bins": [2, 3, 4], "weight": True},
+                                {"bins": [np.array([-2.0, 0.0, 1.0, 3.0]), np.array([-1.0, 1.0])]}])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histogramdd(kw, dtype):
+    n = len(kw["bins"]) if isinstance(kw["bins"], list) else 2
+    x = rng.standard_normal((4, 15, n)).astype(dtype)
+    w = rng.uniform(0, 2, (4, 15)).astype(dtype)
+    outs = []
+    for lib in (ember, torch):
+        k = dict(kw)
+        if isinstance(k["bins"], list):
+            k["bins"] = [lib.tensor(b.astype(dtype)) if isinstance(b, np.ndarray) else b for b in k["bins"]]
+        if k.pop("weight", False):
+            k["weight"] = lib.tensor(w)
+        outs.append(lib.histogramdd(lib.tensor(x), **k))
+    (he, ee), (ht, et) = outs
+    assert_close(he, ht)
+    assert len(ee) == len(et)
+    assert_close(list(ee), list(et), rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+def test_histogramdd_errors():
+    check_error(lambda lib, x: lib.histogramdd(x, bins=3), np.zeros(5))
+    check_error(lambda lib, x: lib.histogramdd(x, bins=[3, 3]), np.zeros((5, 3)))
+
+
+def test_histogramdd_degenerate_range():
+    e = ember.histogramdd(ember.ones(3, 1), bins=2)
+    t = torch.histogramdd(torch.ones(3, 1), bins=2)
+    assert_close(e.hist, t.hist)
+    assert_close(list(e.bin_edges), list(t.bin_edges))
