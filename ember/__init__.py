@@ -7,6 +7,7 @@ _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 from . import _dtype  # noqa: E402
 from ._dtype import (dtype, float16, half, float32, float, float64, double, complex64, cfloat,  # noqa: E402,F401
                      complex128, cdouble, int8, int16, short, int32, int, int64, long, uint8, bool,
+                     uint16, uint32, uint64,
                      get_default_dtype, set_default_dtype, promote_types as _promote_np)
 from ._backend import device  # noqa: E402,F401
 from ._tensor import Tensor, Size  # noqa: E402,F401

@@ -34,8 +34,15 @@ int32 = int = dtype("int32", np.int32)
 int64 = long = dtype("int64", np.int64)
 uint8 = dtype("uint8", np.uint8)
 bool = dtype("bool", np.bool_)
+# torch's "shell" unsigned types: storage, conversion and a few ops, and no promotion with other integers
+uint16 = dtype("uint16", np.uint16)
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
 
-ALL = (float16, float32, float64, complex64, complex128, int8, int16, int32, int64, uint8, bool)
+ALL = (float16, float32, float64, complex64, complex128, int8, int16, int32, int64, uint8, bool, uint16, uint32, uint64)
+_SHELL_UINTS = (np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64))
+_SCALAR_TYPE = {"int8": "Char", "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
+                "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
 _from_np = {d.np: d for d in ALL}
 _names = {d.name: d for d in ALL}
 
@@ -115,6 +122,9 @@ def promote_types(a, b):
     if a == b:
         return a
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if (a in _SHELL_UINTS or b in _SHELL_UINTS) and ca < 2 and cb < 2:
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{_SCALAR_TYPE[a.name]} and {_SCALAR_TYPE[b.name]}")
     if ca != cb:
         hi, lo = (a, b) if ca > cb else (b, a)
         if hi.kind == "c" and lo.kind == "f":  # complex64 with float64 gives complex128

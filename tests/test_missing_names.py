@@ -256,3 +256,28 @@ def test_histogramdd_degenerate_range():
     t = torch.histogramdd(torch.ones(3, 1), bins=2)
     assert_close(e.hist, t.hist)
     assert_close(list(e.bin_edges), list(t.bin_edges))
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint32", "uint64"])
+def test_shell_uint_dtypes(name):
+    v = np.array([0, 1, 7, 200], dtype=name)
+    e, t = ember.tensor(v, dtype=getattr(ember, name)), torch.tensor(v, dtype=getattr(torch, name))
+    de, dt = getattr(ember, name), getattr(torch, name)
+    assert (de.is_signed, de.is_floating_point, de.itemsize) == (dt.is_signed, dt.is_floating_point, dt.itemsize)
+    assert ember.iinfo(de).max == torch.iinfo(dt).max and ember.iinfo(de).bits == torch.iinfo(dt).bits
+    assert_close(e, t)
+    for f in (lambda lib, x: x == 7, lambda lib, x: x * x, lambda lib, x: x.double(), lambda lib, x: x.to(lib.int64),
+              lambda lib, x: lib.cat([x, x[1:]]), lambda lib, x: x.sum(), lambda lib, x: x.cumsum(0),
+              lambda lib, x: lib.zeros(3, dtype=x.dtype), lambda lib, x: x.float() + 1):
+        assert_close(f(ember, e), f(torch, t))
+    assert_close(ember.tensor([1.5, 2.7]).to(de), torch.tensor([1.5, 2.7]).to(dt))
+    assert repr(e).replace("ember.", "torch.") == repr(t)
+    assert ember.promote_types(de, ember.float32) is ember.float32
+    for other in ("int8", "uint8", "int64", "bool"):
+        with pytest.raises(RuntimeError) as te:
+            torch.promote_types(dt, getattr(torch, other))
+        with pytest.raises(RuntimeError) as ee:
+            ember.promote_types(de, getattr(ember, other))
+        assert str(ee.value) == str(te.value)
+    with pytest.raises(RuntimeError):
+        e + ember.tensor([1, 2, 3, 4])
