@@ -123,7 +123,7 @@ _out.add_out(globals())  # out= on every function torch takes it on (last: after
 
 _LAZY = {"linalg", "nn", "optim", "utils", "vision", "models", "onnx", "distributed", "cuda", "backends", "jit", "amp",
          "profiler", "functional", "cpu", "accelerator", "distributions", "func", "compiler", "fft", "special",
-         "signal", "masked"}
+         "signal", "masked", "quasirandom"}
 # top-level names whose code lives in a lazy module (torch.stft and the windows in fft, torch.lgamma in special)
 _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft", "hann_window", "hamming_window",
                              "blackman_window", "bartlett_window", "kaiser_window"), "fft")

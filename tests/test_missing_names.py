@@ -281,3 +281,34 @@ def test_shell_uint_dtypes(name):
         assert str(ee.value) == str(te.value)
     with pytest.raises(RuntimeError):
         e + ember.tensor([1, 2, 3, 4])
+
+
+@pytest.mark.parametrize("kw", [{}, {"scramble": True, "seed": 3}, {"scramble": True}])
+@pytest.mark.parametrize("dim", [1, 5])
+def test_sobol_engine(kw, dim):
+    ember.manual_seed(11)
+    torch.manual_seed(11)
+    e, t = ember.quasirandom.SobolEngine(dim, **kw), torch.quasirandom.SobolEngine(dim, **kw)
+    assert repr(e) == repr(t)
+    assert_close(e.draw(), t.draw())
+    assert_close(e.draw(6), t.draw(6))
+    assert_close(e.draw(3, dtype=ember.float64), t.draw(3, dtype=torch.float64))
+    e.fast_forward(5)
+    t.fast_forward(5)
+    assert_close(e.draw(4), t.draw(4))
+    assert e.num_generated == t.num_generated
+    e.reset()
+    t.reset()
+    assert_close(e.draw_base2(3), t.draw_base2(3))
+    assert_close(e.sobolstate, t.sobolstate)
+    with pytest.raises(ValueError):
+        e.draw_base2(2)
+    with pytest.raises(ValueError):
+        ember.quasirandom.SobolEngine(0)
+
+
+def test_sobol_engine_fast_forward_first():
+    e, t = ember.quasirandom.SobolEngine(3), torch.quasirandom.SobolEngine(3)
+    e.fast_forward(5)
+    t.fast_forward(5)
+    assert_close(e.draw(2), t.draw(2))
