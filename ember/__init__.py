@@ -131,7 +131,6 @@ _LAZY_NAMES.update(dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", 
 _LAZY_NAMES.update(dict.fromkeys(("norm_except_dim", "lu_unpack", "gradient", "binomial", "embedding_renorm_",
                                   "from_file", "svd_lowrank", "pca_lowrank",
                                   "histogramdd"), "_composites"))
-_LAZY_NAMES["lobpcg"] = "_lobpcg"
 
 _AUTOCAST_NAMES = {"autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled", "set_autocast_dtype",
                    "is_autocast_cpu_enabled", "set_autocast_cpu_enabled", "get_autocast_cpu_dtype",

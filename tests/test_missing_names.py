@@ -312,38 +312,3 @@ def test_sobol_engine_fast_forward_first():
     e.fast_forward(5)
     t.fast_forward(5)
     assert_close(e.draw(2), t.draw(2))
-
-
-def _spd(n, seed):
-    a = np.random.default_rng(seed).standard_normal((n, n))
-    return a @ a.T + n * np.eye(n)
-
-
-@pytest.mark.parametrize("kw", [{"k": 2}, {"k": 3, "largest": False}, {"k": 2, "method": "basic"},
-                                {"k": 2, "niter": 5}, {"k": 1, "B": True}])
-def test_lobpcg(kw):
-    A, B = _spd(12, 0), _spd(12, 1)
-    outs = []
-    for lib in (ember, torch):
-        lib.manual_seed(0)
-        k = dict(kw)
-        if k.pop("B", False):
-            k["B"] = lib.tensor(B)
-        outs.append(lib.lobpcg(lib.tensor(A), **k))
-    (ee, ev), (te, tv) = outs
-    assert_close(ee, te, rtol=1e-9, atol=1e-9)
-    x, y = _align(ev, tv)
-    np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-8)
-
-
-def test_lobpcg_gradient_and_batch():
-    A = _spd(10, 2)
-
-    def fn(lib, a):
-        lib.manual_seed(1)
-        return lib.lobpcg(a, k=2)[0]
-    check(fn, A, rtol=1e-6, atol=1e-8)
-    batch = np.stack([_spd(8, 3), _spd(8, 4)])
-    ember.manual_seed(2)
-    torch.manual_seed(2)
-    assert_close(ember.lobpcg(ember.tensor(batch), k=2)[0], torch.lobpcg(torch.tensor(batch), k=2)[0], rtol=1e-9)
