@@ -106,6 +106,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         dims = [d % nd for d in dim]
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if spacing is None:  # torch's default, also when passed explicitly
+        spacing = 1
     if isinstance(spacing, (numbers.Number, Tensor)) and not (isinstance(spacing, Tensor) and spacing.dim() > 0):
         spacing = [spacing] * len(dims)
     spacing = list(spacing)
