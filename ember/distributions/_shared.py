@@ -95,6 +95,24 @@ class BinaryParams:
         return self._param.new(*args, **kwargs)
 
 
+class CholeskyParams:
+    """`scale_tril`, `covariance_matrix` and `precision_matrix` of a distribution held as one
+    Cholesky factor (`_unbroadcasted_scale_tril`), spread to its shape by `_full`."""
+
+    @lazy_property
+    def scale_tril(self):
+        return self._full(self._unbroadcasted_scale_tril)
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return self._full(L @ L.transpose(-1, -2))
+
+    @lazy_property
+    def precision_matrix(self):
+        return self._full(ember.cholesky_inverse(self._unbroadcasted_scale_tril))
+
+
 class CategoricalParams(BinaryParams):
     """`probs` and normalized `logits` (log-probabilities) over the last dim, each from the other."""
 

@@ -4,9 +4,9 @@ import math
 import ember
 from .._tensor import Size
 from . import constraints
-from ._shared import Expand
+from ._shared import CholeskyParams, Expand
 from .distribution import Distribution
-from .utils import _standard_normal, lazy_property
+from .utils import _standard_normal
 
 
 def _batch_mv(m, v):
@@ -36,7 +36,7 @@ def _half_log_det(L):
     return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(CholeskyParams, Distribution):
     """A multivariate normal, given by exactly one of `covariance_matrix`, `precision_matrix` or
     `scale_tril` (the lower Cholesky factor of the covariance)."""
     arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
@@ -71,19 +71,6 @@ class MultivariateNormal(Distribution):
 
     def _full(self, m):
         return m.expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._full(self._unbroadcasted_scale_tril)
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return self._full(L @ L.transpose(-1, -2))
-
-    @lazy_property
-    def precision_matrix(self):
-        return self._full(ember.cholesky_inverse(self._unbroadcasted_scale_tril))
 
     mean = property(lambda self: self.loc)
     mode = property(lambda self: self.loc)

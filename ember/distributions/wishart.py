@@ -9,11 +9,11 @@ from numbers import Number
 import ember
 from .._tensor import Size
 from . import constraints
-from ._shared import Expand
+from ._shared import CholeskyParams, Expand
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _precision_to_scale_tril
-from .utils import _finfo, lazy_property
+from .utils import _finfo
 
 
 def _mvdigamma(x, p):
@@ -21,7 +21,7 @@ def _mvdigamma(x, p):
     return ember.digamma(x.unsqueeze(-1) - ember.arange(p, dtype=x.dtype) / 2).sum(-1)
 
 
-class Wishart(ExponentialFamily):
+class Wishart(CholeskyParams, ExponentialFamily):
     """The Wishart distribution with `df` degrees of freedom and scale matrix given by exactly one of
     `covariance_matrix`, `precision_matrix` or `scale_tril`."""
     support = constraints.positive_definite
@@ -75,19 +75,6 @@ class Wishart(ExponentialFamily):
 
     def _df_matrix(self):
         return self.df.view(tuple(self._batch_shape) + (1, 1))
-
-    @lazy_property
-    def scale_tril(self):
-        return self._full(self._unbroadcasted_scale_tril)
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return self._full(L @ L.transpose(-2, -1))
-
-    @lazy_property
-    def precision_matrix(self):
-        return self._full(ember.cholesky_inverse(self._unbroadcasted_scale_tril))
 
     mean = property(lambda self: self._df_matrix() * self.covariance_matrix)
 
