@@ -23,33 +23,17 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from models import lenet5  # noqa: E402  (this folder)
 
 
 def workloads(lib):
     """(name, batch per rank, model maker, optimizer maker, input maker): run.py's two models."""
-    F = lib.nn.functional
-
     def mlp():
         return lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 256), lib.nn.ReLU(),
                                  lib.nn.Linear(256, 10))
 
-    class LeNet5(lib.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = lib.nn.Conv2d(1, 6, 5, padding=2)
-            self.conv2 = lib.nn.Conv2d(6, 16, 5)
-            self.fc1 = lib.nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = lib.nn.Linear(120, 84)
-            self.fc3 = lib.nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = lib.flatten(x, 1)
-            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
     return [("MLP 784-256-256-10 Adam", 128, mlp, lambda p: lib.optim.Adam(p, lr=1e-3), (784,)),
-            ("LeNet-5 SGD momentum", 64, LeNet5, lambda p: lib.optim.SGD(p, lr=0.01, momentum=0.9), (1, 28, 28))]
+            ("LeNet-5 SGD momentum", 64, lenet5(lib), lambda p: lib.optim.SGD(p, lr=0.01, momentum=0.9), (1, 28, 28))]
 
 
 def worker(args):

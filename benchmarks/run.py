@@ -26,6 +26,7 @@ import ember  # noqa: E402
 import torch  # noqa: E402
 
 import minimal_autograd  # noqa: E402  (this folder)
+from models import lenet5  # noqa: E402  (this folder)
 
 CASES = {}
 
@@ -204,25 +205,8 @@ def _nn_cases():
         lambda lib: mlp(lib, [784, 256, 256, 10], 128, lambda L, p: L.optim.Adam(p, lr=1e-3)))
 
     def lenet(lib):
-        F = lib.nn.functional
-
-        class LeNet5(lib.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv1 = lib.nn.Conv2d(1, 6, 5, padding=2)
-                self.conv2 = lib.nn.Conv2d(6, 16, 5)
-                self.fc1 = lib.nn.Linear(16 * 5 * 5, 120)
-                self.fc2 = lib.nn.Linear(120, 84)
-                self.fc3 = lib.nn.Linear(84, 10)
-
-            def forward(self, x):
-                x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-                x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-                x = lib.flatten(x, 1)
-                return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
         lib.manual_seed(0)
-        model = LeNet5()
+        model = lenet5(lib)()
         x = lib.tensor(_arrays((64, 1, 28, 28))[0])
         y = lib.tensor(np.random.default_rng(1).integers(0, 10, 64))
         o = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
