@@ -433,18 +433,25 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     return _done(Work([req], lambda: _store(output_tensor, out), [output_tensor]), async_op)
 
 
+def _root(g, rank, group_rank, tensors, name, role):
+    """(root's rank in `g`, whether this rank is it) for gather/scatter; only the root passes the
+    list of tensors, one per rank, as torch checks."""
+    root = group_rank if group_rank is not None else g.group_rank(rank)
+    me = g.rank() == root
+    if me and (tensors is None or len(tensors) != g.size()):
+        raise ValueError(f"Argument ``{name}`` must be specified on {role} rank.")
+    if not me and tensors:
+        raise ValueError(f"Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+    return root, me
+
+
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False, group_dst=None):
     """On rank `dst`, ``gather_list[i]`` becomes rank i's `tensor`."""
     _check(tensor)
     g = _group(group)
     if g is GroupMember.NON_GROUP_MEMBER:
         return None
-    root = group_dst if group_dst is not None else g.group_rank(dst)
-    me = g.rank() == root
-    if me and (gather_list is None or len(gather_list) != g.size()):
-        raise ValueError("Argument ``gather_list`` must be specified on destination rank.")
-    if not me and gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
+    root, me = _root(g, dst, group_dst, gather_list, "gather_list", "destination")
     buf = _host(tensor)
     stack = np.empty((g.size(),) + buf.shape, buf.dtype) if me else None
     req = g.comm.Igather(_bytes(buf), _bytes(stack) if me else None, root=root)
@@ -462,12 +469,7 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False, group_
     g = _group(group)
     if g is GroupMember.NON_GROUP_MEMBER:
         return None
-    root = group_src if group_src is not None else g.group_rank(src)
-    me = g.rank() == root
-    if me and (scatter_list is None or len(scatter_list) != g.size()):
-        raise ValueError("Argument ``scatter_list`` must be specified on source rank.")
-    if not me and scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
+    root, me = _root(g, src, group_src, scatter_list, "scatter_list", "source")
     out = np.empty(tensor._data.shape, tensor._data.dtype)
     send = np.stack([_host(t).astype(out.dtype, copy=False) for t in scatter_list]) if me else None
     req = g.comm.Iscatter(_bytes(send) if me else None, _bytes(out), root=root)
