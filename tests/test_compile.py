@@ -297,3 +297,55 @@ def test_python_scalars_in_the_closure_are_guarded():
         scale = v
         same(g(x), f(x))
     assert g._count == 2
+
+
+def test_unused_ops_pruned_and_constant_gradients_folded():
+    """An op whose result nothing reads is dropped from the program (the backward still finds
+    each node); the mean's gradient of the seed is computed once and kept, and still reaches
+    .grad as a fresh array each step, also when .grad was set to None (no aliasing)."""
+    xs = RNG.standard_normal((5, 3)).astype(np.float32)
+
+    def run(compile_):
+        w = ember.ones(3, 1, requires_grad=True)
+        b = ember.zeros(1, requires_grad=True)
+        x = ember.tensor(xs)
+
+        def step():
+            unused = x * 3  # noqa: F841
+            loss = (x @ w + b).mean() + ((x @ w) ** 2).sum() / 7
+            loss.backward()
+            return loss
+
+        f = ember.compile(step) if compile_ else step
+        out = []
+        for i in range(7):
+            out.append((f().detach(), w.grad.clone(), b.grad.clone()))
+            if i % 3 == 1:
+                w.grad, b.grad = None, None
+            elif i % 3 == 2:
+                b.grad.add_(1.0)  # in place: a kept constant must not be .grad's memory
+            else:
+                b.grad.fill_(0.5)
+        return out
+
+    got, want = run(True), run(False)
+    for g, e in zip(got, want):
+        for a, c in zip(g, e):
+            same(a, c)
+
+
+def test_zero_and_fill_in_the_step():
+    x = ember.tensor(RNG.standard_normal(6).astype(np.float32))
+    acc = ember.ones(6)
+
+    def step(x):
+        acc.fill_(2.0)
+        acc.mul_(x)
+        y = acc.clone()
+        acc.zero_()
+        return y
+
+    f = ember.compile(step)
+    for _ in range(3):
+        same(f(x), x * 2.0)
+        same(acc, np.zeros(6, np.float32))

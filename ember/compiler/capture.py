@@ -271,7 +271,9 @@ class Recorder:
                 fits.append(False)
                 continue
             like = x._data
-            fits.append(gx.shape != like.shape or gx.dtype != like.dtype)
+            # a gradient to fit to its input: the shape it came in, for a reduction fixed at generation
+            fits.append((tuple(gx.shape), gx.dtype.str) if gx.shape != like.shape or gx.dtype != like.dtype
+                        else False)
             like = np.broadcast_to(np.zeros((), like.dtype), like.shape)  # its shape and dtype, no memory
             p, i = e
             if i is None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _view
 from ..autograd import grad_mode
-from ..autograd.engine import _fit_array, _accumulate
+from ..autograd.engine import _accumulate
 from ..autograd.function import Node
 
 _mode = grad_mode.state
@@ -34,8 +34,46 @@ def _freed_node():
 
 
 def _ufuncs():
+    global _Fill, _FOLD
     from ..ops import pointwise as P
+    from ..ops.creation import Fill as _Fill
+    from ..ops.reduction import Sum
+    _FOLD = (Sum, P.Add, P.Sub)
     return {P.Add: np.add, P.Sub: np.subtract, P.Mul: np.multiply, P.Div: np.divide}
+
+
+_Fill = _FOLD = None  # (set with _UFUNCS) zero_/fill_'s op; the nodes whose backward reads only shapes
+
+
+def _fold(cache, gx):
+    """A backward node's result on constant gradients, computed on the first replay and kept:
+    read-only, so that nothing can change it in place."""
+    gx = gx if gx.__class__ is tuple else (gx,)
+    for g in gx:
+        if g is not None and g.__class__ is _ndarray:
+            g.flags.writeable = False
+    cache.extend(gx)
+    return cache
+
+
+def _reduction(fit, like):
+    """Code for the engine's fit (engine.sum_to, then a cast) of a gradient captured with
+    shape and dtype `fit` to its input `like`, the axes worked out once here; `g` is the
+    gradient's name in the code."""
+    shape, dtype = fit
+    expr = "g"
+    if tuple(shape) != like.shape:
+        lead = len(shape) - like.ndim
+        ones = tuple(lead + i for i, s in enumerate(like.shape) if s == 1 and shape[lead + i] != 1)
+        axes = tuple(range(lead)) + ones
+        if axes:
+            keep = bool(ones)
+            expr = f"(_red(g, {axes!r}, keepdims={keep}) if g.__class__ is _nd else g.sum({axes!r}, keepdims={keep}))"
+            if keep and lead:
+                expr += f".reshape({like.shape!r})"
+    if np.dtype(dtype) != like.dtype:
+        expr += f".astype({like.dtype.str!r})"
+    return expr
 
 
 def _output_tensor(a):
@@ -84,6 +122,8 @@ class Program:
         if self.graph:
             return self.run_graph(arg_tensors)
         if self._code is None:
+            # backward names each node by its op's place in the capture: kept before pruning shifts it
+            self.place = {id(ins): k for k, ins in enumerate(self.instrs)}
             self.prune()
             self._code = self.generate()
         return self._code(arg_tensors)
@@ -165,8 +205,8 @@ class Program:
         global _UFUNCS
         if _UFUNCS is None:
             _UFUNCS = _ufuncs()
-        env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_fit": _fit_array,
-               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor}
+        env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_red": np.add.reduce,
+               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor, "_fold": _fold}
         lines = ["def replay(A):"]
         put = lines.append
         names = {}
@@ -226,6 +266,13 @@ class Program:
         for i, ins in enumerate(self.instrs):
             kind = ins[0]
             nxt = self.instrs[i + 1] if i + 1 < len(self.instrs) else None
+            if kind == "op" and ins[1] is _Fill and ins[7] is None and not ins[5] and nxt is not None \
+                    and nxt[0] == "copy" and nxt[2] == ins[4] and uses.get(ins[4]) == 1 \
+                    and ins[2][0][0] in ("t", "a") and nxt[1] == ins[2][0][1]:
+                # x.zero_() / x.fill_(v) recorded as y = full_like(x, v) then x[...] = y: one fill
+                put(f"    {slot(nxt[1])}.fill({op_input(ins[2][1], [])})")
+                skip_copy = i + 1
+                continue
             if kind == "op" and ins[1] in _UFUNCS and ins[7] is None and ins[8] and not ins[5] and not ins[3] \
                     and nxt is not None and nxt[0] == "copy" and nxt[2] == ins[4] and uses.get(ins[4]) == 1 \
                     and ins[2][0][0] == "t" and nxt[1] == ins[2][0][1] and len(ins[2]) == 2:
@@ -248,7 +295,7 @@ class Program:
                 fw = const(cls.forward, "FW")
                 inst = const(cls, "C")
                 opts = "".join(f", {k}={const(v)}" for k, v in options.items())
-                f = f"f{i}" if keep is not None else f"_new({inst})"
+                f = f"f{self.place[id(ins)]}" if keep is not None else f"_new({inst})"
                 if keep is not None:
                     put(f"    {f} = _new({inst})")
                 put(f"    s{y} = {fw}({f}, {', '.join(xs)}{opts})" if xs else f"    s{y} = {fw}({f}{opts})")
@@ -313,18 +360,30 @@ class Program:
         return f"[{items}]" if c == "list" else f"({items},)"
 
     def _backward_code(self, ins, put, slot, const):
-        """The engine's loop unrolled: the order, routes, fits and buffers are those of the capture."""
+        """The engine's loop unrolled: the order, routes, fits and buffers are those of the capture.
+        A node whose backward reads only shapes (a sum, a mean, an add), reached by constant
+        gradients only (the seed of ``loss.backward()``), runs on the first replay only."""
         _, seeds, nodes = ins
-        have = set()
+        have, fixed = set(), set()  # gradient buffers assigned so far; those that are constants
+        consts = {sl for sl, _ in self.consts}
         for k, nr, sl in seeds:
             b = f"g{k}_{nr}"
             put(f"    {b} = {slot(sl)}" if b not in have else f"    {b} = {b} + {slot(sl)}")
+            if sl in consts and b not in have:
+                fixed.add(b)
+            else:
+                fixed.discard(b)
             have.add(b)
         put("    _prev = _mode.enabled")
         put("    _mode.enabled = False")
+        ops = {self.place[id(i)]: i[1] for i in self.instrs if i[0] == "op"}
         for k, n_out, arrays, dests, fits in nodes:
             gys = [f"g{k}_{j}" if f"g{k}_{j}" in have else "None" for j in range(n_out)]
-            if arrays:
+            folded = arrays and ops.get(k) in _FOLD and all(g == "None" or g in fixed for g in gys)
+            if folded:
+                cache = const([], "CF")
+                put(f"    gx = {cache} or _fold({cache}, f{k}.backward({gys[0]}))")
+            elif arrays:
                 put(f"    gx = f{k}.backward({gys[0]})")
                 put("    if gx.__class__ is not tuple: gx = (gx,)")
             else:
@@ -336,7 +395,8 @@ class Program:
                 dest, like = d
                 x = f"gx[{j}]"
                 if fit:
-                    put(f"    x = _fit(gx[{j}], {const(like, 'L')})")
+                    put(f"    g = gx[{j}]")
+                    put(f"    x = {_reduction(fit, like)}")
                     x = "x"
                 if dest[0] == "leaf":
                     # the engine's delivery: into an existing .grad in place (inlined, the common case
@@ -345,13 +405,17 @@ class Program:
                     put("    q = p.grad")
                     put("    if p._hooks is None and q is not None and not q._rg:")
                     put(f"        d = q._data; d += {x}; q._version[0] += 1")
-                    if arrays and gys[0] != "None":
+                    if arrays and gys[0] != "None" and not folded:  # (a folded array is kept: copied)
                         put(f"    elif q is None and p._hooks is None and {x} is not {gys[0]} and {x}.base is None: "
                             f"p.grad = _wrap({x})")
                     put(f"    else: _acc(p, {x}, False)")
                 else:
                     b = f"g{dest[1]}_{dest[2]}"
                     put(f"    {b} = {x}" if b not in have else f"    {b} = {b} + {x}")
+                    if folded and not fit and b not in have:
+                        fixed.add(b)
+                    else:
+                        fixed.discard(b)
                     have.add(b)
         put("    _mode.enabled = _prev")
 

@@ -245,6 +245,10 @@ class Pow(Op):
 
     def backward(self, gy):
         x, y = self.saved(gy)
+        if y.__class__ is int and y == 2 and gy.__class__ is x.__class__ is np.ndarray and gy.dtype.kind == "f":
+            g = x * 2.0  # the square in every MSE: 2x, times gy in place (same bits as gy * (x * 2.0))
+            g *= gy
+            return g, None
         n = self.needs_input_grad
         c = _cx(gy)  # complex: each derivative d enters as conj(d)
         gx = gyy = None
