@@ -183,14 +183,22 @@ def _box_muller16_with(u, mean, std, fma):
 
 class Generator:
     """A CPU random number generator whose streams equal ``torch.Generator``'s."""
-    __slots__ = ("device", "_mt", "_seed", "_next_double_normal", "_next_float_normal")
+    __slots__ = ("device", "_bits", "_seed", "_next_double_normal", "_next_float_normal")
 
     def __init__(self, device="cpu"):
         if str(device) != "cpu":
             raise RuntimeError(f"ember.random.Generator supports only the cpu device, got {device}")
         self.device = "cpu"
-        self._mt = np.random.MT19937()
+        self._bits = None
         self.manual_seed(DEFAULT_SEED)
+
+    @property
+    def _mt(self):
+        """The mt19937 state, made and seeded on first use (numpy.random costs import time)."""
+        if self._bits is None:
+            self._bits = np.random.MT19937()
+            self._bits._legacy_seeding(self._seed & 0xFFFFFFFF)
+        return self._bits
 
     # ---- seeding and state
 
@@ -201,7 +209,8 @@ class Generator:
             raise RuntimeError(f"Overflow when unpacking long long: {seed}")
         self._seed = seed % 2**64  # negative seeds wrap, as in torch
         # mt19937 takes only the low 32 bits; init_genrand == NumPy's legacy seeding.
-        self._mt._legacy_seeding(self._seed & 0xFFFFFFFF)
+        if self._bits is not None:
+            self._bits._legacy_seeding(self._seed & 0xFFFFFFFF)
         self._next_double_normal = self._next_float_normal = None
         return self
 
