@@ -201,7 +201,7 @@ def _nn_cases():
         lambda lib: mlp(lib, [16, 32, 1], 32, lambda L, p: L.optim.SGD(p, lr=0.01)))
     compiled_case("compiled: tiny MLP 16-32-1 SGD step", 0.25, _tiny_mlp_step_numpy)(
         lambda lib: mlp(lib, [16, 32, 1], 32, lambda L, p: L.optim.SGD(p, lr=0.01)))
-    compiled_case("compiled: MLP 784-256-256-10 Adam step", 0.6, _mlp_adam_numpy)(
+    compiled_case("compiled: MLP 784-256-256-10 Adam step", None, _mlp_adam_numpy)(
         lambda lib: mlp(lib, [784, 256, 256, 10], 128, lambda L, p: L.optim.Adam(p, lr=1e-3)))
 
     def lenet(lib):
@@ -219,7 +219,7 @@ def _nn_cases():
         return step
 
     case("nn: LeNet-5 SGD momentum, batch 64", 0.85)(lenet)
-    compiled_case("compiled: LeNet-5 SGD momentum step", 0.85)(lenet)
+    compiled_case("compiled: LeNet-5 SGD momentum step", None)(lenet)
 
     def encoder(lib):
         # all-MiniLM-L6's sizes (d_model 384, 12 heads, feed-forward 1536, GELU); two of its six
@@ -265,7 +265,8 @@ def _encoder_products_numpy():
 def compiled_case(name, target, numpy=None):
     """Register `build(lib) -> step`, one training step with no arguments, timed three ways:
     wrapped in ember.compile, as it is under eager torch (the ratio's denominator), and
-    wrapped in torch.compile (its own column)."""
+    wrapped in torch.compile (its own column). Besides `target` (None: none), a compiled step
+    is over target when it takes more than 1.3x the hand-written NumPy step."""
     def register(build):
         CASES[name] = (build, target, numpy, "compiled")
         return build
@@ -452,8 +453,12 @@ def main():
             floor = f"{t['numpy'] / t['torch']:12.2f}" if "numpy" in t else " " * 12
             mini = f"{t['minimal'] / t['torch']:11.2f}" if "minimal" in t else " " * 11
             tcomp = f"{t['tcompile'] / t['torch']:12.2f}" if "tcompile" in t else " " * 12
-            mark = "" if ratio <= target else "  (over target)"
-            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {target:7.2f} {floor} {mini} {tcomp}"
+            over = target is not None and ratio > target
+            if minimal == "compiled" and "numpy" in t:
+                over = over or t["ember"] > 1.3 * t["numpy"]
+            mark = "  (over target)" if over else ""
+            shown = f"{target:7.2f}" if target is not None else f"{'-':>7s}"
+            print(f"{name:45s} {fmt(t['ember'])} {fmt(t['torch'])} {ratio:7.2f} {shown} {floor} {mini} {tcomp}"
                   f"{mark}",
                   flush=True)
     torch.set_num_threads(default)
