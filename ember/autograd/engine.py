@@ -34,17 +34,23 @@ def _fit(g, like):
     return g
 
 
+def sum_axes(xshape, shape):
+    """The un-broadcasting rule: the axes to sum an array of `xshape` over to get `shape` (the
+    leading ones and the size-1 ones), whether to keep dims, and whether a reshape follows."""
+    lead = len(xshape) - len(shape)
+    ones = tuple([lead + i for i, s in enumerate(shape) if s == 1 and xshape[lead + i] != 1])
+    return tuple(range(lead)) + ones, bool(ones), bool(ones) and lead > 0
+
+
 def sum_to(x, shape):
-    """Array `x` summed over its broadcast (leading and size-1) axes to `shape`: the
-    un-broadcasting rule. The result is a new array, not a view of one."""
-    lead = x.ndim - len(shape)
-    ones = tuple([lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1])
-    axes = tuple(range(lead)) + ones
+    """Array `x` summed over its broadcast axes to `shape` (sum_axes). The result is a new
+    array, not a view of one."""
+    axes, keep, reshape = sum_axes(x.shape, shape)
     if not axes:
         return x
-    keep = bool(ones)  # NumPy's ufunc itself: x.sum() adds a Python layer
+    # NumPy's ufunc itself: x.sum() adds a Python layer
     y = _add_reduce(x, axes, keepdims=keep) if x.__class__ is np.ndarray else x.sum(axes, keepdims=keep)
-    return y.reshape(shape) if keep and lead else y
+    return y.reshape(shape) if reshape else y
 
 
 def _fit_array(g, like):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _view
 from ..autograd import grad_mode
-from ..autograd.engine import _accumulate
+from ..autograd.engine import _accumulate, sum_axes
 from ..autograd.function import Node
 
 _mode = grad_mode.state
@@ -62,15 +62,11 @@ def _reduction(fit, like):
     gradient's name in the code."""
     shape, dtype = fit
     expr = "g"
-    if tuple(shape) != like.shape:
-        lead = len(shape) - like.ndim
-        ones = tuple(lead + i for i, s in enumerate(like.shape) if s == 1 and shape[lead + i] != 1)
-        axes = tuple(range(lead)) + ones
-        if axes:
-            keep = bool(ones)
-            expr = f"(_red(g, {axes!r}, keepdims={keep}) if g.__class__ is _nd else g.sum({axes!r}, keepdims={keep}))"
-            if keep and lead:
-                expr += f".reshape({like.shape!r})"
+    axes, keep, reshape = sum_axes(shape, like.shape)
+    if axes:
+        expr = f"(_red(g, {axes!r}, keepdims={keep}) if g.__class__ is _nd else g.sum({axes!r}, keepdims={keep}))"
+        if reshape:
+            expr += f".reshape({like.shape!r})"
     if np.dtype(dtype) != like.dtype:
         expr += f".astype({like.dtype.str!r})"
     return expr
