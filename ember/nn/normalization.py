@@ -45,7 +45,7 @@ def _norm_rows(x, w, b, k, eps):
     mean, inv = np.empty((rows, 1), x.dtype), np.empty((rows, 1), x.dtype)
     wf = None if w is None else w.reshape(-1)
     bf = None if b is None else b.reshape(-1)
-    step = max(1, (1 << 14) // d)
+    step = max(1, (1 << 16) // d)
     scale = np.float32(1 / d)
     ones = np.ones((d, 1), x.dtype)
 
