@@ -349,3 +349,55 @@ def test_zero_and_fill_in_the_step():
     for _ in range(3):
         same(f(x), x * 2.0)
         same(acc, np.zeros(6, np.float32))
+
+
+class _Mixed:
+    """Models whose ops take the lowered replay (Linear on matrices, matmul, relu, squared error)
+    and the cases next to them that must not (no bias, a 3-D input, float64, a sum loss)."""
+
+    @staticmethod
+    def make(lib, kind):
+        class M(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = lib.nn.Linear(8, 16, bias=kind != "nobias")
+                self.w = lib.nn.Parameter(lib.randn(16, 4) * 0.3)
+                self.b = lib.nn.Linear(4, 1)
+
+            def forward(self, x):
+                if kind == "3d":
+                    x = x.reshape(4, 4, 8)
+                h = lib.relu(self.a(x))
+                h = (h @ self.w) if kind != "3d" else lib.matmul(h, self.w)
+                out = self.b(lib.relu(h))
+                return out.reshape(16, 1)
+        m = M()
+        return m.double() if kind == "float64" else m
+
+
+@pytest.mark.parametrize("kind", ["plain", "nobias", "3d", "float64", "sumloss"])
+def test_lowered_ops_match_eager(kind):
+    def run(compile_):
+        ember.manual_seed(0)
+        model = _Mixed.make(ember, kind)
+        o = ember.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
+        loss_fn = ember.nn.MSELoss(reduction="sum" if kind == "sumloss" else "mean")
+        dt = np.float64 if kind == "float64" else np.float32
+
+        def step(x, y):
+            o.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            o.step()
+            return loss
+        f = compile_(step)
+        losses = [f(ember.tensor(RNG_DATA[i][0].astype(dt)), ember.tensor(RNG_DATA[i][1].astype(dt)))
+                  for i in range(12)]
+        return model, o, losses, f
+
+    me, oe, le, _ = run(lambda f: f)
+    mc, oc, lc, f = run(ember.compile)
+    assert f._count == 1 and f.why_eager is None
+    for a, b in zip(le, lc):
+        same(a, b)
+    same_state(me, mc), same_grads(me, mc), same_optim(oe, oc)

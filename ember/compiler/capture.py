@@ -94,6 +94,7 @@ class Recorder:
         self.slot = {}        # id(array) -> slot number
         self.keep = []        # every array met, so that ids stay unique while recording
         self.init = []        # per slot at the start: ("arg", k), ("load", tensor), ("const", array) or None
+        self.meta = []        # per slot: the captured array's (shape, dtype, is an ndarray)
         self.instrs = []      # the program
         self.op_index = {}    # id(op instance) -> index of its instruction
         self.externals = externals
@@ -110,6 +111,7 @@ class Recorder:
     def new_slot(self, array):
         s = len(self.init)
         self.init.append(None)
+        self.meta.append((array.shape, array.dtype, array.__class__ is np.ndarray))
         self.slot[id(array)] = s
         self.keep.append(array)
         return s
@@ -312,7 +314,7 @@ class Recorder:
         if graph and self.graph_unsafe:
             raise Unsupported("an in-place write under autograd")
         return Program(self.init, self.instrs, outputs, graph, modules, list(self.loaded.values()), values,
-                       grad_enabled)
+                       grad_enabled, self.meta)
 
     def output_spec(self, r, arg_tensors):
         if isinstance(r, Tensor):

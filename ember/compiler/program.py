@@ -80,8 +80,9 @@ def _output_tensor(a):
 
 
 class Program:
-    def __init__(self, init, instrs, outputs, graph, modules, loaded, values, grad_enabled):
+    def __init__(self, init, instrs, outputs, graph, modules, loaded, values, grad_enabled, meta):
         self.instrs, self.outputs, self.graph, self.n = instrs, outputs, graph, len(init)
+        self.meta = meta  # per slot: (shape, dtype, is an ndarray) at capture
         self.args = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "arg"]
         self.loads = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "load"]
         consts = [(s, i[1]) for s, i in enumerate(init) if i is not None and i[0] == "const"]
@@ -202,7 +203,8 @@ class Program:
         if _UFUNCS is None:
             _UFUNCS = _ufuncs()
         env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_red": np.add.reduce,
-               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor, "_fold": _fold}
+               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor, "_fold": _fold, "_np": np}
+        self.lowered = {}  # capture place of an op replayed as direct NumPy calls -> (its rule, inputs, output)
         lines = ["def replay(A):"]
         put = lines.append
         names = {}
@@ -284,6 +286,8 @@ class Program:
                 x = slot(ins[2][0][1])
                 put(f"    s{ins[4]} = {const(_UFUNCS[ins[1]], 'U')}({x}, {op_input(ins[2][1], [])}, out={x})")
                 continue
+            if kind == "op" and self._lower(ins, put, slot):
+                continue
             if kind == "op":
                 _, cls, specs, options, y, out_lists, _, keep = ins[:8]
                 outs = []
@@ -327,6 +331,35 @@ class Program:
         self.source = src
         exec(compile(src, "<ember.compile program>", "exec"), env)
         return env["replay"]
+
+    def _lower(self, ins, put, slot):
+        """Emit op `ins` as direct NumPy calls if a lowering rule covers it (lower.py); whether it did."""
+        from .lower import RULES
+        _, cls, specs, options, y, out_lists = ins[:6]
+        rule = RULES.get(cls)
+        if rule is None or options or out_lists:
+            return False
+        names, values, meta = [], [], {}
+        for sp in specs:
+            if sp[0] in ("t", "a"):
+                name = slot(sp[1])
+                names.append(name)
+                values.append(None)
+                meta[name] = self.meta[sp[1]]
+            elif sp[0] == "c" and (sp[1] is None or sp[1].__class__ in (int, float, bool)):
+                names.append(repr(sp[1]))
+                values.append(sp[1])
+            else:
+                return False
+        lines = rule[0](names, values, f"s{y}", meta)
+        if lines is None:
+            return False
+        for line in lines:
+            put(f"    {line}")
+        put(f"    if s{y}.__class__ is not _nd: s{y} = _asarray(s{y})")
+        if ins[7] is not None:  # backward runs through it
+            self.lowered[self.place[id(ins)]] = (rule[1], names, f"s{y}", ins[7])
+        return True
 
     def _leaf_expr(self, spec, const):
         return const(spec[1], "T") if spec[0] == "load" else f"A[{spec[1]}]"
@@ -376,7 +409,13 @@ class Program:
         for k, n_out, arrays, dests, fits in nodes:
             gys = [f"g{k}_{j}" if f"g{k}_{j}" in have else "None" for j in range(n_out)]
             folded = arrays and ops.get(k) in _FOLD and all(g == "None" or g in fixed for g in gys)
-            if folded:
+            if k in self.lowered:  # its backward's NumPy calls, written out
+                rule, names, y, needs = self.lowered[k]
+                pre, exprs = rule(names, y, gys[0], needs)
+                for line in pre:
+                    put(f"    {line}")
+                put(f"    gx = ({', '.join(e or 'None' for e in exprs)},)")
+            elif folded:
                 cache = const([], "CF")
                 put(f"    gx = {cache} or _fold({cache}, f{k}.backward({gys[0]}))")
             elif arrays:

@@ -60,18 +60,20 @@ class Optimizer(_Hooks):
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        states, update = self.state, self._update
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                g = p.grad
+                if g is None:
                     continue
-                state = self.state.get(p)
+                state = states.get(p)
                 if not state:
                     if p._data.dtype.kind == "c":  # torch steps complex params as (real, imag) pairs
                         raise NotImplementedError("ember.optim does not support complex parameters yet")
                     state = self._init_state(p, group)
                     if state:  # an optimizer with no state (plain SGD) keeps self.state empty, as torch
-                        self.state[p] = state
-                self._update(p._data, p.grad._data, state, group)
+                        states[p] = state
+                update(p._data, g._data, state, group)
                 p._version[0] += 1
         return loss
 
