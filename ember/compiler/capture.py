@@ -130,7 +130,15 @@ class Recorder:
                 init = ("load", t)
                 self.loaded[id(t)] = t
             else:
-                init = ("const", a)  # made inside the function from constants, or reached another way
+                # made inside the function from constants, or reached another way; but a view of an
+                # argument or of an op's result (made outside ember's ops) would be stale at replay
+                b = getattr(a, "base", None)
+                while b is not None:
+                    k = self.slot.get(id(b))
+                    if id(b) in self.arg_arrays or k is not None and (self.init[k] or ("arg",))[0] == "arg":
+                        raise Unsupported("a view of an input or of a result, made outside ember's ops")
+                    b = getattr(b, "base", None)
+                init = ("const", a)
         s = self.new_slot(a)
         self.init[s] = init
         return s

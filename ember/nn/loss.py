@@ -14,6 +14,7 @@ from .. import ops, _runtime
 from .._backend import get_array_module, to_device
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
+from ..autograd.trace import replayed
 from ..autograd.function import Op
 from ..ops import pointwise as P
 from ..ops.indexing import gather
@@ -382,6 +383,20 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 
 
 @_autocast_fp32
+@replayed
+def _multilabel_pairs(target, shape):
+    """The targets (0 past each row's first -1) and the (target j, non-target k) pairs that count."""
+    y = target._data.reshape(shape)
+    c = shape[1]
+    xp = get_array_module(y)
+    valid = xp.cumprod(y != -1, axis=1).astype(bool)  # the classes before the first -1
+    if (valid & ((y < 0) | (y >= c))).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    ys = xp.where(valid, y, 0)
+    is_target = ((ys[:, :, None] == xp.arange(c)) & valid[:, :, None]).any(1)
+    return ys, valid[:, :, None] & ~is_target[:, None, :]
+
+
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge: ``sum_{j in targets, k not} max(0, 1 - x[j] + x[k]) / C``; each row of
     `target` lists its classes first, then -1 (the rest is ignored)."""
@@ -390,19 +405,19 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
     x = input.reshape(1, -1) if input.ndim < 2 else input
-    y = target._data.reshape(x.shape)
-    c = x.shape[1]
-    xp = get_array_module(y)
-    valid = xp.cumprod(y != -1, axis=1).astype(bool)  # the classes before the first -1
-    if (valid & ((y < 0) | (y >= c))).any():
-        raise RuntimeError("argument #2 'target' is out of range")
-    ys = xp.where(valid, y, 0)
-    is_target = ((ys[:, :, None] == xp.arange(c)) & valid[:, :, None]).any(1)
-    pairs = _wrap(valid[:, :, None] & ~is_target[:, None, :])  # (target j, non-target k)
+    ys, pairs = _multilabel_pairs(target, x.shape)
+    pairs = _wrap(pairs)
     x_j = gather(x, 1, _wrap(ys)).unsqueeze(2)
+    c = x.shape[1]
     z = P.relu(1 - x_j + x.unsqueeze(1))  # torch's gradient passes only where z > 0
     loss = P.where(pairs, z, 0.0).sum((1, 2)) / c
     return _reduce(loss.reshape(()) if input.ndim < 2 else loss, reduction)
+
+
+@replayed
+def _other_classes(y, c):
+    """(N, C): True where class k is not sample n's target."""
+    return get_array_module(y._data).arange(c) != y._data[:, None]
 
 
 @_autocast_fp32
@@ -428,7 +443,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         z = z * z
     if weight is not None:
         z = z * gather(weight, 0, y).unsqueeze(1)
-    not_y = _wrap(get_array_module(y._data).arange(c) != y._data[:, None])
+    not_y = _wrap(_other_classes(y, c))
     loss = P.where(not_y, z, 0.0).sum(1) / c
     if input.ndim < 2:
         loss = loss.reshape(())
@@ -457,6 +472,9 @@ def _check_class_target(input, target, weight):
                            f"but got weight tensor of shape: {list(weight.shape)}")
 
 
+# Arrays derived from the targets outside ops are computed by @replayed functions, so that
+# ember.compile computes them again from each call's targets instead of keeping the first ones.
+@replayed
 def _target_weights(target, weight, ignore_index, c, dtype):
     """Per-target weights as an array (weight[y], 0 where ignored), and the targets made safe to index."""
     y = target._data.astype(np.int64, copy=False)
@@ -469,11 +487,20 @@ def _target_weights(target, weight, ignore_index, c, dtype):
     return y, w
 
 
+@replayed
+def _weight_total(w):
+    """The sum of the target weights (0-d), and what the mean adds: 0, or NaN when every target is
+    ignored (torch's value is then 0/0 = nan, but its gradient stays 0, not nan)."""
+    total = get_array_module(w).asarray(w.sum())  # (an array, not a NumPy scalar: ember.compile gives it a slot)
+    if total:
+        return total, np.zeros((), total.dtype)
+    return np.ones((), total.dtype), np.full((), np.nan, total.dtype)
+
+
 def _mean_by_weight(loss, w):
     """Sum of the losses over the sum of the target weights."""
-    total = float(w.sum())
-    # all targets ignored: torch's value is 0/0 = nan, but its gradient stays 0, not nan
-    return loss.sum() / total if total else loss.sum() + float("nan")
+    total, extra = _weight_total(w)
+    return loss.sum() / _wrap(total) + _wrap(extra)
 
 
 @_autocast_fp32
@@ -520,6 +547,20 @@ class CrossEntropy(Op):
         self.logp = None
 
 
+@replayed
+def _class_distribution(target, y, w, weight, ignore_index, wshape, cdim, eps):
+    """q: (1 - eps) of each target's weight on its class, eps/C of each class's weight spread over all."""
+    xp = get_array_module(y)
+    c = wshape[cdim]
+    classes = xp.arange(c).reshape(wshape)
+    q = (classes == xp.expand_dims(y, cdim)) * xp.expand_dims(w * (1 - eps), cdim)
+    if eps > 0:
+        wc = 1.0 if weight is None else weight._data.astype(q.dtype).reshape(wshape)
+        keep = xp.expand_dims(target._data != ignore_index, cdim).astype(q.dtype)  # only ignored targets lose it
+        q = q + keep * (eps / c) * wc
+    return q
+
+
 @_autocast_fp32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
@@ -550,15 +591,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _reduce(loss, reduction)
     _check_class_target(input, target, weight)
     y, w = _target_weights(target, weight, ignore_index, c, input._data.dtype)
-    # q: (1 - eps) of the target's weight on its class, eps/C of each class's weight spread over all
-    xp = get_array_module(y)
-    classes = xp.arange(c).reshape(wshape)
-    q = (classes == xp.expand_dims(y, cdim)) * xp.expand_dims(w * (1 - eps), cdim)
-    if eps > 0:
-        wc = 1.0 if weight is None else weight._data.astype(q.dtype).reshape(wshape)
-        keep = xp.expand_dims(target._data != ignore_index, cdim).astype(q.dtype)  # only ignored targets lose it
-        q = q + keep * (eps / c) * wc
-    loss = CrossEntropy.apply(input, _wrap(q), cdim)
+    loss = CrossEntropy.apply(input, _wrap(_class_distribution(target, y, w, weight, ignore_index, wshape, cdim, eps)),
+                              cdim)
     return _mean_by_weight(loss, w) if reduction == "mean" else _reduce(loss, reduction)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from .._backend import get_array_module, to_device
 from .._tensor import _wrap
 from ..autograd.function import Op
+from ..autograd import trace as _trace
 from ..autograd.grad_mode import no_grad
 from ..ops import creation as C
 from ..ops.shape import cat
@@ -102,6 +103,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes=-1):
     """An int64 tensor with a 1 at each value's position along a new last dim."""
+    if num_classes == -1 and _trace.host is not None:  # ember.compile: the values set the shape
+        _trace.host(tensor)
+    return _one_hot(tensor, num_classes)
+
+
+@_trace.replayed  # (ember.compile computes it again from each call's values)
+def _one_hot(tensor, num_classes):
     x = tensor._data
     if x.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

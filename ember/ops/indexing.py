@@ -486,7 +486,7 @@ def _check_vector_index(name, index, size, dim=0):
         if name == "index_select" and dim != 0:
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
-    return ix.reshape(-1)
+    return ix if ix.ndim == 1 else ix.reshape(-1)  # (the index itself: ember.compile replays it from its slot)
 
 
 def _as_1d(t):
