@@ -419,6 +419,12 @@ _TARGETS = {  # (loss of a (6, 5) tensor w and an argument a, the argument's mak
     "index_select": (lambda w, a: w.index_select(0, a).sum(), lambda r: r.integers(0, 6, 4)),
     "one_hot": (lambda w, a: (w * ember.nn.functional.one_hot(a, 5).float()).sum(), lambda r: r.integers(0, 5, 6)),
     "view_of_input": (lambda w, a: (w * ember.tensor(a.numpy().reshape(6, 5))).sum(), lambda r: r.integers(0, 5, 30)),
+    "bool_mask": (lambda w, a: w[a].sum(), lambda r: r.random((6, 5)) > 0.5),
+    "masked_select": (lambda w, a: w.masked_select(a).sum(), lambda r: r.random((6, 5)) > 0.5),
+    "nonzero": (lambda w, a: w[a.nonzero()[:, 0]].sum(), lambda r: r.random((6, 5)) > 0.5),
+    "smooth_l1": (lambda w, a: ember.nn.functional.smooth_l1_loss(w, a), lambda r: r.standard_normal((6, 5)).astype(np.float32)),
+    "zeros_inside": (lambda w, a: (w + ember.zeros(6, 5) + ember.arange(5.0) * a).sum(),
+                     lambda r: r.standard_normal((6, 5)).astype(np.float32)),
 }
 
 

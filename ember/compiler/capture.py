@@ -179,8 +179,12 @@ class Recorder:
             self.graph_unsafe |= bool(x._rg or v._rg)
             self.instrs.append(("copy", sx, sv))
             return
-        if isinstance(op, Function) or not isinstance(op, Op):
+        if isinstance(op, str):  # recorded by name: a constant tensor
+            op, inputs, options = _named(op, inputs, options, outputs)
+        elif isinstance(op, Function) or not isinstance(op, Op):
             raise Unsupported(f"{type(op).__name__} is not an ember primitive")
+        if type(op).__name__ in _INDEXING and _has_mask(inputs):
+            raise Unsupported("indexing with a boolean mask: the result's size depends on the values")
         specs, outlists = [], []
         for x in inputs:
             if isinstance(x, list) and all(isinstance(a, np.ndarray) for a in x) and x:
@@ -344,6 +348,47 @@ class Recorder:
         if isinstance(r, (int, float, str, bool, type(None))):
             return ("c", r)
         raise Unsupported(f"the function returns a {type(r).__name__}")
+
+
+_INDEXING = ("AdvancedIndex", "IndexGrad", "IndexPut")
+
+
+def _has_mask(v):
+    if isinstance(v, Tensor):
+        v = v._data
+    if isinstance(v, np.ndarray):
+        return v.dtype == np.bool_
+    return isinstance(v, (tuple, list)) and any(_has_mask(x) for x in v)
+
+
+class _Call(Op):
+    """A NumPy function with no gradient, replayed as it is (the first input is the function)."""
+    save = False
+
+    def forward(self, fn, *xs, **options):
+        return fn(*xs, **options)
+
+
+def _named(name, inputs, options, out):
+    """An op recorded by name (for export) as a _Call: zeros/ones/full and arange made again from
+    their arguments (checked against the result eager made). Others (comparisons, argmax) make
+    the capture fail."""
+    if name == "full":
+        fn, args = np.full, list(inputs)
+    elif name == "arange":
+        fn, args = np.arange, list(inputs)
+    else:  # (comparisons: raw NumPy code reading a mask, nonzero's or a count's, would be baked in)
+        raise Unsupported(f"{name} has no replay")
+    y = out._data
+    if y.__class__ is not np.ndarray or any(isinstance(a, Tensor) and a._data.__class__ is not np.ndarray for a in args):
+        raise Unsupported(f"{name} on another device has no replay")
+    try:
+        again = fn(*[a._data if isinstance(a, Tensor) else a for a in args], **options)
+    except Exception as e:
+        raise Unsupported(f"{name}: {e}") from None
+    if np.asarray(again).dtype != y.dtype or not np.array_equal(again, y, equal_nan=y.dtype.kind in "fc"):
+        raise Unsupported(f"{name} is not its NumPy function")
+    return _Call(), [fn] + args, options
 
 
 def _close():

@@ -322,7 +322,14 @@ class Program:
                 put(f"    r = {const(fn, 'F')}({', '.join(call_args)})")
                 self._bind_code(r_spec, "r", put)
             elif kind == "backward":
-                self._backward_code(ins, put, slot, const)
+                body = []  # (in a try, so that grad mode comes back whatever happens)
+                self._backward_code(ins, body.append, slot, const)
+                put("    _prev = _mode.enabled")
+                put("    _mode.enabled = False")
+                put("    try:")
+                lines.extend("    " + line for line in body)
+                put("    finally:")
+                put("        _mode.enabled = _prev")
             else:  # "grad"
                 leaf = self._leaf_expr(ins[1], const)
                 put(f"    s{ins[2]} = {leaf}.grad._data")
@@ -403,8 +410,6 @@ class Program:
             else:
                 fixed.discard(b)
             have.add(b)
-        put("    _prev = _mode.enabled")
-        put("    _mode.enabled = False")
         ops = {self.place[id(i)]: i[1] for i in self.instrs if i[0] == "op"}
         for k, n_out, arrays, dests, fits in nodes:
             gys = [f"g{k}_{j}" if f"g{k}_{j}" in have else "None" for j in range(n_out)]
@@ -452,7 +457,7 @@ class Program:
                     else:
                         fixed.discard(b)
                     have.add(b)
-        put("    _mode.enabled = _prev")
+        put("    pass")
 
     # ------------------------------------------------------------------ values of arguments and results
     def value(self, sp, S, arg_tensors, graph):

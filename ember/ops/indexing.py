@@ -554,11 +554,15 @@ def masked_select(input, mask):
 def masked_scatter(input, mask, source):
     from .shape import broadcast_tensors
     x, m = broadcast_tensors(input, mask)
+    if _trace.host is not None:  # ember.compile: the mask's count is read
+        _trace.host(mask)
     n = int(m._data.sum())
     return IndexPut.apply(x.contiguous(), None, (m._data,), source.reshape(-1)[:n])
 
 
 def nonzero(input, *, as_tuple=False):
+    if _trace.host is not None:  # ember.compile: the values set the result's size
+        _trace.host(input)
     a = input._data if input._data.ndim else input._data.reshape(1)
     idx = np.nonzero(a)
     if as_tuple:
