@@ -24,10 +24,15 @@ _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.
 _UFUNCS = None  # op class -> the NumPy ufunc its forward is (made on first use)
 
 
+class _CompiledNode(Node):
+    def name(self):  # (torch.compile's is named so too)
+        return "CompiledFunctionBackward"
+
+
 def _freed_node():
     """The grad_fn of a returned tensor whose graph the function's own backward already used:
     a second backward raises torch's error, as in eager."""
-    n = _new(Node)
+    n = _new(_CompiledNode)
     n._freed = n.check = True
     n.next, n.n_out, n.seq = [], 1, 0
     return n
