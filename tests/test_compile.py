@@ -75,12 +75,13 @@ def test_lecture_autograd_loop_matches_eager_and_torch():
     assert_close(w1c, w1t)
 
 
-def _model_loop(lib, make, steps, compile_, batch=16, features=8, opt=None):
+def _model_loop(lib, make, steps, compile_, batch=16, features=8, opt=None, loss_fn=None, dtype=np.float32):
     lib.manual_seed(0)
     model = make(lib)
     o = (opt or (lambda p: lib.optim.SGD(p, lr=0.05, momentum=0.9)))(model.parameters())
-    loss_fn = lib.nn.MSELoss()
-    data = [(lib.tensor(RNG_DATA[i][0][:batch, :features]), lib.tensor(RNG_DATA[i][1][:batch])) for i in range(steps)]
+    loss_fn = loss_fn or lib.nn.MSELoss()
+    data = [(lib.tensor(RNG_DATA[i][0][:batch, :features].astype(dtype)), lib.tensor(RNG_DATA[i][1][:batch].astype(dtype)))
+            for i in range(steps)]
 
     def step(x, y):
         o.zero_grad()
@@ -378,22 +379,10 @@ class _Mixed:
 @pytest.mark.parametrize("kind", ["plain", "nobias", "3d", "float64", "sumloss"])
 def test_lowered_ops_match_eager(kind):
     def run(compile_):
-        ember.manual_seed(0)
-        model = _Mixed.make(ember, kind)
-        o = ember.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
-        loss_fn = ember.nn.MSELoss(reduction="sum" if kind == "sumloss" else "mean")
-        dt = np.float64 if kind == "float64" else np.float32
-
-        def step(x, y):
-            o.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            o.step()
-            return loss
-        f = compile_(step)
-        losses = [f(ember.tensor(RNG_DATA[i][0].astype(dt)), ember.tensor(RNG_DATA[i][1].astype(dt)))
-                  for i in range(12)]
-        return model, o, losses, f
+        return _model_loop(ember, lambda L: _Mixed.make(L, kind), 12, compile_,
+                           opt=lambda p: ember.optim.SGD(p, lr=0.02, momentum=0.9),
+                           loss_fn=ember.nn.MSELoss(reduction="sum" if kind == "sumloss" else "mean"),
+                           dtype=np.float64 if kind == "float64" else np.float32)
 
     me, oe, le, _ = run(lambda f: f)
     mc, oc, lc, f = run(ember.compile)
