@@ -167,6 +167,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             f.grads = None
             if f.check:
                 f.check_saved()
+            if f.packed is not None:  # torch.autograd.graph.saved_tensors_hooks
+                f.unpack()
             if f.hooks is not None or f.retained is not None:
                 gys = _output_hooks(f, gys, raw)
             if sink is not None and sink.nodes:

@@ -11,6 +11,8 @@ _new, _ndarray, _generic, _asarray = object.__new__, np.ndarray, np.generic, np.
 
 _mode = grad_mode.state
 _counter = itertools.count()
+# torch.autograd.graph.saved_tensors_hooks in force: (pack, unpack) pairs, innermost last
+saved_hooks = []
 
 
 class Node:
@@ -30,6 +32,7 @@ class Node:
     frees = True          # release() has something to free (Op: saves something or overrides it)
     check = True          # the engine calls check_saved() first (saves something, or was freed)
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
+    packed = None         # (unpack, [(input index or "y", packed value)]) under saved_tensors_hooks
 
     def connect(self, inputs, out=None, xs=None):
         """Record the edges to `inputs` and, if backward reads them, their versions (to detect
@@ -57,6 +60,38 @@ class Node:
             if self.saves_output:
                 self.y, self.vout = out._data, (out._version, out._version[0])
             out.grad_fn, out._rg = self, True
+        if saved_hooks and (self.save or self.saves_output):
+            self.pack(out)
+
+    def pack(self, out):
+        """saved_tensors_hooks: pass what backward will read through the innermost pack hook
+        (under no_grad, as torch); unpack() gives the tensors backward then uses."""
+        pack, unpack = saved_hooks[-1]
+        held = saved_hooks[:]
+        saved_hooks.clear()  # (the hook's own ops save nothing through it)
+        try:
+            with grad_mode.no_grad():
+                items = [(i, pack(x)) for i, x in enumerate(self.inputs) if self.save and isinstance(x, Tensor)]
+                if self.saves_output and out is not None:
+                    items.append(("y", pack(out)))
+        finally:
+            saved_hooks[:] = held
+        self.packed = (unpack, items)
+
+    def unpack(self):
+        unpack, items = self.packed
+        self.packed = None
+        inputs = list(self.inputs)
+        xs = list(self.xs) if getattr(self, "xs", None) is not None else None
+        for i, p in items:
+            t = unpack(p)
+            if i == "y":
+                self.y = t._data
+                continue
+            inputs[i] = t
+            if xs is not None:
+                xs[i] = t._data
+        self.inputs, self.xs = inputs, xs
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -238,6 +273,15 @@ class FunctionCtx:
     def save_for_backward(self, *tensors):
         self.to_save = tensors
         self.saved_versions = [t._version[0] if isinstance(t, Tensor) else 0 for t in tensors]
+        if saved_hooks:  # torch.autograd.graph.saved_tensors_hooks: packed now, unpacked at each read
+            pack, unpack = saved_hooks[-1]
+            held = saved_hooks[:]
+            saved_hooks.clear()
+            try:
+                with grad_mode.no_grad():
+                    self.packed = (unpack, [pack(t) if isinstance(t, Tensor) else t for t in tensors])
+            finally:
+                saved_hooks[:] = held
 
     @property
     def saved_tensors(self):
@@ -246,7 +290,13 @@ class FunctionCtx:
         for t, v in zip(self.to_save, self.saved_versions):
             if isinstance(t, Tensor) and t._version[0] != v:
                 _raise_modified(t, v, self)
+        if self.packed is not None:
+            unpack, items = self.packed
+            return tuple(unpack(p) if isinstance(t, Tensor) else p for t, p in zip(self.to_save, items))
         return self.to_save
+
+    def unpack(self):  # (a Function unpacks at each read of saved_tensors instead)
+        pass
 
     def mark_non_differentiable(self, *tensors):
         self.non_differentiable = {id(t) for t in tensors}

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode, trace
-from ..autograd.function import Function, Op
+from ..autograd.function import Function, Op, saved_hooks
 from .program import Program
 
 _mode = grad_mode.state
@@ -179,6 +179,8 @@ class Recorder:
             self.graph_unsafe |= bool(x._rg or v._rg)
             self.instrs.append(("copy", sx, sv))
             return
+        if saved_hooks:
+            raise Unsupported("saved_tensors_hooks are in force")
         if isinstance(op, str):  # recorded by name: a constant tensor
             op, inputs, options = _named(op, inputs, options, outputs)
         elif isinstance(op, Function) or not isinstance(op, Op):
