@@ -8,7 +8,7 @@ from .engine import run_backward
 from .variable import Variable  # noqa: F401 (old code's wrapper: returns a Tensor)
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: F401
-from . import graph  # noqa: F401 (torch.autograd.graph)
+from . import graph, forward_ad  # noqa: F401 (torch.autograd.graph, torch.autograd.forward_ad)
 from .. import _tensor
 
 
