@@ -129,7 +129,7 @@ _LAZY_NAMES = dict.fromkeys(("view_as_real", "view_as_complex", "stft", "istft",
                              "blackman_window", "bartlett_window", "kaiser_window"), "fft")
 _LAZY_NAMES.update(dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac"), "special"))
 _LAZY_NAMES.update(dict.fromkeys(("norm_except_dim", "lu_unpack", "gradient", "binomial", "embedding_renorm_",
-                                  "from_file", "svd_lowrank", "pca_lowrank",
+                                  "from_file", "svd_lowrank", "pca_lowrank", "lobpcg",
                                   "histogramdd"), "_composites"))
 
 _AUTOCAST_NAMES = {"autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled", "set_autocast_dtype",

@@ -227,6 +227,36 @@ def pca_lowrank(A, q=None, center=True, niter=2):
     return _svd_lowrank(A - A.mean(dim=(-2,), keepdim=True), q, niter, None)
 
 
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None,
+           tracker=None, ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """torch.lobpcg: the k largest (or, with largest=False, smallest) eigenpairs of the symmetric
+    positive definite problem ``A x = e B x`` (B the identity when None): eigenvalues in
+    descending (ascending) order, B-orthonormal eigenvectors, batched over leading dims.
+
+    torch iterates (LOBPCG) to `tol`; ember solves the dense problem exactly, with eigh after
+    reducing it by B's Cholesky factor L (``L^-1 A L^-T``), so the eigenpairs agree within that
+    tolerance and each eigenvector up to its sign. Differentiable through cholesky, the triangular
+    solves and eigh. The iteration's own options (X's values, n, iK, niter, tol, method, tracker,
+    ortho_*) are accepted and have nothing to steer."""
+    from . import linalg
+    m = A.shape[-1]
+    if k is None:
+        k = X.shape[-1] if X is not None else 1
+    if m < 3 * k:
+        raise ValueError(f"LOBPCG algorithm is not applicable when the number of A rows (={m}) is smaller than "
+                         f"3 x the number of requested eigenpairs (={k})")
+    if B is None:
+        E, V = linalg.eigh(A)
+    else:
+        L = linalg.cholesky(B)
+        C = linalg.solve_triangular(L, linalg.solve_triangular(L, A, upper=False).mT, upper=False)
+        E, W = linalg.eigh(C)
+        V = linalg.solve_triangular(L.mT, W, upper=True)
+    if largest is None or largest:
+        return E[..., m - k:].flip(-1), V[..., m - k:].flip(-1)
+    return E[..., :k], V[..., :k]
+
+
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
     """torch.histogramdd: the histogram of the points in `input`'s rows (its last dim the coordinates);
     `bins` an int, N ints or N edge tensors, `range` a flat [min0, max0, min1, max1, ...]."""
