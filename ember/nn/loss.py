@@ -491,10 +491,11 @@ def _target_weights(target, weight, ignore_index, c, dtype):
 def _weight_total(w):
     """The sum of the target weights (0-d), and what the mean adds: 0, or NaN when every target is
     ignored (torch's value is then 0/0 = nan, but its gradient stays 0, not nan)."""
-    total = get_array_module(w).asarray(w.sum())  # (an array, not a NumPy scalar: ember.compile gives it a slot)
+    xp = get_array_module(w)
+    total = xp.asarray(w.sum())  # (an array, not a NumPy scalar: ember.compile gives it a slot)
     if total:
-        return total, np.zeros((), total.dtype)
-    return np.ones((), total.dtype), np.full((), np.nan, total.dtype)
+        return total, xp.zeros((), total.dtype)
+    return xp.ones((), total.dtype), xp.full((), np.nan, total.dtype)
 
 
 def _mean_by_weight(loss, w):
