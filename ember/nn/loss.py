@@ -382,7 +382,6 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return _reduce(P.clamp(margin + d_pos - d_neg, min=0), reduction)
 
 
-@_autocast_fp32
 @replayed
 def _multilabel_pairs(target, shape):
     """The targets (0 past each row's first -1) and the (target j, non-target k) pairs that count."""
@@ -397,6 +396,7 @@ def _multilabel_pairs(target, shape):
     return ys, valid[:, :, None] & ~is_target[:, None, :]
 
 
+@_autocast_fp32
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge: ``sum_{j in targets, k not} max(0, 1 - x[j] + x[k]) / C``; each row of
     `target` lists its classes first, then -1 (the rest is ignored)."""
