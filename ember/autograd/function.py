@@ -32,7 +32,7 @@ class Node:
     frees = True          # release() has something to free (Op: saves something or overrides it)
     check = True          # the engine calls check_saved() first (saves something, or was freed)
     retained = None       # {output_index: weakref to a tensor that called retain_grad()}
-    packed = None         # (unpack, [(input index or "y", packed value)]) under saved_tensors_hooks
+    packed = None         # (unpack, the saved inputs then the output, packed) under saved_tensors_hooks
 
     def connect(self, inputs, out=None, xs=None):
         """Record the edges to `inputs` and, if backward reads them, their versions (to detect
@@ -64,34 +64,22 @@ class Node:
             self.pack(out)
 
     def pack(self, out):
-        """saved_tensors_hooks: pass what backward will read through the innermost pack hook
-        (under no_grad, as torch); unpack() gives the tensors backward then uses."""
-        pack, unpack = saved_hooks[-1]
-        held = saved_hooks[:]
-        saved_hooks.clear()  # (the hook's own ops save nothing through it)
-        try:
-            with grad_mode.no_grad():
-                items = [(i, pack(x)) for i, x in enumerate(self.inputs) if self.save and isinstance(x, Tensor)]
-                if self.saves_output and out is not None:
-                    items.append(("y", pack(out)))
-        finally:
-            saved_hooks[:] = held
-        self.packed = (unpack, items)
+        """saved_tensors_hooks: pass what backward will read (the inputs, the output) through the
+        innermost pack hook; unpack() gives back the tensors backward then uses."""
+        kept = (list(self.inputs) if self.save else []) + ([out] if self.saves_output and out is not None else [])
+        self.packed = _pack(kept)
 
     def unpack(self):
-        unpack, items = self.packed
+        unpack, packed = self.packed
         self.packed = None
-        inputs = list(self.inputs)
-        xs = list(self.xs) if getattr(self, "xs", None) is not None else None
-        for i, p in items:
-            t = unpack(p)
-            if i == "y":
-                self.y = t._data
-                continue
-            inputs[i] = t
-            if xs is not None:
-                xs[i] = t._data
-        self.inputs, self.xs = inputs, xs
+        if self.save:
+            n = len(self.inputs)
+            self.inputs = [unpack(p) if isinstance(x, Tensor) else x for x, p in zip(self.inputs, packed)]
+            if getattr(self, "xs", None) is not None:
+                self.xs = [t._data if isinstance(t, Tensor) else a for t, a in zip(self.inputs, self.xs)]
+            packed = packed[n:]
+        if packed:  # the output
+            self.y = unpack(packed[0])._data
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -133,6 +121,19 @@ class Node:
         if self.save or self.saves_output:
             self._freed = self.check = True
             self.inputs = self.y = self.xs = self.versions = None
+
+
+def _pack(values):
+    """(unpack, each value through the innermost saved_tensors_hooks' pack if it is a tensor), the
+    hooks run under no_grad, as torch's, with none in force (their own ops save nothing through them)."""
+    pack, unpack = saved_hooks[-1]
+    held = saved_hooks[:]
+    saved_hooks.clear()
+    try:
+        with grad_mode.no_grad():
+            return unpack, [pack(v) if isinstance(v, Tensor) else v for v in values]
+    finally:
+        saved_hooks[:] = held
 
 
 def _raise_modified(x, expected, node):
@@ -274,14 +275,7 @@ class FunctionCtx:
         self.to_save = tensors
         self.saved_versions = [t._version[0] if isinstance(t, Tensor) else 0 for t in tensors]
         if saved_hooks:  # torch.autograd.graph.saved_tensors_hooks: packed now, unpacked at each read
-            pack, unpack = saved_hooks[-1]
-            held = saved_hooks[:]
-            saved_hooks.clear()
-            try:
-                with grad_mode.no_grad():
-                    self.packed = (unpack, [pack(t) if isinstance(t, Tensor) else t for t in tensors])
-            finally:
-                saved_hooks[:] = held
+            self.saved_packed = _pack(tensors)
 
     @property
     def saved_tensors(self):
@@ -290,13 +284,10 @@ class FunctionCtx:
         for t, v in zip(self.to_save, self.saved_versions):
             if isinstance(t, Tensor) and t._version[0] != v:
                 _raise_modified(t, v, self)
-        if self.packed is not None:
-            unpack, items = self.packed
-            return tuple(unpack(p) if isinstance(t, Tensor) else p for t, p in zip(self.to_save, items))
+        if self.saved_packed is not None:
+            unpack, packed = self.saved_packed
+            return tuple(unpack(p) if isinstance(t, Tensor) else p for t, p in zip(self.to_save, packed))
         return self.to_save
-
-    def unpack(self):  # (a Function unpacks at each read of saved_tensors instead)
-        pass
 
     def mark_non_differentiable(self, *tensors):
         self.non_differentiable = {id(t) for t in tensors}
@@ -313,6 +304,7 @@ class Function(FunctionCtx, Node):
     ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` are static methods."""
     save = check = False
     to_save = ()
+    saved_packed = None  # (unpack, packed to_save) under saved_tensors_hooks
     saved_versions = ()
     non_differentiable = ()
     materialize_grads = True
