@@ -29,11 +29,8 @@ class SGD(Optimizer):
         return {"momentum_buffer": None} if group["momentum"] != 0 else {}
 
     def _update(self, p, g, state, group):
-        lr, momentum = group["lr"], group["momentum"]
-        if lr.__class__ is not float:  # (a tensor learning rate)
-            lr = float(lr)
-        if group["weight_decay"] != 0 or group["maximize"]:
-            g = _grad(p, g, group["weight_decay"], group["maximize"])
+        lr, momentum = float(group["lr"]), group["momentum"]
+        g = _grad(p, g, group["weight_decay"], group["maximize"])
         if momentum != 0:
             tmp = np.empty_like(p)
             buf = state.get("momentum_buffer")
