@@ -15,6 +15,8 @@ A rule is a pair of functions:
 (None for an array), `y` the output's name, `meta` maps a name to its array's (shape, dtype,
 is an ndarray) as captured, `g` names the incoming gradient, `n` says which inputs need one.
 """
+import math
+
 from ..nn.linear import Addmm
 from ..nn.loss import SquaredError
 from ..ops.linalg import Matmul
@@ -61,9 +63,7 @@ def _relu_backward(x, y, g, n):        # Relu.backward, from the output
 def _squared_forward(x, c, y, meta):   # SquaredError.forward: its difference is kept for backward
     if not _floats(meta, x[0], x[1]) or meta[x[0]][0] != meta[x[1]][0] or c[2] is None:
         return None
-    size = 1
-    for s in meta[x[0]][0]:
-        size *= s
+    size = math.prod(meta[x[0]][0])
     d = f"d_{y}"
     total = f"_np.vdot({d}, {d})" if size <= 4096 and meta[x[0]][1].itemsize >= 4 else f"({d} * {d}).sum()"
     return [f"{d} = {x[0]} - {x[1]}", f"{y} = {total} / {x[2]}"]

@@ -462,7 +462,6 @@ class Program:
                     else:
                         fixed.discard(b)
                     have.add(b)
-        put("    pass")
 
     # ------------------------------------------------------------------ values of arguments and results
     def value(self, sp, S, arg_tensors, graph):
