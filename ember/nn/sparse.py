@@ -76,6 +76,16 @@ def _renorm_(weight, idx, max_norm, norm_type):
     weight._version[0] += 1
 
 
+def _padding_index(padding_idx, n, name="Padding_idx"):
+    """padding_idx as a row (negative ones count from the end), or None; torch's AssertionError
+    (its message capitalised as each caller words it) past either end."""
+    if padding_idx is None:
+        return None
+    if padding_idx > 0 and padding_idx >= n or padding_idx < -n:
+        raise AssertionError(f"{name} must be within num_embeddings")
+    return padding_idx + n if padding_idx < 0 else padding_idx
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of `weight` picked by the integer tensor `input`."""
@@ -83,14 +93,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
     n = weight._data.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0 and padding_idx >= n:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        if padding_idx < 0:
-            if padding_idx < -n:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = n + padding_idx
-    else:
+    padding_idx = _padding_index(padding_idx, n)
+    if padding_idx is None:
         padding_idx = -1
     idx = input._data
     if idx.size and (idx.min() < 0 or idx.max() >= n):
@@ -132,14 +136,7 @@ class Embedding(Module):
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-                padding_idx = num_embeddings + padding_idx
+        padding_idx = _padding_index(padding_idx, num_embeddings)
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
@@ -292,14 +289,7 @@ class EmbeddingBag(Module):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
-        if padding_idx is not None:
-            if padding_idx > 0 and padding_idx >= num_embeddings:
-                raise AssertionError("padding_idx must be within num_embeddings")
-            if padding_idx < 0:
-                if padding_idx < -num_embeddings:
-                    raise AssertionError("padding_idx must be within num_embeddings")
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = _padding_index(padding_idx, num_embeddings, "padding_idx")
         if _weight is None:
             self.weight = Parameter(C.empty((num_embeddings, embedding_dim), device=device, dtype=dtype))
             self.reset_parameters()
