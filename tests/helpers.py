@@ -1,4 +1,9 @@
 """Shared test helpers: run the same computation through ember and torch and compare."""
+import os
+import re
+import subprocess
+import sys
+
 import numpy as np
 import torch
 
@@ -97,3 +102,28 @@ def check_double_backward(fn, *arrays, rtol=None, atol=None):
         assert (e is None) == (t is None)
         if t is not None:
             assert_close(e, t, rtol, atol)
+
+
+# ---------------------------------------------------------------- whole programs, with `import torch` meaning ember
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def run_program(path, lib, modules, timeout, **env):
+    """Run a program file as a user would and return what it prints. For lib "ember", `import
+    torch` and `import torch<m>` for each m in `modules` resolve to ember's modules first (the
+    program's text is not touched); `env` adds environment variables."""
+    src = open(path).read()
+    if lib == "ember":
+        src = ("import importlib, sys\n"
+               f"for _name in {tuple(modules)!r}:\n"
+               "    sys.modules['torch' + _name] = importlib.import_module('ember' + _name)\n") + src
+    r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=ROOT, **env), timeout=timeout)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def numbers(text):
+    """The numbers a program printed, in order."""
+    return np.array([float(v) for v in NUMBER.findall(text)])

@@ -1,41 +1,21 @@
 """Public programs that use torch.distributions, torch.optim.LBFGS, torch.nn.utils.prune and torch.fft,
 run unchanged with `torch` meaning ember, print the same numbers as with torch."""
 import os
-import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-FOLDER = os.path.join(HERE, "pytorch_examples_math")
-PROGRAMS = sorted(f for f in os.listdir(FOLDER) if f.endswith(".py"))
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+from helpers import NUMBER, numbers, run_program
 
-# `import torch`, `import torch.nn as nn`, `from torch.distributions import Normal` ... resolve to
-# ember's modules: the program's text is not touched
-ALIAS = """
-import importlib, sys
-for _name in ("", ".nn", ".nn.functional", ".nn.utils", ".nn.utils.prune", ".optim", ".distributions",
-              ".func", ".fft", ".utils", ".utils.data"):
-    sys.modules["torch" + _name] = importlib.import_module("ember" + _name)
-"""
+FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch_examples_math")
+PROGRAMS = sorted(f for f in os.listdir(FOLDER) if f.endswith(".py"))
+# `import torch`, `import torch.nn as nn`, `from torch.distributions import Normal` ... mean ember's
+MODULES = ("", ".nn", ".nn.functional", ".nn.utils", ".nn.utils.prune", ".optim", ".distributions", ".func", ".fft",
+           ".utils", ".utils.data")
 
 
 def run(path, lib):
-    src = open(path).read()
-    if lib == "ember":
-        src = ALIAS + src
-    r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, cwd=ROOT,
-                       env=dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1"), timeout=300)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def numbers(text):
-    return np.array([float(v) for v in NUMBER.findall(text)])
+    return run_program(path, lib, MODULES, 300, OMP_NUM_THREADS="1")
 
 
 # float32 programs: sums of many terms differ in their last bits between libraries and training

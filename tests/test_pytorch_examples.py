@@ -1,45 +1,23 @@
 """PyTorch's beginner programs run with `import ember as torch` and print torch's numbers."""
-import contextlib
-import io
 import os
-import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from helpers import numbers, run_program
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 EXAMPLES = sorted(f for f in os.listdir(os.path.join(HERE, "pytorch_examples")) if f.endswith(".py"))
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
-
-
-# `import torch`, `import torch.nn as nn`, `from torch.autograd import Variable` ... resolve to ember's
-# modules, as `import ember as torch` would for a program that only says `import torch`: the
-# program's text is not touched
-ALIAS = """
-import importlib, sys
-for _name in ("", ".nn", ".nn.functional", ".nn.init", ".nn.utils", ".optim", ".optim.lr_scheduler", ".autograd",
-              ".utils", ".utils.data", ".functional", ".cuda", ".backends", ".backends.cudnn"):
-    sys.modules["torch" + _name] = importlib.import_module("ember" + _name)
-"""
+# `import torch`, `import torch.nn as nn`, `from torch.autograd import Variable` ... mean ember's modules,
+# as `import ember as torch` would for a program that only says `import torch`
+MODULES = ("", ".nn", ".nn.functional", ".nn.init", ".nn.utils", ".optim", ".optim.lr_scheduler", ".autograd",
+           ".utils", ".utils.data", ".functional", ".cuda", ".backends", ".backends.cudnn")
 
 
 def run(path, lib):
-    """Run a program as a user would, with `import torch` meaning `lib`."""
-    src = open(path).read()
-    if lib == "ember":
-        src = ALIAS + src
-    # (a fixed hash seed: the NLP tutorials number their words by iterating over a set of strings)
-    r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, cwd=ROOT,
-                       env=dict(os.environ, PYTHONPATH=ROOT, PYTHONHASHSEED="0"), timeout=600)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def numbers(text):
-    return np.array([float(v) for v in NUMBER.findall(text)])
+    """Run a program as a user would, with `import torch` meaning `lib` (a fixed hash seed: the NLP
+    tutorials number their words by iterating over a set of strings)."""
+    return run_program(path, lib, MODULES, 600, PYTHONHASHSEED="0")
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
