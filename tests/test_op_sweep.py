@@ -143,6 +143,29 @@ def _tensors(x, out):
     return out
 
 
+def _differentiated(eout, tout):
+    """The outputs whose gradients are checked: torch's floating ones that require grad, and
+    ember's in the same places."""
+    touts = [x for x in _tensors(tout, []) if x.requires_grad and x.dtype.is_floating_point]
+    eouts = [x for x, y in zip(_tensors(eout, []), _tensors(tout, [])) if y.requires_grad and
+             y.dtype.is_floating_point]
+    return eouts, touts
+
+
+def _cotangents(touts):
+    return [np.random.default_rng(i).standard_normal(tuple(x.shape)).astype(np.float32) for i, x in enumerate(touts)]
+
+
+def _compare_grads(eg, tg, what, tol=(1e-3, 1e-4)):
+    for i, (a, b) in enumerate(zip(eg, tg)):
+        if a is None or b is None:  # an unused input: None on one side is zeros on the other
+            other = b if a is None else a
+            assert other is None or not np.asarray(other.detach().numpy() if isinstance(other, torch.Tensor)
+                                                   else other._data).any(), f"{what} grad {i}"
+            continue
+        _compare(a, b, f"{what} gradient {i}", tol)
+
+
 def _compare(e, t, what, tol=(1e-3, 1e-4)):
     el, tl = _tensors(e, []), _tensors(t, [])
     assert len(el) == len(tl), f"{what}: {len(el)} tensors, torch {len(tl)}"
@@ -191,28 +214,18 @@ def test_op_db_samples(op):
             eout = fe(*eargs, **ekw)
             _compare(eout, tout, f"{key} sample {k} forward")
             ran += 1
-            touts = [x for x in _tensors(tout, []) if x.requires_grad and x.dtype.is_floating_point]
+            eouts, touts = _differentiated(eout, tout)
             if not touts:
                 continue
-            eouts = [x for x, y in zip(_tensors(eout, []), _tensors(tout, [])) if y.requires_grad and
-                     y.dtype.is_floating_point]
             tin = [x for x in _tensors(targs, []) if isinstance(x, torch.Tensor) and x.requires_grad]
             ein = [x for x in _tensors(eargs, []) if isinstance(x, ember.Tensor) and x.requires_grad]
-            gs = [np.random.default_rng(i).standard_normal(tuple(x.shape)).astype(np.float32) for i, x in
-                  enumerate(touts)]
+            gs = _cotangents(touts)
             try:
                 tg = torch.autograd.grad(touts, tin, [torch.tensor(g) for g in gs], allow_unused=True)
             except RuntimeError:
                 continue  # torch has no derivative here
             eg = ember.autograd.grad(eouts, ein, [ember.tensor(g) for g in gs], allow_unused=True)
-            for i, (a, b) in enumerate(zip(eg, tg)):
-                # an unused input: None on one side is zeros on the other
-                if a is None or b is None:
-                    other = b if a is None else a
-                    assert other is None or not np.asarray(other.detach().numpy() if isinstance(other, torch.Tensor)
-                                                           else other._data).any(), f"{key} sample {k} grad {i}"
-                    continue
-                _compare(a, b, f"{key} sample {k} gradient {i}", TOLERANCE.get(key, (1e-3, 1e-4)))
+            _compare_grads(eg, tg, f"{key} sample {k}", TOLERANCE.get(key, (1e-3, 1e-4)))
     assert ran or key in _NO_SAMPLE_OK, f"{key}: no sample ran"
 
 
@@ -272,27 +285,18 @@ def test_module_db_samples(module_info):
             eout = em(*efa, **efk)
             _compare(eout, tout, f"{name} sample {k} forward")
             ran += 1
-            touts = [x for x in _tensors(tout, []) if x.requires_grad and x.dtype.is_floating_point]
+            eouts, touts = _differentiated(eout, tout)
             if not touts:
                 continue
-            eouts = [x for x, y in zip(_tensors(eout, []), _tensors(tout, [])) if y.requires_grad and
-                     y.dtype.is_floating_point]
             tparams = dict(tm.named_parameters())
             eparams = dict(em.named_parameters())
             tin = [x for x in _tensors((fa, list(fk.values())), []) if x.requires_grad] + list(tparams.values())
             ein = [x for x in _tensors((efa, list(efk.values())), []) if x.requires_grad] + \
                 [eparams[n] for n in tparams]
-            gs = [np.random.default_rng(i).standard_normal(tuple(x.shape)).astype(np.float32) for i, x in
-                  enumerate(touts)]
+            gs = _cotangents(touts)
             tg = torch.autograd.grad(touts, tin, [torch.tensor(g) for g in gs], allow_unused=True)
             eg = ember.autograd.grad(eouts, ein, [ember.tensor(g) for g in gs], allow_unused=True)
-            for i, (a, b) in enumerate(zip(eg, tg)):
-                if a is None or b is None:
-                    other = b if a is None else a
-                    assert other is None or not np.asarray(other.detach().numpy() if isinstance(other, torch.Tensor)
-                                                           else other._data).any(), f"{name} sample {k} grad {i}"
-                    continue
-                _compare(a, b, f"{name} sample {k} gradient {i}")
+            _compare_grads(eg, tg, f"{name} sample {k}")
     assert ran, f"{name}: no sample ran"
 
 
