@@ -5,7 +5,7 @@ import ember
 from .._tensor import Size, Tensor
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
-from .utils import lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 
 class Expand:
@@ -76,6 +76,17 @@ def one_hot(index, n, dtype):
 def check_probs_or_logits(probs, logits):
     if (probs is None) == (logits is None):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
+def set_count_and_param(dist, total_count, probs, logits):
+    """For a distribution of counts of Bernoulli trials: check that one of probs and logits is
+    given, set it and `total_count` (in its dtype) on `dist`, broadcast together; return it."""
+    check_probs_or_logits(probs, logits)
+    name = "probs" if probs is not None else "logits"
+    count, param = broadcast_all(total_count, probs if probs is not None else logits)
+    dist.total_count = count.type_as(param)
+    setattr(dist, name, param)
+    return param
 
 
 class BinaryParams:

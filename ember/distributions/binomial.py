@@ -2,9 +2,8 @@
 import ember
 from . import constraints
 from ._samplers import binomial
-from ._shared import BinaryParams, check_probs_or_logits, Expand
+from ._shared import BinaryParams, Expand, set_count_and_param
 from .distribution import Distribution
-from .utils import broadcast_all
 
 
 def _max_count(total_count, what):
@@ -21,14 +20,7 @@ class Binomial(BinaryParams, Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        check_probs_or_logits(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._param = set_count_and_param(self, total_count, probs, logits)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     expand = Expand("total_count", "probs", "logits")
