@@ -259,12 +259,18 @@ def _dtype(t):
 OPS = {}
 
 
-def onnx_op(*names):
-    def deco(fn):
-        for n in names:
-            OPS[n] = fn
-        return fn
-    return deco
+def _registrar(table):
+    """A decorator factory: @deco(*names) files the function in `table` under each name."""
+    def register(*names):
+        def deco(fn):
+            for n in names:
+                table[n] = fn
+            return fn
+        return deco
+    return register
+
+
+onnx_op = _registrar(OPS)
 
 
 def _unary(onnx_name):
@@ -898,14 +904,7 @@ def _attention(g, r, b):  # ember.models.bert's fused attention
 
 # ---------------------------------------------------------------- modules exported whole
 MODULES = {}
-
-
-def onnx_module(*names):
-    def deco(fn):
-        for n in names:
-            MODULES[n] = fn
-        return fn
-    return deco
+onnx_module = _registrar(MODULES)
 
 
 def _rnn_weights(mod, layer, suffix, kind):

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..nn.module import Module
+from .exporter import _registrar
 
 
 def _onnx():
@@ -128,14 +129,7 @@ def _np_dtype(onnx_type):
 
 # ---------------------------------------------------------------- the table: ONNX operator -> ember
 RUN = {}
-
-
-def run(*names):
-    def deco(fn):
-        for n in names:
-            RUN[n] = fn
-        return fn
-    return deco
+run = _registrar(RUN)
 
 
 def _lazy():
