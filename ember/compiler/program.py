@@ -77,6 +77,35 @@ def _reduction(fit, like):
     return expr
 
 
+def _spec_slots(spec):
+    """The slots an argument or output spec reads (tensors and arrays, in lists, tuples, dicts)."""
+    c = spec[0]
+    if c in ("t", "a"):
+        yield spec[1]
+    elif c in ("list", "tuple"):
+        for x in spec[1]:
+            yield from _spec_slots(x)
+    elif c == "dict":
+        for x in spec[1].values():
+            yield from _spec_slots(x)
+
+
+def _reads(ins):
+    """The slots a step reads."""
+    kind = ins[0]
+    if kind == "op":
+        for sp in ins[2]:
+            yield from _spec_slots(sp)
+    elif kind == "copy":
+        yield from ins[1:3]
+    elif kind == "call":
+        for sp in list(ins[2]) + list(ins[3].values()):
+            yield from _spec_slots(sp)
+    elif kind == "backward":
+        for _, _, sl in ins[1]:
+            yield sl
+
+
 def _output_tensor(a):
     """A returned tensor that required grad: its graph was used by the function's own backward."""
     t = _wrap(a)
@@ -133,70 +162,26 @@ class Program:
     def reads(self):
         """How many times each slot is read by a step or the outputs."""
         n = {}
-
-        def mark(spec):
-            c = spec[0]
-            if c in ("t", "a"):
-                n[spec[1]] = n.get(spec[1], 0) + 1
-            elif c in ("list", "tuple"):
-                for x in spec[1]:
-                    mark(x)
-            elif c == "dict":
-                for x in spec[1].values():
-                    mark(x)
-
-        mark(self.outputs)
+        for sl in _spec_slots(self.outputs):
+            n[sl] = n.get(sl, 0) + 1
         for ins in self.instrs:
-            kind = ins[0]
-            if kind == "op":
-                for sp in ins[2]:
-                    mark(sp)
-            elif kind == "copy":
-                n[ins[1]] = n.get(ins[1], 0) + 1
-                n[ins[2]] = n.get(ins[2], 0) + 1
-            elif kind == "call":
-                for sp in list(ins[2]) + list(ins[3].values()):
-                    mark(sp)
-            elif kind == "backward":
-                for _, _, sl in ins[1]:
-                    n[sl] = n.get(sl, 0) + 1
+            for sl in _reads(ins):
+                n[sl] = n.get(sl, 0) + 1
         return n
 
     def prune(self):
         """Drop steps whose results nothing reads: ops whose output is unused (and that backward
         does not need), .grad loads no later step uses."""
-        used = set()
-
-        def mark(spec):
-            c = spec[0]
-            if c in ("t", "a"):
-                used.add(spec[1])
-            elif c in ("list", "tuple"):
-                for x in spec[1]:
-                    mark(x)
-            elif c == "dict":
-                for x in spec[1].values():
-                    mark(x)
-
-        mark(self.outputs)
+        used = set(_spec_slots(self.outputs))
         kept = []
         for ins in reversed(self.instrs):
             kind = ins[0]
             if kind == "op":
-                _, _, specs, _, y, out_lists, _, keep = ins[:8]
-                if keep is None and not out_lists and y not in used:
+                if ins[7] is None and not ins[5] and ins[4] not in used:  # (keep, out_lists, its result)
                     continue
-                for sp in specs:
-                    mark(sp)
-            elif kind == "copy":
-                used.update(ins[1:3])
-            elif kind == "call":
-                for sp in list(ins[2]) + list(ins[3].values()):
-                    mark(sp)
-            elif kind == "backward":
-                used.update(sl for _, _, sl in ins[1])
-            elif ins[2] not in used:  # "grad"
+            elif kind == "grad" and ins[2] not in used:
                 continue
+            used.update(_reads(ins))
             kept.append(ins)
         self.instrs = kept[::-1]
 
