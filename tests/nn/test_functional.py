@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ember
-from helpers import assert_close, check
+from helpers import assert_close, check, check_double_backward
 
 RNG = np.random.default_rng(0)
 
@@ -164,6 +164,17 @@ def test_conv_functional():
     wt = randn(4, 3, 3, 2)
     check(lambda lib, x, w: F(lib).conv_transpose2d(x, w, stride=2, output_padding=1), x, wt)
     check(lambda lib, x, w: F(lib).conv_transpose1d(x[:, :, 0], w[:, :, 0], stride=3, padding=1), x, wt)
+
+
+@pytest.mark.parametrize("cin,kw", [
+    (1, dict(padding=2)), (3, dict(stride=2, padding=1)), (2, dict(dilation=(2, 1), padding=(1, 3))),
+    (1, dict(padding="same")), (8, dict(padding=1))])  # few numbers per window (a product per sample); 8*3*3, one
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_both_product_layouts(cin, kw, dtype):
+    kwidth = 4 if kw.get("padding") == "same" else 3   # an even width: torch's uneven "same" padding
+    x, w, b = randn(3, cin, 9, 8, dtype=dtype), randn(5, cin, 3, kwidth, dtype=dtype), randn(5, dtype=dtype)
+    check(lambda lib, x, w, b: F(lib).conv2d(x, w, b, **kw), x, w, b)
+    check_double_backward(lambda lib, x, w: F(lib).conv2d(x, w, **kw), x, w)
 
 
 def test_conv_dtype_mismatch():
