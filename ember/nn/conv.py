@@ -4,7 +4,8 @@ F.conv_transpose1d/2d/3d.
 Three primitives carry every gradient, each one's backward made of the other two, so
 gradients of any order work:
   * ``Convolution(x, w)``: im2col (a strided view of the padded input, copied once into
-    a (groups, C/g*kh*kw, OH*OW*N) matrix) and ONE matrix product per layer;
+    a (groups, C/g*kh*kw, OH*OW*N) matrix) and ONE matrix product per layer; or, for layers
+    with few numbers per window, (N, C*kh*kw, OH*OW) matrices and one product per sample;
   * ``ConvTranspose(g, w)``: w^T @ g, then col2im (kh*kw strided additions). It is the
     input gradient of a convolution and the forward of a transposed convolution;
   * ``ConvWeight(x, g)``: the weight gradient, one matrix product with the im2col of x
@@ -79,20 +80,22 @@ def _cols_product(x, w, stride, pads, dilation):
     return col.reshape(1, cg * kh * kw, -1), out, y.reshape(1, w.shape[0], -1)
 
 
-# A layer with few numbers per window (a first layer: C/g*kh*kw < 64) runs instead in (N, C, H, W)
-# order with one small product per sample, which stays in cache: the one product over the whole
-# batch-last column matrix packs all of it, and OpenBLAS is slow on so few rows (measured 2-5x
-# faster forward and weight gradient over 1-3 input channels, slower from about 6 on). The output
-# then comes out in torch's layout with no transposing copy.
-def _per_sample(x, wshape, groups):
-    return get_array_module(x) is np and groups == 1 and wshape[1] * wshape[2] * wshape[3] < 64
+# A layer with few numbers per window (a first layer: C/g*kh*kw < 64), or few outputs or numbers
+# per window over a large image, runs instead in (N, C, H, W) order with one small product per
+# sample, which stays in cache: the one product over the whole batch-last column matrix packs all
+# of it, and OpenBLAS is slow on so few rows. Measured 1.3-5x faster forward + weight gradient
+# there, and 1.05-1.4x slower elsewhere (more numbers per window, or images under 16x16). The
+# output then comes out in torch's layout, with no transposing copy.
+def _per_sample(x, wshape, groups, out):
+    if get_array_module(x) is not np or groups != 1:
+        return False
+    per_window = wshape[1] * wshape[2] * wshape[3]
+    return per_window < 64 or (per_window <= 80 or wshape[0] <= 8) and out[0] * out[1] >= 256
 
 
-def _sample_cols(x, k, stride, pads, dilation):
-    """im2col per sample: the (N, C*kh*kw, OH*OW) window matrices of x, and (OH, OW)."""
+def _sample_cols(x, k, stride, pads, dilation, out):
+    """im2col per sample: the (N, C*kh*kw, OH*OW) window matrices of x, for an output of size `out`."""
     n, c, h, w = x.shape
-    out = (out_size(h, k[0], stride[0], dilation[0], sum(pads[0])),
-           out_size(w, k[1], stride[1], dilation[1], sum(pads[1])))
     (pt, pb), (pl, pr) = pads
     if pt or pb or pl or pr:
         a = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
@@ -100,9 +103,9 @@ def _sample_cols(x, k, stride, pads, dilation):
     else:
         a = x
     sn, sc, sh, sw = a.strides
-    win = as_strided(a, (n, c, k[0], k[1]) + out,
+    win = as_strided(a, (n, c, k[0], k[1], out[0], out[1]),
                      (sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1]))
-    return np.ascontiguousarray(win).reshape(n, c * k[0] * k[1], out[0] * out[1]), out
+    return np.ascontiguousarray(win).reshape(n, c * k[0] * k[1], out[0] * out[1])
 
 
 _BLOCK = 128  # a transposing copy in pieces of this many rows: NumPy's whole-array one misses the cache (~2x slower)
@@ -134,8 +137,9 @@ def _conv(x, w, b, cfg):
     stride, pads, dilation, groups = cfg
     xp = get_array_module(x)
     o, _, kh, kw = w.shape
-    if _per_sample(x, w.shape, groups):
-        col, out = _sample_cols(x, (kh, kw), stride, pads, dilation)
+    out = tuple(out_size(x.shape[2 + i], w.shape[2 + i], stride[i], dilation[i], sum(pads[i])) for i in range(2))
+    if _per_sample(x, w.shape, groups, out):
+        col = _sample_cols(x, (kh, kw), stride, pads, dilation, out)
         y = np.matmul(w.reshape(o, -1), col)                        # (N, O, OH*OW)
         if b is not None:
             y += b.reshape(o, 1)
@@ -178,9 +182,9 @@ def _conv_transpose(g, w, cfg, size):
 
 def _conv_weight(x, g, cfg, wshape, col=None):
     stride, pads, dilation, groups = cfg
-    if _per_sample(x, wshape, groups):
+    if _per_sample(x, wshape, groups, g.shape[2:]):
         if col is None:
-            col, _ = _sample_cols(x, wshape[2:], stride, pads, dilation)
+            col = _sample_cols(x, wshape[2:], stride, pads, dilation, g.shape[2:])
         g = g.reshape(g.shape[0], g.shape[1], -1)
         return np.matmul(g, col.transpose(0, 2, 1)).sum(0).reshape(wshape)
     if col is None:
