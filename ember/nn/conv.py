@@ -185,7 +185,7 @@ def _conv_weight(x, g, cfg, wshape, col=None):
     if _per_sample(x, wshape, groups, g.shape[2:]):
         if col is None:
             col = _sample_cols(x, wshape[2:], stride, pads, dilation, g.shape[2:])
-        g = g.reshape(g.shape[0], g.shape[1], -1)
+        g = g.reshape(g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
         return np.matmul(g, col.transpose(0, 2, 1)).sum(0).reshape(wshape)
     if col is None:
         col, _ = _cols(x, wshape[2:], stride, pads, dilation, groups)
