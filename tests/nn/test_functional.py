@@ -141,6 +141,10 @@ def test_pool_functional():
     relu = np.maximum(x, 0)
     check(lambda lib, x: F(lib).max_pool2d(x, 2, return_indices=True)[1], relu, grad=False)
     check(lambda lib, x: F(lib).max_pool2d(x, 3, 1, 1), relu)
+    ties = RNG.integers(0, 3, (2, 3, 9, 11)).astype(np.float32)  # 2x2 windows of every order of ties
+    check(lambda lib, x: F(lib).max_pool2d(x, 2, return_indices=True)[1], ties, grad=False)
+    check(lambda lib, x: F(lib).max_pool2d(x, (2, 2), 2), ties)
+    check(lambda lib, x: F(lib).max_pool2d(x, 2), np.repeat(ties, 70, axis=-1))  # a wide plane
     xn = x.copy()
     xn[0, 0, 1, 1] = xn[0, 0, 0, 1] = xn[1, 2, 4, 4] = np.nan
     check(lambda lib, x: F(lib).max_pool2d(x, 2), xn, grad=False)
