@@ -218,7 +218,7 @@ def _nn_cases():
             o.step()
         return step
 
-    case("nn: LeNet-5 SGD momentum, batch 64", 0.85)(lenet)
+    case("nn: LeNet-5 SGD momentum, batch 64", 0.85, _lenet_numpy)(lenet)
     compiled_case("compiled: LeNet-5 SGD momentum step", None)(lenet)
 
     def encoder(lib):
@@ -235,6 +235,55 @@ def _nn_cases():
         return step
 
     case("nn: MiniLM-size encoder fwd, batch 32 seq 128", 1.0, _encoder_products_numpy)(encoder)
+
+
+def _lenet_numpy():
+    """The LeNet case's step on ember's own NumPy kernels, called directly on arrays with the
+    gradients written by hand: no Tensor, autograd or optimizer. What ember's formulation of
+    each layer costs without the framework (the kernels' alternatives tried are in the README)."""
+    from ember.nn.conv import _conv, _conv_transpose, _conv_weight
+    from ember.nn.pooling import MaxPool, _PlaneScatter
+    rng = np.random.default_rng(0)
+    x = _arrays((64, 1, 28, 28))[0]
+    y = rng.integers(0, 10, 64)
+    shapes = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,), (10, 84), (10,)]
+    ps = [rng.standard_normal(s).astype(np.float32) * np.float32(0.1) for s in shapes]
+    bufs = [np.zeros_like(p) for p in ps]
+    cfg1, cfg2 = ((1, 1), ((2, 2), (2, 2)), (1, 1), 1), ((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    pool = ((2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1))
+
+    def step():
+        w1, b1, w2, b2, f1, c1, f2, c2, f3, c3 = ps
+        a1, col1 = _conv(x, w1, b1, cfg1)
+        r1 = np.maximum(a1, 0)
+        m1 = MaxPool()
+        p1 = m1.forward(r1, *pool, (14, 14))
+        a2, col2 = _conv(p1, w2, b2, cfg2)
+        r2 = np.maximum(a2, 0)
+        m2 = MaxPool()
+        p2 = m2.forward(r2, *pool, (5, 5))
+        h0 = p2.reshape(64, 400)
+        h1 = np.maximum(np.dot(h0, f1.T) + c1, 0)
+        h2 = np.maximum(np.dot(h1, f2.T) + c2, 0)
+        z = np.dot(h2, f3.T) + c3
+        e = np.exp(z - z.max(1, keepdims=True))             # cross entropy: softmax minus one-hot
+        g = e / e.sum(1, keepdims=True)
+        g[np.arange(64), y] -= 1
+        g /= np.float32(64)
+        gh2 = np.dot(g, f3) * (h2 != 0)
+        gh1 = np.dot(gh2, f2) * (h1 != 0)
+        gh0 = np.dot(gh1, f1)
+        gr2 = _PlaneScatter().forward(gh0.reshape(p2.shape), m2.idx, (10, 10), True) * (r2 != 0)
+        gp1 = _conv_transpose(gr2, w2, cfg2, (14, 14))
+        gr1 = _PlaneScatter().forward(gp1, m1.idx, (28, 28), True) * (r1 != 0)
+        grads = [_conv_weight(x, gr1, cfg1, w1.shape, col1), gr1.sum((0, 2, 3)),
+                 _conv_weight(p1, gr2, cfg2, w2.shape, col2), gr2.sum((0, 2, 3)),
+                 np.dot(gh1.T, h0), gh1.sum(0), np.dot(gh2.T, h1), gh2.sum(0), np.dot(g.T, h2), g.sum(0)]
+        for p, buf, gp in zip(ps, bufs, grads):   # SGD with momentum 0.9
+            buf *= np.float32(0.9)
+            buf += gp
+            p -= np.float32(0.01) * buf
+    return step
 
 
 def _encoder_products_numpy():
