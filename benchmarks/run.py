@@ -453,6 +453,11 @@ def compare(fn, numpy=None, minimal=False, rounds=7, torch_compile=True):
     times = {k: [] for k in steps}
     for _ in range(rounds):
         for k, (step, n) in steps.items():
+            if torch.get_num_threads() > 1:
+                # let the last library's idle BLAS threads stop spinning first: NumPy's OpenBLAS
+                # keeps them busy-waiting for ~0.1 s after each product, and on two cores that
+                # takes a core from whatever runs next (it had made torch's rounds up to 3x slower)
+                time.sleep(0.25)
             t0 = time.perf_counter()
             for _ in range(n):
                 step()
