@@ -435,3 +435,23 @@ def test_complex_parameters_are_refused():
     p.grad = ember.tensor(np.ones(2, np.complex64))
     with pytest.raises(NotImplementedError, match="complex"):
         ember.optim.Adam([p]).step()
+
+
+@pytest.mark.parametrize("name,kwargs", [("Adam", {}), ("Adam", dict(amsgrad=True, weight_decay=0.1)),
+                                         ("AdamW", dict(maximize=True, amsgrad=True))])
+def test_adam_on_a_large_parameter(name, kwargs):
+    """A parameter past one cache-sized piece (ember updates it piece by piece), given the same
+    gradients each step in both libraries."""
+    rng = np.random.default_rng(1)
+    p0 = rng.standard_normal((300, 700)).astype(np.float32)
+    grads = [rng.standard_normal(p0.shape).astype(np.float32) for _ in range(5)]
+    out = []
+    for lib in (ember, torch):
+        p = lib.tensor(p0.copy(), requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.01, **kwargs)
+        for g in grads:
+            p.grad = lib.tensor(g)
+            opt.step()
+        out.append((to_np(p), to_np(opt.state[p]["exp_avg_sq"])))
+    for e, t in zip(*out):
+        np.testing.assert_allclose(e, t, rtol=1e-6, atol=1e-7)

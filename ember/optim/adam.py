@@ -2,7 +2,8 @@
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _step_tensor, _zeros, _count, _grad, _lerp, _addcmul, _addcdiv, _check
+from .optimizer import (Optimizer, _step_tensor, _zeros, _count, _grad, _lerp, _addcmul, _addcdiv, _check,
+                        _pieces)
 
 
 class Adam(Optimizer):
@@ -39,21 +40,21 @@ class Adam(Optimizer):
             np.multiply(p, 1 - lr * wd, out=p)  # AdamW: decay the weights, not the gradient
             wd = 0
         g = _grad(p, g, wd, group["maximize"])
-        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        tmp, tmp2 = np.empty_like(p), np.empty_like(p)
-        _lerp(m, g, 1 - beta1, tmp)                 # m = beta1 * m + (1 - beta1) * g
-        np.multiply(v, beta2, out=v)                # v = beta2 * v + (1 - beta2) * g * g
-        _addcmul(v, g, g, 1 - beta2, tmp)
-        if group["amsgrad"]:
-            v_max = state["max_exp_avg_sq"]._data
-            np.maximum(v_max, v, out=v_max)
-            v = v_max
         # bias corrections are Python floats, as in torch's single-tensor path
-        step_size = lr / (1 - beta1 ** step)
-        denom = np.sqrt(v, out=tmp)
-        np.divide(denom, (1 - beta2 ** step) ** 0.5, out=denom)
-        np.add(denom, eps, out=denom)
-        _addcdiv(p, m, denom, -step_size, tmp2)    # p -= step_size * m / denom
+        step_size, correction = lr / (1 - beta1 ** step), (1 - beta2 ** step) ** 0.5
+        arrays = [p, g, state["exp_avg"]._data, state["exp_avg_sq"]._data]
+        if group["amsgrad"]:
+            arrays.append(state["max_exp_avg_sq"]._data)
+        for (p, g, m, v, *v_max), tmp, tmp2 in _pieces(arrays):
+            _lerp(m, g, 1 - beta1, tmp)                 # m = beta1 * m + (1 - beta1) * g
+            np.multiply(v, beta2, out=v)                # v = beta2 * v + (1 - beta2) * g * g
+            _addcmul(v, g, g, 1 - beta2, tmp)
+            if v_max:
+                v = np.maximum(v_max[0], v, out=v_max[0])
+            denom = np.sqrt(v, out=tmp)
+            np.divide(denom, correction, out=denom)
+            np.add(denom, eps, out=denom)
+            _addcdiv(p, m, denom, -step_size, tmp2)    # p -= step_size * m / denom
 
 
 def _check_betas(lr, betas, eps, weight_decay):

@@ -251,6 +251,25 @@ def _grad(p, g, weight_decay, maximize):
     return np.negative(g) if maximize else g
 
 
+_PIECE = 1 << 16  # elements per piece: an update's dozen passes over a piece of each array stay in the cache
+
+
+def _pieces(arrays):
+    """``(pieces, tmp, tmp2)`` over cache-sized pieces of same-shaped arrays, with two scratch
+    arrays as long as a piece: an update run piece by piece makes each pass from the cache
+    (~1.2-1.4x faster on a 200K-element Adam step). All at once where that cannot help or a
+    piece would not be a view (a small, non-contiguous or GPU array)."""
+    first = arrays[0]
+    if first.size <= _PIECE or type(first) is not np.ndarray or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays, np.empty_like(first), np.empty_like(first)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    tmp, tmp2 = np.empty(_PIECE, first.dtype), np.empty(_PIECE, first.dtype)
+    for start in range(0, first.size, _PIECE):
+        stop = min(start + _PIECE, first.size)
+        yield [f[start:stop] for f in flat], tmp[:stop - start], tmp2[:stop - start]
+
+
 def _lerp(x, y, w, tmp):
     """``x += w * (y - x)`` in place, as torch's lerp: from x for |w| < 0.5, else from y, so that
     a weight near 1 still lands on y exactly. `tmp` is a scratch array shaped like x."""
