@@ -741,7 +741,11 @@ class Relu(Op):
     def backward(self, gy):
         # a multiply by the mask is ~15x faster than where(); torch passes the gradient where
         # not y <= 0, which for relu's output (>= 0 or NaN) is y != 0: one comparison, not two
-        return gy * (self.output(gy) != 0)
+        y = self.output(gy)
+        if type(gy) is np.ndarray and gy.shape == y.shape and gy.dtype == y.dtype:
+            mask = np.not_equal(y, 0, out=np.empty_like(gy))  # as 1.0 and 0.0: ~1.4x faster than a bool mask
+            return np.multiply(mask, gy, out=mask)
+        return gy * (y != 0)
 
 
 def _unary(cls):
