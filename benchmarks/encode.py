@@ -71,6 +71,8 @@ def main():
         times = {"torch": [], "ember": []}
         for _ in range(args.runs):
             for name, fn in (("torch", encode_torch), ("ember", encode_ember)):
+                if n > 1:  # NumPy's OpenBLAS threads busy-wait ~0.1 s after a product: let them stop first
+                    time.sleep(0.25)
                 t = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - t)
