@@ -24,7 +24,7 @@ from ..autograd.function import Op
 from .. import _runtime
 from ..ops import creation as C
 from . import init
-from .fold import out_size, _pair
+from .fold import out_size, pad_array, windows, _pair
 from .module import Module
 from .parameter import Parameter
 
@@ -95,17 +95,9 @@ def _per_sample(x, wshape, groups, out):
 
 def _sample_cols(x, k, stride, pads, dilation, out):
     """im2col per sample: the (N, C*kh*kw, OH*OW) window matrices of x, for an output of size `out`."""
-    n, c, h, w = x.shape
-    (pt, pb), (pl, pr) = pads
-    if pt or pb or pl or pr:
-        a = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
-        a[:, :, pt:pt + h, pl:pl + w] = x
-    else:
-        a = x
-    sn, sc, sh, sw = a.strides
-    win = as_strided(a, (n, c, k[0], k[1], out[0], out[1]),
-                     (sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1]))
-    return np.ascontiguousarray(win).reshape(n, c * k[0] * k[1], out[0] * out[1])
+    n, c = x.shape[:2]
+    win = windows(pad_array(x, pads), k, stride, dilation, out)       # (N, C, OH, OW, kh, kw), a view
+    return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * k[0] * k[1], out[0] * out[1])
 
 
 _BLOCK = 128  # a transposing copy in pieces of this many rows: NumPy's whole-array one misses the cache (~2x slower)
