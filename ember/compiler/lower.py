@@ -57,7 +57,7 @@ def _relu_forward(x, c, y, meta):      # Relu.forward
 
 
 def _relu_backward(x, y, g, n):        # Relu.backward, from the output
-    return [], (f"{g} * ({y} != 0)",)
+    return [], (f"_relu_grad({g}, {y})",)
 
 
 def _squared_forward(x, c, y, meta):   # SquaredError.forward: its difference is kept for backward

@@ -189,11 +189,13 @@ class Program:
         """The step program as one Python function: slots are its locals, constants, classes and
         functions its globals, the backward pass unrolled with every gradient's route, shape
         fit and buffer fixed at capture. No interpretation is left per step."""
+        from ..ops.pointwise import relu_grad
         global _UFUNCS
         if _UFUNCS is None:
             _UFUNCS = _ufuncs()
         env = {"_new": _new, "_nd": _ndarray, "_asarray": _asarray, "_wrap": _wrap, "_red": np.add.reduce,
-               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor, "_fold": _fold, "_np": np}
+               "_acc": _accumulate, "_mode": _mode, "_out": _output_tensor, "_fold": _fold, "_np": np,
+               "_relu_grad": relu_grad}
         self.lowered = {}  # capture place of an op replayed as direct NumPy calls -> (its rule, inputs, output)
         lines = ["def replay(A):"]
         put = lines.append
