@@ -7,37 +7,17 @@ as torch's whole convolution, the product is the floor under ember's layer.
     python benchmarks/conv_layers.py [--threads 1]
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import ember
+from timing import median_time  # (this folder)
 
 LAYERS = [  # (input shape, output channels, padding): LeNet-5's conv1 and conv2 at batch 64
     ((64, 1, 28, 28), 6, 2),
     ((64, 6, 14, 14), 16, 0),
 ]
-
-
-def median_time(fn, rounds=7, min_time=0.05):
-    fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - t0 > min_time:
-            break
-        n *= 2
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - t0) / n)
-    return statistics.median(times)
 
 
 def layer(lib, shape, cout, pad, xa):
